@@ -1,0 +1,54 @@
+"""The `wishbridge` command. Each command group lives in its own module and is registered here."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from bridge.cli.core import db_cli, mappings_cli, serve, sync, worker
+from bridge.config import load_settings
+from bridge.errors import BridgeError
+from bridge.runtime import Runtime
+
+
+class BridgeGroup(click.Group):
+    """Turns every BridgeError into one clear message and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BridgeError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=BridgeGroup)
+@click.option("--env-file", type=click.Path(path_type=Path), default=Path(".env"), show_default=True,
+              help="Optional .env file read before the environment.")
+@click.pass_context
+def main(ctx: click.Context, env_file: Path) -> None:
+    """Wishbridge: customer wishes from your helpdesk to Jira epics, and status back to every ticket."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    ctx.obj = _LazyRuntime(env_file)
+
+
+class _LazyRuntime:
+    """Settings are read when a command first needs them, so `--help` works without any configuration."""
+
+    def __init__(self, env_file: Path) -> None:
+        self.env_file = env_file
+        self._runtime: Runtime | None = None
+
+    def get(self) -> Runtime:
+        if self._runtime is None:
+            settings = load_settings(env_file=self.env_file)
+            logging.getLogger().setLevel(settings["WISHBRIDGE_LOG_LEVEL"])
+            self._runtime = Runtime(settings)
+        return self._runtime
+
+
+for command in (db_cli, mappings_cli, sync, serve, worker):
+    main.add_command(command)

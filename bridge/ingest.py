@@ -1,0 +1,99 @@
+"""Pull a connector's changes into the store, page by page.
+
+Contract: each page (the changes that share a cursor) is stored in one transaction together with the cursor
+that follows it and the wishes it registers, so a crash re-reads a page and never skips one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from itertools import groupby
+
+from sqlalchemy import Connection, Engine
+
+from bridge.connector import Connector
+from bridge.mapping.helpdesk import HelpdeskMapping
+from bridge.model import Change, Marking
+from bridge.store.cursors import load_cursor, record_run, save_cursor
+from bridge.store.tickets import mark_deleted, upsert_ticket
+
+log = logging.getLogger(__name__)
+Intake = Callable[[Connection, list[int]], int]
+"""Registers wishes for the given stored wish-ticket ids inside the page's transaction; returns how many."""
+
+
+@dataclass
+class SyncSummary:
+    source: str
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    wishes: int = 0
+    pages: int = 0
+    api_calls: int = 0
+
+    @property
+    def tickets(self) -> int:
+        return self.new + self.changed + self.unchanged + self.deleted
+
+    def line(self) -> str:
+        return (f"{self.source}: {self.new} new, {self.changed} changed, {self.deleted} deleted, "
+                f"{self.unchanged} unchanged tickets; {self.wishes} wishes found; {self.api_calls} API calls")
+
+
+def _pages(changes: Iterable[Change]) -> Iterator[tuple[str, list[Change]]]:
+    for cursor, page in groupby(changes, key=lambda change: change.cursor):
+        yield cursor, list(page)
+
+
+def _store_page(conn: Connection, page: list[Change], mapping: HelpdeskMapping | None,
+                summary: SyncSummary) -> list[int]:
+    wish_ids: list[int] = []
+    for change in page:
+        ticket = change.ticket
+        if ticket.deleted:
+            summary.deleted += mark_deleted(conn, ticket.ref)
+            continue
+        marking = mapping.apply(ticket) if mapping else Marking(tags=ticket.tags)
+        stored = upsert_ticket(conn, ticket, marking)
+        summary.new += stored.created
+        summary.changed += stored.changed and not stored.created
+        summary.unchanged += not stored.changed
+        if marking.is_wish and stored.changed:
+            wish_ids.append(stored.id)
+    return wish_ids
+
+
+def sync_once(
+    engine: Engine, connector: Connector, mapping: HelpdeskMapping | None, *,
+    intake: Intake | None = None, progress: Callable[[SyncSummary], None] | None = None,
+    api_calls: Callable[[], int] = lambda: 0,
+) -> SyncSummary:
+    """Read every change since the stored cursor; returns what happened."""
+    summary = SyncSummary(connector.name)
+    with engine.connect() as conn:
+        since = load_cursor(conn, connector.name)
+    try:
+        for cursor, page in _pages(connector.fetch_changes(since)):
+            with engine.begin() as conn:
+                wish_ids = _store_page(conn, page, mapping, summary)
+                if intake and wish_ids:
+                    summary.wishes += intake(conn, wish_ids)
+                save_cursor(conn, connector.name, cursor)
+            summary.pages += 1
+            summary.api_calls = api_calls()
+            if progress:
+                progress(summary)
+    except Exception as error:
+        with engine.begin() as conn:
+            record_run(conn, connector.name, stats=asdict(summary), error=f"{error.__class__.__name__}: {error}")
+        log.exception("sync.failed", extra={"source": connector.name})
+        raise
+    summary.api_calls = api_calls()
+    with engine.begin() as conn:
+        record_run(conn, connector.name, stats=asdict(summary))
+    log.info("sync.done", extra=asdict(summary))
+    return summary

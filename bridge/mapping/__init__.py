@@ -1,0 +1,104 @@
+"""Load and validate mappings/*.yaml. Every problem in every file is reported at once, with its line."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bridge.errors import MappingError, MappingIssue
+from bridge.mapping.helpdesk import HelpdeskMapping
+from bridge.mapping.kinds import HELPDESK, kind_of
+from bridge.mapping.source import Document, parse
+from bridge.mapping.topics import Topics
+from bridge.mapping.validate import schema_issues
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Mappings:
+    directory: Path
+    documents: Mapping[str, Document] = field(default_factory=dict)
+
+    def get(self, kind: str) -> dict[str, Any]:
+        doc = self.documents.get(kind)
+        return dict(doc.data) if doc else {}
+
+    @property
+    def topics(self) -> Topics:
+        return Topics.from_data(self.get("topics"))
+
+    @property
+    def helpdesks(self) -> dict[str, HelpdeskMapping]:
+        return {
+            doc.data["source"]: HelpdeskMapping(doc.data["source"], doc.data, self.topics)
+            for name, doc in self.documents.items()
+            if name.startswith("helpdesk:")
+        }
+
+    def helpdesk(self, source: str) -> HelpdeskMapping | None:
+        return self.helpdesks.get(source)
+
+
+def _key(doc: Document) -> str:
+    kind = kind_of(doc.path)
+    return f"helpdesk:{doc.path.stem}" if kind is HELPDESK else kind.name
+
+
+def _parse_all(directory: Path) -> tuple[dict[str, Document], list[MappingIssue]]:
+    issues: list[MappingIssue] = []
+    if not directory.is_dir():
+        return {}, [MappingIssue(str(directory), 1, 1, "(folder)", "no such mappings folder")]
+    documents: dict[str, Document] = {}
+    for path in sorted(directory.glob("*.y*ml")):
+        parsed = parse(path)
+        if isinstance(parsed, MappingIssue):
+            issues.append(parsed)
+        else:
+            documents[_key(parsed)] = parsed
+    return documents, issues
+
+
+def check_mappings(directory: Path) -> tuple[Mappings, list[MappingIssue]]:
+    """Parse, schema-check, then meaning-check every file; a file with schema errors skips its meaning check."""
+    documents, issues = _parse_all(directory)
+    valid: dict[str, Document] = {}
+    for key, doc in documents.items():
+        found = list(schema_issues(doc, kind_of(doc.path).schema))
+        issues.extend(found)
+        if not found:
+            valid[key] = doc
+    for doc in valid.values():
+        issues.extend(kind_of(doc.path).check(doc, valid))
+    return Mappings(directory, documents), sorted(set(issues))
+
+
+def load_mappings(directory: Path) -> Mappings:
+    mappings, issues = check_mappings(directory)
+    if issues:
+        raise MappingError(issues)
+    return mappings
+
+
+class MappingHolder:
+    """Keeps the last good mappings; a broken edit is reported and ignored until it is fixed."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.current = load_mappings(directory)
+        self.last_issues: list[MappingIssue] = []
+
+    def reload(self) -> list[MappingIssue]:
+        try:
+            self.current = load_mappings(self.directory)
+            self.last_issues = []
+        except MappingError as error:
+            self.last_issues = error.issues
+            log.warning("mapping.reload_failed", extra={"issues": [str(i) for i in error.issues]})
+        return self.last_issues
+
+
+__all__ = ["MappingHolder", "Mappings", "check_mappings", "load_mappings"]

@@ -1,0 +1,102 @@
+"""Plain, frozen values passed between connectors, the store and the workflow. No I/O here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    source: str
+    external_id: str
+
+    def __str__(self) -> str:
+        return f"{self.source}#{self.external_id}"
+
+
+@dataclass(frozen=True)
+class Person:
+    external_id: str
+    name: str = ""
+    email: str = ""
+    locale: str = ""
+
+
+@dataclass(frozen=True)
+class Organization:
+    external_id: str
+    name: str = ""
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A helpdesk ticket as its connector read it; `fields` holds custom fields by the vendor's id or name."""
+
+    ref: TicketRef
+    subject: str
+    body: str = ""
+    url: str = ""
+    requester: Person | None = None
+    organization: Organization | None = None
+    channel: str = ""
+    status: str = ""
+    ticket_type: str = ""
+    tags: tuple[str, ...] = ()
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    deleted: bool = False
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Marking:
+    """What the admin's mapping says a ticket means."""
+
+    is_wish: bool = False
+    category: str | None = None
+    subcategory: str | None = None
+    segment: str | None = None
+    paid_accounts: int | None = None
+    channel: str | None = None
+    language: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One ticket as of one point in a connector's change stream; `cursor` resumes right after it."""
+
+    ticket: Ticket
+    cursor: str
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A write to one or many tickets. Empty parts are left untouched."""
+
+    comment: str | None = None
+    public: bool = True
+    tags_add: tuple[str, ...] = ()
+    tags_remove: tuple[str, ...] = ()
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    status: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.comment or self.tags_add or self.tags_remove or self.fields or self.status)
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A verified webhook delivery, reduced to what the bridge needs to re-read."""
+
+    source: str
+    kind: str
+    delivery_id: str
+    ref: TicketRef | None = None
+    issue_key: str | None = None
+    payload: Mapping[str, Any] = field(default_factory=dict)

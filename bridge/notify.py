@@ -1,0 +1,80 @@
+"""Telling customers: a stage of a wish group becomes one outbox item per originating ticket.
+
+Contract: at most one item per (stage, group, ticket, epoch) — `epoch` counts reopenings, so a wish that is
+declined, reopened and declined again tells its customers twice, never more. Tickets that came through a door
+without a helpdesk (manual entry, product form) get no item. Identical patches share a batch key, so a
+connector with a bulk endpoint applies them in one call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from bridge.mapping import Mappings
+from bridge.mapping.messages import render
+from bridge.model import Patch
+from bridge.store.outbox import enqueue
+from bridge.store.schema import tickets, wish_tickets, wishes
+
+NO_HELPDESK = frozenset({"manual", "product"})
+TICKET_PATCH = "ticket_patch"
+
+
+def patch_for(mappings: Mappings, stage: str, source: str, language: str, context: Mapping[str, Any]) -> Patch:
+    spec = mappings.get("messages").get("stages", {}).get(stage)
+    if spec is None:
+        return Patch()
+    template = (spec.get("message") or {}).get(language) or (spec.get("message") or {}).get("en")
+    return Patch(
+        comment=render(template, context) if template else None,
+        public=spec.get("public", True),
+        tags_add=tuple(spec.get("tags_add", ())),
+        tags_remove=tuple(spec.get("tags_remove", ())),
+        fields=dict((spec.get("fields") or {}).get(source, {})),
+        status=spec.get("status"),
+    )
+
+
+def patch_payload(patch: Patch) -> dict[str, Any]:
+    return {"comment": patch.comment, "public": patch.public, "tags_add": list(patch.tags_add),
+            "tags_remove": list(patch.tags_remove), "fields": dict(patch.fields), "status": patch.status}
+
+
+def patch_from_payload(payload: Mapping[str, Any]) -> Patch:
+    return Patch(comment=payload.get("comment"), public=payload.get("public", True),
+                 tags_add=tuple(payload.get("tags_add", ())), tags_remove=tuple(payload.get("tags_remove", ())),
+                 fields=payload.get("fields") or {}, status=payload.get("status"))
+
+
+def group_tickets(conn: Connection, group_id: int) -> list[Any]:
+    query = (
+        select(tickets.c.id, tickets.c.source, tickets.c.external_id, tickets.c.language)
+        .join(wish_tickets, wish_tickets.c.ticket_id == tickets.c.id)
+        .join(wishes, wishes.c.id == wish_tickets.c.wish_id)
+        .where(wishes.c.group_id == group_id, ~tickets.c.deleted)
+        .order_by(tickets.c.id)
+    )
+    return list(conn.execute(query))
+
+
+def notify(conn: Connection, mappings: Mappings, group_id: int, stage: str, context: Mapping[str, Any], *,
+           epoch: int = 0, ticket_ids: set[int] | None = None) -> int:
+    """Enqueue the stage's patch for every ticket of the group (or only `ticket_ids`); returns items added."""
+    default_language = mappings.get("messages").get("default_language", "en")
+    added = 0
+    for row in group_tickets(conn, group_id):
+        if row.source in NO_HELPDESK or (ticket_ids is not None and row.id not in ticket_ids):
+            continue
+        language = row.language or default_language
+        patch = patch_for(mappings, stage, row.source, language, context)
+        if patch.is_empty():
+            continue
+        added += enqueue(
+            conn, f"stage:{stage}:g{group_id}:e{epoch}:t{row.id}", row.source, TICKET_PATCH,
+            {"external_id": row.external_id, "stage": stage, "patch": patch_payload(patch)},
+            batch_key=f"stage:{stage}:g{group_id}:e{epoch}:{row.source}:{language}",
+        )
+    return added

@@ -1,0 +1,49 @@
+"""The worker: one APScheduler in exactly one process (see singleton.py); every job runs alone and a
+missed run is coalesced into one."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from bridge import services
+from bridge.runtime import Runtime
+from bridge.singleton import single_instance
+
+log = logging.getLogger(__name__)
+
+
+def jobs(runtime: Runtime) -> dict[str, tuple[Callable[[], object], int]]:
+    """Job name -> (function, interval in seconds)."""
+    return {
+        "sync": (lambda: services.sync_sources(runtime), int(runtime.settings["SYNC_INTERVAL_SECONDS"])),
+        "outbox": (lambda: services.drain_outbox(runtime), 5),
+        "mappings": (runtime.mapping_holder.reload, 30),
+    }
+
+
+def _guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            job()
+        except Exception:
+            log.exception("worker.job_failed", extra={"job": name})
+
+    return run
+
+
+def build_scheduler(runtime: Runtime) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone="UTC")
+    for name, (job, seconds) in jobs(runtime).items():
+        scheduler.add_job(_guarded(name, job), "interval", seconds=seconds, id=name, max_instances=1,
+                          coalesce=True, next_run_time=datetime.now(UTC))
+    return scheduler
+
+
+def run_worker(runtime: Runtime) -> None:
+    with single_instance(runtime.engine):
+        log.info("worker.started", extra={"jobs": list(jobs(runtime))})
+        build_scheduler(runtime).start()

@@ -1,0 +1,46 @@
+"""Received webhooks, stored before anything else happens to them; duplicates are dropped by delivery id."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError
+
+from bridge.store.schema import inbox
+
+
+def receive(conn: Connection, source: str, delivery_id: str, headers: dict[str, str], body: str,
+            events: list[dict[str, Any]]) -> bool:
+    """Store one delivery; False when the same (source, delivery_id) was stored before."""
+    duplicate = conn.execute(
+        select(inbox.c.id).where(inbox.c.source == source, inbox.c.delivery_id == delivery_id)
+    ).first()
+    if duplicate:
+        return False
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                inbox.insert().values(
+                    source=source, delivery_id=delivery_id, headers=headers, body=body, events=events,
+                    received_at=datetime.now(UTC), attempts=0,
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def pending(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(inbox).where(inbox.c.processed_at.is_(None)).order_by(inbox.c.id).limit(limit)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def mark_processed(conn: Connection, row_id: int, error: str | None = None) -> None:
+    values: dict[str, Any] = {"attempts": inbox.c.attempts + 1, "error": error}
+    if error is None:
+        values["processed_at"] = datetime.now(UTC)
+    conn.execute(inbox.update().where(inbox.c.id == row_id).values(**values))

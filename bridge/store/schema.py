@@ -1,0 +1,213 @@
+"""The store's tables (SQLAlchemy Core). Alembic migrations in migrations/ create exactly these.
+
+Vocabulary: a *ticket* is anything that came through a door (a helpdesk ticket, a manual entry, a product
+submission); a *wish* is one customer's ask, linked to its ticket(s); a *wish group* gathers similar wishes and
+is the unit the product team routes, decides and sends to Jira.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _when(name: str, nullable: bool = True) -> Column:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+tickets = Table(
+    "tickets", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(40), nullable=False),
+    Column("external_id", String(120), nullable=False),
+    Column("url", Text, nullable=False, default=""),
+    Column("subject", Text, nullable=False, default=""),
+    Column("body", Text, nullable=False, default=""),
+    Column("requester_id", String(120)),
+    Column("requester_name", Text),
+    Column("requester_email", Text),
+    Column("organization_id", String(120)),
+    Column("organization_name", Text),
+    Column("segment", String(80)),
+    Column("paid_accounts", Integer),
+    Column("channel", String(80)),
+    Column("category", String(200)),
+    Column("subcategory", String(200)),
+    Column("tags", JSON, nullable=False, default=list),
+    Column("status", String(60)),
+    Column("ticket_type", String(60)),
+    Column("language", String(8)),
+    Column("is_wish", Boolean, nullable=False, default=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    _when("created_at"),
+    _when("updated_at"),
+    _when("first_seen_at", nullable=False),
+    _when("last_seen_at", nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("raw", JSON, nullable=False, default=dict),
+    UniqueConstraint("source", "external_id"),
+    Index("ix_tickets_category_created", "category", "subcategory", "created_at"),
+)
+
+wish_groups = Table(
+    "wish_groups", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("state", String(20), nullable=False, index=True),
+    Column("queue", String(20)),
+    Column("importance", String(20)),
+    Column("notes", Text, nullable=False, default=""),
+    Column("reason", Text),
+    Column("category", String(200)),
+    Column("subcategory", String(200)),
+    Column("legal_reference", Text),
+    Column("legal_deadline", Date),
+    Column("merged_into", Integer, ForeignKey("wish_groups.id")),
+    _when("created_at", nullable=False),
+    _when("updated_at", nullable=False),
+)
+
+wishes = Table(
+    "wishes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_id", Integer, ForeignKey("wish_groups.id"), index=True),
+    Column("door", String(20), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False, default=""),
+    Column("join_mode", String(20)),
+    Column("join_score", Float),
+    Column("created_by", String(120), nullable=False),
+    _when("created_at", nullable=False),
+)
+
+wish_tickets = Table(
+    "wish_tickets", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("wish_id", Integer, ForeignKey("wishes.id"), nullable=False, index=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False),
+    Column("linked_by", String(120), nullable=False),
+    _when("linked_at", nullable=False),
+    UniqueConstraint("ticket_id"),
+)
+
+comments = Table(
+    "comments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_id", Integer, ForeignKey("wish_groups.id"), nullable=False, index=True),
+    Column("author", String(120), nullable=False),
+    Column("body", Text, nullable=False),
+    _when("created_at", nullable=False),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity", String(40), nullable=False),
+    Column("entity_id", String(120), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("reason", Text),
+    Column("details", JSON, nullable=False, default=dict),
+    _when("at", nullable=False),
+    Index("ix_audit_entity", "entity", "entity_id"),
+)
+
+sync_cursors = Table(
+    "sync_cursors", metadata,
+    Column("connector", String(40), primary_key=True),
+    Column("cursor", Text),
+    _when("last_run_at"),
+    _when("last_success_at"),
+    Column("last_error", Text),
+    Column("stats", JSON, nullable=False, default=dict),
+)
+
+inbox = Table(
+    "inbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(40), nullable=False),
+    Column("delivery_id", String(200), nullable=False),
+    Column("headers", JSON, nullable=False, default=dict),
+    Column("body", Text, nullable=False),
+    Column("events", JSON, nullable=False, default=list),
+    _when("received_at", nullable=False),
+    _when("processed_at"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text),
+    UniqueConstraint("source", "delivery_id"),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("idempotency_key", String(300), nullable=False),
+    Column("target", String(40), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("batch_key", String(300)),
+    Column("payload", JSON, nullable=False),
+    Column("state", String(20), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    _when("next_attempt_at", nullable=False),
+    Column("claimed_by", String(120)),
+    _when("claimed_until"),
+    Column("last_error", Text),
+    Column("result", JSON),
+    _when("created_at", nullable=False),
+    _when("done_at"),
+    UniqueConstraint("idempotency_key"),
+    Index("ix_outbox_due", "state", "next_attempt_at"),
+)
+
+tracker_links = Table(
+    "tracker_links", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_id", Integer, ForeignKey("wish_groups.id"), nullable=False),
+    Column("tracker", String(40), nullable=False),
+    Column("issue_key", String(60), nullable=False),
+    Column("issue_id", String(60)),
+    Column("url", Text),
+    Column("status", String(120)),
+    Column("status_category", String(40)),
+    Column("stage", String(40)),
+    Column("resolution", String(120)),
+    Column("fix_version", String(120)),
+    _when("created_at", nullable=False),
+    _when("updated_at", nullable=False),
+    UniqueConstraint("group_id"),
+    Index("ix_tracker_links_issue", "tracker", "issue_key", unique=True),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(120), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("display_name", Text, nullable=False, default=""),
+    Column("language", String(8), nullable=False, default="en"),
+    _when("created_at", nullable=False),
+)

@@ -1,0 +1,96 @@
+"""Tickets from every door: idempotent upsert keyed by (source, external_id)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from bridge.model import Marking, Ticket, TicketRef
+from bridge.store.schema import tickets
+
+
+@dataclass(frozen=True)
+class Upserted:
+    id: int
+    created: bool
+    changed: bool
+
+
+def ticket_row(ticket: Ticket, marking: Marking) -> dict[str, Any]:
+    requester, org = ticket.requester, ticket.organization
+    return {
+        "source": ticket.ref.source,
+        "external_id": ticket.ref.external_id,
+        "url": ticket.url,
+        "subject": ticket.subject,
+        "body": ticket.body,
+        "requester_id": requester.external_id if requester else None,
+        "requester_name": requester.name if requester else None,
+        "requester_email": requester.email if requester else None,
+        "organization_id": org.external_id if org else None,
+        "organization_name": org.name if org else None,
+        "segment": marking.segment,
+        "paid_accounts": marking.paid_accounts,
+        "channel": marking.channel or ticket.channel or None,
+        "category": marking.category,
+        "subcategory": marking.subcategory,
+        "tags": sorted(set(marking.tags or ticket.tags)),
+        "status": ticket.status or None,
+        "ticket_type": ticket.ticket_type or None,
+        "language": marking.language,
+        "is_wish": marking.is_wish,
+        "deleted": ticket.deleted,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+        "raw": dict(ticket.raw),
+    }
+
+
+def _hash(row: dict[str, Any]) -> str:
+    canonical = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def upsert_ticket(conn: Connection, ticket: Ticket, marking: Marking, now: datetime | None = None) -> Upserted:
+    """Insert or update one ticket. Storing the same content again writes nothing at all."""
+    now = now or datetime.now(UTC)
+    row = ticket_row(ticket, marking)
+    digest = _hash(row)
+    existing = conn.execute(
+        select(tickets.c.id, tickets.c.content_hash).where(
+            tickets.c.source == ticket.ref.source, tickets.c.external_id == ticket.ref.external_id
+        )
+    ).first()
+    if existing is None:
+        new_id = conn.execute(
+            tickets.insert().values(**row, content_hash=digest, first_seen_at=now, last_seen_at=now)
+        ).inserted_primary_key
+        assert new_id is not None
+        return Upserted(int(new_id[0]), created=True, changed=True)
+    if existing.content_hash == digest:
+        return Upserted(existing.id, created=False, changed=False)
+    conn.execute(
+        tickets.update().where(tickets.c.id == existing.id).values(**row, content_hash=digest, last_seen_at=now)
+    )
+    return Upserted(existing.id, created=False, changed=True)
+
+
+def find_ticket_id(conn: Connection, ref: TicketRef) -> int | None:
+    return conn.execute(
+        select(tickets.c.id).where(tickets.c.source == ref.source, tickets.c.external_id == ref.external_id)
+    ).scalar()
+
+
+def mark_deleted(conn: Connection, ref: TicketRef, now: datetime | None = None) -> bool:
+    """Flag a ticket deleted upstream; it is never removed from the store."""
+    result = conn.execute(
+        tickets.update()
+        .where(tickets.c.source == ref.source, tickets.c.external_id == ref.external_id, ~tickets.c.deleted)
+        .values(deleted=True, last_seen_at=now or datetime.now(UTC))
+    )
+    return bool(result.rowcount)

@@ -1,0 +1,68 @@
+"""POST /webhooks/<source>: verify, store in the inbox, answer 202. No vendor call happens in the request."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from bridge.connector import Connector, known_sources
+from bridge.errors import InvalidSignature
+from bridge.model import WebhookEvent
+from bridge.runtime import Runtime
+from bridge.store import inbox
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("webhooks", __name__)
+KEPT_HEADERS = ("content-type", "user-agent", "x-atlassian-webhook-identifier", "x-zendesk-webhook-id",
+                "x-zendesk-webhook-invocation-id")
+
+
+def event_record(event: WebhookEvent) -> dict[str, Any]:
+    record = asdict(event)
+    record["ref"] = asdict(event.ref) if event.ref else None
+    return record
+
+
+def _connector(source: str) -> Connector:
+    cache: dict[str, Connector] = current_app.extensions.setdefault("wishbridge.connectors", {})
+    if source not in cache:
+        from bridge.connector import build
+
+        cache[source] = build(source, current_app.extensions["wishbridge.runtime"].settings)
+    return cache[source]
+
+
+@blueprint.post("/webhooks/<source>")
+def receive(source: str) -> ResponseReturnValue:
+    if source not in known_sources():
+        return jsonify(error=f"unknown source '{source}'"), 404
+    body = request.get_data()
+    try:
+        events = _connector(source).parse_webhook(dict(request.headers), body)
+    except InvalidSignature as error:
+        log.warning("webhook.rejected", extra={"source": source, "reason": str(error)})
+        return jsonify(error=f"invalid signature: {error}"), 401
+    except (ValueError, KeyError, TypeError) as error:
+        return jsonify(error=f"malformed {source} webhook: {error}"), 400
+    delivery = events[0].delivery_id if events else hashlib.sha256(body).hexdigest()
+    headers = {k.lower(): v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
+    runtime: Runtime = current_app.extensions["wishbridge.runtime"]
+    with runtime.engine.begin() as conn:
+        stored = inbox.receive(conn, source, delivery, headers, body.decode("utf-8", "replace"),
+                               [event_record(e) for e in events])
+    log.info("webhook.received", extra={"source": source, "delivery": delivery, "duplicate": not stored})
+    return jsonify(accepted=True, duplicate=not stored, events=len(events)), 202
+
+
+def decode_json(body: bytes) -> Any:
+    """Parse a webhook body, naming the position of broken JSON."""
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"broken JSON at line {error.lineno} column {error.colno}: {error.msg}") from None

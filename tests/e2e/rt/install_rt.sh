@@ -1,0 +1,309 @@
+#!/usr/bin/env bash
+# Install (from Debian packages), initialise and start a throw-away Request
+# Tracker 5 on 127.0.0.1 for Wishbridge's end-to-end tests.
+#
+#   tests/e2e/rt/install_rt.sh          install if needed, fresh DB, start
+#   tests/e2e/rt/install_rt.sh stop     stop the server started from $RT_HOME
+#
+# Env: RT_HOME (default /tmp/wishbridge-rt), RT_PORT (default 8980),
+#      RT_REUSE_DB=1 keeps an existing, completely seeded $RT_HOME/rt.db.
+# Last two lines of output: RT_URL=... and RT_TOKEN=...
+# Needs root (apt-get) only when the packages are not installed yet.
+set -euo pipefail
+
+RT_HOME="${RT_HOME:-/tmp/wishbridge-rt}"
+RT_PORT="${RT_PORT:-8980}"
+RT_USER_NAME="wishbridge"
+RT_USER_PASSWORD="${RT_USER_PASSWORD:-wishbridge-e2e-password}"
+RT_PACKAGES=(request-tracker5 rt5-db-sqlite rt5-standalone)
+RT_SERVER_BIN=/usr/share/request-tracker5/libexec/rt-server
+RT_SETUP_DB=/usr/sbin/rt-setup-database-5
+PID_FILE="$RT_HOME/rt.pid"
+URL="http://127.0.0.1:${RT_PORT}"
+
+log() { echo "[install_rt] $*" >&2; }
+die() { echo "[install_rt] ERROR: $*" >&2; exit 1; }
+
+# Our own site config; nothing from /etc/request-tracker5 is read.
+export RT_SITE_CONFIG="$RT_HOME/RT_SiteConfig.pm"
+export RT_SITE_CONFIG_DIR="$RT_HOME/RT_SiteConfig.d"
+
+stop_server() {
+    local pid
+    [ -f "$PID_FILE" ] || return 0
+    pid="$(cat "$PID_FILE" 2>/dev/null || true)"
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        log "stopping rt-server (pid $pid)"
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.2
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            log "rt-server did not stop on TERM, sending KILL"
+            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+        fi
+    fi
+    rm -f "$PID_FILE"
+}
+
+if [ "${1:-}" = "stop" ]; then
+    stop_server
+    exit 0
+fi
+[ $# -eq 0 ] || die "usage: $0 [stop]"
+
+# ---------------------------------------------------------------- packages
+packages_installed() {
+    local p
+    for p in "${RT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || return 1
+    done
+    [ -x "$RT_SERVER_BIN" ] && [ -x "$RT_SETUP_DB" ]
+}
+
+install_packages() {
+    [ "$(id -u)" -eq 0 ] || die "request-tracker5 is not installed and we are not root"
+    export DEBIAN_FRONTEND=noninteractive
+    # apt-get update only when the lists do not know the packages yet.
+    if ! apt-cache show request-tracker5 rt5-db-sqlite rt5-standalone >/dev/null 2>&1; then
+        log "apt-get update"
+        apt-get update -qq
+    fi
+    # Preseed debconf: SQLite, and no database created by dbconfig-common (we
+    # make our own in $RT_HOME), no cron jobs, no questions.
+    debconf-set-selections <<'EOF'
+request-tracker5 request-tracker5/dbconfig-install boolean false
+request-tracker5 request-tracker5/dbconfig-reinstall boolean false
+request-tracker5 request-tracker5/database-type select sqlite3
+request-tracker5 request-tracker5/install-cronjobs boolean false
+request-tracker5 request-tracker5/handle-siteconfig-permissions boolean true
+request-tracker5 request-tracker5/rtname string wishbridge-e2e
+request-tracker5 request-tracker5/organization string wishbridge-e2e
+request-tracker5 request-tracker5/webbaseurl string http://127.0.0.1
+request-tracker5 request-tracker5/webpath string /rt
+request-tracker5 request-tracker5/correspondaddress string rt@localhost
+request-tracker5 request-tracker5/commentaddress string rt-comment@localhost
+dbconfig-common dbconfig-common/remember-admin-pass boolean false
+dbconfig-common dbconfig-common/dbconfig-install boolean false
+EOF
+    local extra=()
+    # request-tracker5 needs "default-mta | mail-transport-agent".  When the
+    # machine has none, take msmtp-mta (no daemon) instead of exim4; never
+    # replace an MTA that is already there.
+    if ! dpkg-query -W -f='${Provides}\n' 2>/dev/null | grep -qw mail-transport-agent \
+        && [ ! -e /usr/sbin/sendmail ]; then
+        extra+=(msmtp-mta)
+    fi
+    log "apt-get install ${RT_PACKAGES[*]} ${extra[*]:-}"
+    apt-get install -y -q --no-install-recommends \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+        "${RT_PACKAGES[@]}" "${extra[@]}" >"${TMPDIR:-/tmp}/wishbridge-rt-apt.log" 2>&1 \
+        || { tail -n 40 "${TMPDIR:-/tmp}/wishbridge-rt-apt.log" >&2; die "apt-get install failed"; }
+}
+
+if packages_installed; then
+    log "Request Tracker 5 packages already installed"
+else
+    install_packages
+    packages_installed || die "Request Tracker 5 packages still missing after apt-get install"
+fi
+
+# ------------------------------------------------------------ configuration
+stop_server
+mkdir -p "$RT_HOME" "$RT_SITE_CONFIG_DIR"
+
+# A port still taken (by something else) would make rt-server fail later.
+if (exec 3<>"/dev/tcp/127.0.0.1/$RT_PORT") 2>/dev/null; then
+    die "127.0.0.1:$RT_PORT is already in use (set RT_PORT to another port)"
+fi
+
+cat >"$RT_SITE_CONFIG" <<EOF
+# Generated by tests/e2e/rt/install_rt.sh -- throw-away e2e instance.
+use utf8;
+Set(\$rtname, 'wishbridge-e2e');
+Set(\$Organization, 'wishbridge-e2e');
+Set(\$WebDomain, '127.0.0.1');
+Set(\$WebPort, $RT_PORT);
+Set(\$WebPath, '');
+Set(\$WebBaseURL, 'http://127.0.0.1:$RT_PORT');
+Set(\$CanonicalizeRedirectURLs, 0);
+Set(\$DatabaseType, 'SQLite');
+Set(\$DatabaseName, '$RT_HOME/rt.db');
+Set(\$DatabaseUser, '');
+Set(\$DatabasePassword, '');
+Set(\$Timezone, 'UTC');
+Set(\$LogToSyslog, undef);
+Set(\$LogToSTDERR, 'warning');
+Set(\$LogDir, '$RT_HOME');
+Set(\$LogToFile, 'info');
+Set(\$LogToFileNamed, 'rt.log');
+Set(\$MailCommand, 'testfile');
+Set(\$CorrespondAddress, 'rt@localhost');
+Set(\$CommentAddress, 'rt-comment@localhost');
+Set(\$DevelMode, 0);
+1;
+EOF
+
+cat >"$RT_HOME/wishbridge-initialdata.pl" <<'EOF'
+# Seed data for the Wishbridge e2e RT (rt-setup-database --action insert).
+use strict;
+use warnings;
+use utf8;
+
+our @Queues = (
+    {
+        Name              => 'Wishes',
+        Description       => 'Wishbridge end-to-end tests',
+        CorrespondAddress => '',
+        CommentAddress    => '',
+    },
+);
+
+our @Users = (
+    {
+        Name         => 'wishbridge',
+        Password     => $ENV{WISHBRIDGE_RT_PASSWORD},
+        EmailAddress => 'wishbridge@localhost',
+        RealName     => 'Wishbridge connector',
+        Privileged   => 1,
+    },
+);
+
+my %subcategories = (
+    'Маркировка' => [ 'Коды DataMatrix', 'Агрегация' ],
+    'Отчёты'     => [ 'Выгрузки', 'Дашборды' ],
+    'Интеграции' => [ '1С', 'API' ],
+    'Billing'    => [ 'Invoices', 'Refunds' ],
+);
+my @categories = ( 'Маркировка', 'Отчёты', 'Интеграции', 'Billing' );
+my $sort = 0;
+
+our @CustomFields = (
+    {
+        Name        => 'Category',
+        Type        => 'SelectSingle',
+        RenderType  => 'Dropdown',
+        LookupType  => 'RT::Queue-RT::Ticket',
+        Queue       => ['Wishes'],
+        Description => 'Wish category',
+        Values      => [ map { { Name => $_, SortOrder => ++$sort } } @categories ],
+    },
+    {
+        Name        => 'Subcategory',
+        Type        => 'SelectSingle',
+        RenderType  => 'Dropdown',
+        LookupType  => 'RT::Queue-RT::Ticket',
+        Queue       => ['Wishes'],
+        BasedOn     => 'Category',
+        Description => 'Wish subcategory (categories are based on Category)',
+        Values      => [
+            map {
+                my $cat = $_;
+                map { { Name => $_, Category => $cat, SortOrder => ++$sort } }
+                    @{ $subcategories{$cat} }
+            } @categories
+        ],
+    },
+);
+
+our @ACL = (
+    {
+        UserId => 'wishbridge',
+        Queue  => 'Wishes',
+        Right  => [ qw(
+            SeeQueue ShowTicket CreateTicket ModifyTicket
+            CommentOnTicket ReplyToTicket ShowTicketComments
+            ShowOutgoingEmail Watch WatchAsAdminCc OwnTicket TakeTicket
+            SeeCustomField ModifyCustomField
+        ) ],
+    },
+    map {
+        { UserId => 'wishbridge', CF => $_, LookupType => 'RT::Queue-RT::Ticket',
+          Right => [qw(SeeCustomField ModifyCustomField)] }
+    } qw(Category Subcategory),
+);
+
+our @Final = (
+    sub {
+        my $user = RT::User->new( RT->SystemUser );
+        $user->Load('wishbridge');
+        die "user wishbridge missing\n" unless $user->id;
+        my $token = RT::AuthToken->new( RT->SystemUser );
+        my ( $ok, $msg, $authstring ) =
+            $token->Create( Owner => $user->id, Description => 'wishbridge e2e' );
+        die "could not create auth token: $msg\n" unless $ok;
+        my $file = "$ENV{RT_HOME}/token";
+        open my $fh, '>', "$file.tmp" or die "$file.tmp: $!\n";
+        print {$fh} "$authstring\n";
+        close $fh or die "$file.tmp: $!\n";
+        chmod 0600, "$file.tmp";
+        rename "$file.tmp", $file or die "rename $file: $!\n";
+    },
+);
+
+1;
+EOF
+
+# ----------------------------------------------------------------- database
+SEEDED_STAMP="$RT_HOME/.seeded"
+if [ "${RT_REUSE_DB:-0}" = "1" ] && [ -f "$SEEDED_STAMP" ] && [ -s "$RT_HOME/rt.db" ] \
+    && [ -s "$RT_HOME/token" ]; then
+    log "reusing existing database $RT_HOME/rt.db"
+else
+    log "creating a fresh SQLite database in $RT_HOME/rt.db"
+    rm -f "$SEEDED_STAMP" "$RT_HOME/token" "$RT_HOME/rt.db" "$RT_HOME/rt.db-journal"
+    # Stale compiled Mason templates from another RT config are harmless, but
+    # the cache belongs to the package; leave it alone.
+    export RT_DBA_PASSWORD=""   # SQLite: no DBA; avoids the password prompt
+    export WISHBRIDGE_RT_PASSWORD="$RT_USER_PASSWORD" RT_HOME
+    "$RT_SETUP_DB" --action init </dev/null >"$RT_HOME/setup-init.log" 2>&1 \
+        || { tail -n 40 "$RT_HOME/setup-init.log" >&2; die "rt-setup-database --action init failed"; }
+    "$RT_SETUP_DB" --action insert --datafile "$RT_HOME/wishbridge-initialdata.pl" \
+        </dev/null >"$RT_HOME/setup-insert.log" 2>&1 \
+        || { tail -n 40 "$RT_HOME/setup-insert.log" >&2; die "rt-setup-database --action insert failed"; }
+    if grep -qE '\[(error|critical)\]' "$RT_HOME/setup-insert.log"; then
+        grep -E '\[(error|critical)\]' "$RT_HOME/setup-insert.log" >&2
+        die "seeding reported errors (see $RT_HOME/setup-insert.log)"
+    fi
+    [ -s "$RT_HOME/token" ] || die "auth token was not written to $RT_HOME/token"
+    touch "$SEEDED_STAMP"
+fi
+TOKEN="$(head -n 1 "$RT_HOME/token")"
+
+# ------------------------------------------------------------------- server
+log "starting rt-server on $URL"
+# setsid: own session/process group, so it survives the caller and can be
+# stopped as a group; all fds redirected, so a caller capturing our output
+# is not kept waiting by the server.
+setsid "$RT_SERVER_BIN" --server Starlet --host 127.0.0.1 --port "$RT_PORT" \
+    --max-workers 2 \
+    </dev/null >"$RT_HOME/rt-server.log" 2>&1 &
+SERVER_PID=$!
+echo "$SERVER_PID" >"$PID_FILE"
+
+deadline=$((SECONDS + 90))
+# HTTP::Tiny is core Perl, so no curl is needed on a fresh machine.
+http_code() {
+    perl -MHTTP::Tiny -e 'my $r = HTTP::Tiny->new(timeout => 5)->get($ARGV[0],
+        { headers => { Authorization => "token $ARGV[1]" } }); print $r->{status}' \
+        "$1" "$TOKEN" 2>/dev/null || true
+}
+code=""
+until code="$(http_code "$URL/REST/2.0/queues/all")" && [ "$code" = "200" ]; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+        tail -n 40 "$RT_HOME/rt-server.log" >&2
+        rm -f "$PID_FILE"
+        die "rt-server exited during start-up"
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+        tail -n 40 "$RT_HOME/rt-server.log" >&2
+        stop_server
+        die "rt-server did not answer on $URL/REST/2.0/ within 90 s (last HTTP code: ${code:-none})"
+    fi
+    sleep 0.5
+done
+log "rt-server is up (pid $SERVER_PID), logs in $RT_HOME"
+
+echo "RT_URL=$URL"
+echo "RT_TOKEN=$TOKEN"
