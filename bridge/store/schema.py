@@ -87,6 +87,7 @@ wish_groups = Table(
     Column("legal_reference", Text),
     Column("legal_deadline", Date),
     Column("merged_into", Integer, ForeignKey("wish_groups.id")),
+    Column("epoch", Integer, nullable=False, default=0),
     _when("created_at", nullable=False),
     _when("updated_at", nullable=False),
 )

@@ -134,6 +134,7 @@ def upgrade() -> None:
     sa.Column('legal_reference', sa.Text(), nullable=True),
     sa.Column('legal_deadline', sa.Date(), nullable=True),
     sa.Column('merged_into', sa.Integer(), nullable=True),
+    sa.Column('epoch', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['merged_into'], ['wish_groups.id'], name=op.f('fk_wish_groups_merged_into_wish_groups')),

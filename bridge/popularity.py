@@ -1,0 +1,57 @@
+"""How many customers want a wish group: computed from its tickets, never typed. Each organisation counts
+once, whatever the number of its tickets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, select
+
+from bridge.store.schema import tickets, wish_tickets, wishes
+
+
+@dataclass(frozen=True)
+class Popularity:
+    tickets: int = 0
+    organizations: int = 0
+    requesters: int = 0
+    channels: tuple[str, ...] = ()
+    paid_accounts: int = 0
+    by_segment: dict[str, int] = field(default_factory=dict)   # segment -> distinct organisations
+    segment_paid_accounts: dict[str, int] = field(default_factory=dict)
+
+
+def popularity(conn: Connection, group_id: int) -> Popularity:
+    rows = conn.execute(
+        select(tickets.c.organization_id, tickets.c.organization_name, tickets.c.requester_id,
+               tickets.c.requester_email, tickets.c.channel, tickets.c.segment, tickets.c.paid_accounts,
+               tickets.c.source)
+        .join(wish_tickets, wish_tickets.c.ticket_id == tickets.c.id)
+        .join(wishes, wishes.c.id == wish_tickets.c.wish_id)
+        .where(wishes.c.group_id == group_id, ~tickets.c.deleted)
+    ).all()
+    organizations: dict[str, tuple[str, int]] = {}
+    requesters: set[str] = set()
+    for row in rows:
+        org = row.organization_id or row.organization_name
+        if org:
+            previous = organizations.get(f"{row.source}:{org}", ("unknown", 0))
+            organizations[f"{row.source}:{org}"] = (row.segment or previous[0], max(row.paid_accounts or 0,
+                                                                                  previous[1]))
+        requester = row.requester_id or row.requester_email
+        if requester:
+            requesters.add(f"{row.source}:{requester}")
+    by_segment: dict[str, int] = {}
+    segment_paid: dict[str, int] = {}
+    for segment, paid in organizations.values():
+        by_segment[segment] = by_segment.get(segment, 0) + 1
+        segment_paid[segment] = segment_paid.get(segment, 0) + paid
+    return Popularity(
+        tickets=len(rows),
+        organizations=len(organizations),
+        requesters=len(requesters),
+        channels=tuple(sorted({row.channel for row in rows if row.channel})),
+        paid_accounts=sum(paid for _, paid in organizations.values()),
+        by_segment=dict(sorted(by_segment.items())),
+        segment_paid_accounts=dict(sorted(segment_paid.items())),
+    )
