@@ -1,0 +1,78 @@
+import pytest
+from sqlalchemy import func, select
+
+from bridge.errors import RetriableError
+from bridge.ingest import sync_once
+from bridge.model import Marking, Ticket, TicketRef
+from bridge.store.cursors import load_cursor, sync_status
+from bridge.store.schema import tickets
+from tests.doubles import MemoryHelpdesk
+
+
+def desk(count: int, **options) -> MemoryHelpdesk:
+    return MemoryHelpdesk(
+        [Ticket(TicketRef("memdesk", str(n)), f"ticket {n}", tags=("wish",) if n % 2 else ()) for n in range(count)],
+        **options,
+    )
+
+
+class WishTags:
+    """A mapping double: tickets tagged `wish` are wishes."""
+
+    def apply(self, ticket: Ticket) -> Marking:
+        return Marking(is_wish="wish" in ticket.tags, tags=ticket.tags)
+
+
+def stored_ids(engine) -> list[str]:
+    with engine.connect() as conn:
+        return sorted(conn.execute(select(tickets.c.external_id)).scalars(), key=int)
+
+
+def test_given_three_pages_when_synced_then_every_ticket_and_the_last_cursor_are_stored(engine):
+    summary = sync_once(engine, desk(5), WishTags())
+    assert stored_ids(engine) == ["0", "1", "2", "3", "4"]
+    assert (summary.new, summary.pages) == (5, 3)
+    with engine.connect() as conn:
+        assert load_cursor(conn, "memdesk") == "5"
+
+
+def test_a_crash_mid_page_re_reads_that_page_and_skips_nothing(engine):
+    helpdesk = desk(6, crash_after=3)
+    with pytest.raises(RetriableError):
+        sync_once(engine, helpdesk, WishTags())
+    assert stored_ids(engine) == ["0", "1"]
+    with engine.connect() as conn:
+        assert load_cursor(conn, "memdesk") == "2"
+        assert "connection reset" in sync_status(conn)[0]["last_error"]
+    helpdesk.crash_after = None
+    summary = sync_once(engine, helpdesk, WishTags())
+    assert stored_ids(engine) == ["0", "1", "2", "3", "4", "5"]
+    assert summary.new == 4
+
+
+def test_running_the_sync_again_changes_nothing(engine):
+    helpdesk = desk(4)
+    sync_once(engine, helpdesk, WishTags())
+    with engine.begin() as conn:
+        from bridge.store.cursors import save_cursor
+
+        save_cursor(conn, "memdesk", "0")
+    again = sync_once(engine, helpdesk, WishTags())
+    assert (again.new, again.changed, again.unchanged) == (0, 0, 4)
+
+
+def test_wishes_are_registered_in_the_same_transaction_as_their_page(engine):
+    seen: list[list[int]] = []
+
+    def intake(conn, ids):
+        seen.append(ids)
+        if len(seen) == 2:
+            raise RuntimeError("grouping failed")
+        return len(ids)
+
+    with pytest.raises(RuntimeError):
+        sync_once(engine, desk(4), WishTags(), intake=intake)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(tickets)).scalar() == 2
+        assert load_cursor(conn, "memdesk") == "2"
+    assert [len(ids) for ids in seen] == [1, 1]
