@@ -32,16 +32,20 @@ stop_server() {
     local pid
     [ -f "$PID_FILE" ] || return 0
     pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    # Only signal the pid if it still is our rt-server (not a reused pid).
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null \
+        && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q rt-server; then
         log "stopping rt-server (pid $pid)"
         kill -TERM "$pid" 2>/dev/null || true
         for _ in $(seq 1 50); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.2
         done
-        if kill -0 "$pid" 2>/dev/null; then
+        # rt-server was started by setsid, so its pid is also its process
+        # group: anything left of that group (master or workers) gets KILL.
+        if kill -0 -- "-$pid" 2>/dev/null; then
             log "rt-server did not stop on TERM, sending KILL"
-            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+            kill -KILL -- "-$pid" 2>/dev/null || true
         fi
     fi
     rm -f "$PID_FILE"
@@ -95,11 +99,19 @@ EOF
         && [ ! -e /usr/sbin/sendmail ]; then
         extra+=(msmtp-mta)
     fi
-    log "apt-get install ${RT_PACKAGES[*]} ${extra[*]:-}"
-    apt-get install -y -q --no-install-recommends \
-        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-        "${RT_PACKAGES[@]}" "${extra[@]}" >"${TMPDIR:-/tmp}/wishbridge-rt-apt.log" 2>&1 \
-        || { tail -n 40 "${TMPDIR:-/tmp}/wishbridge-rt-apt.log" >&2; die "apt-get install failed"; }
+    local apt_log="${TMPDIR:-/tmp}/wishbridge-rt-apt.log"
+    apt_install() {
+        apt-get install -y -q --no-install-recommends \
+            -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+            "${RT_PACKAGES[@]}" "${extra[@]}" >"$apt_log" 2>&1
+    }
+    log "apt-get install ${RT_PACKAGES[*]} ${extra[*]:-} (log: $apt_log)"
+    if ! apt_install; then
+        # Stale package lists (a version gone from the mirror): update once, retry.
+        log "apt-get install failed; apt-get update and retry"
+        apt-get update -qq
+        apt_install || { tail -n 40 "$apt_log" >&2; die "apt-get install failed"; }
+    fi
 }
 
 if packages_installed; then
@@ -111,7 +123,7 @@ fi
 
 # ------------------------------------------------------------ configuration
 stop_server
-mkdir -p "$RT_HOME" "$RT_SITE_CONFIG_DIR"
+mkdir -p "$RT_HOME" "$RT_SITE_CONFIG_DIR" "$RT_HOME/mason_data" "$RT_HOME/session_data"
 
 # A port still taken (by something else) would make rt-server fail later.
 if (exec 3<>"/dev/tcp/127.0.0.1/$RT_PORT") 2>/dev/null; then
@@ -142,6 +154,10 @@ Set(\$MailCommand, 'testfile');
 Set(\$CorrespondAddress, 'rt@localhost');
 Set(\$CommentAddress, 'rt-comment@localhost');
 Set(\$DevelMode, 0);
+# Keep compiled Mason templates and web sessions in \$RT_HOME too, not in the
+# package's /var/cache/request-tracker5 (owned by www-data).
+\$RT::MasonDataDir = '$RT_HOME/mason_data';
+\$RT::MasonSessionDir = '$RT_HOME/session_data';
 1;
 EOF
 
@@ -253,8 +269,7 @@ if [ "${RT_REUSE_DB:-0}" = "1" ] && [ -f "$SEEDED_STAMP" ] && [ -s "$RT_HOME/rt.
 else
     log "creating a fresh SQLite database in $RT_HOME/rt.db"
     rm -f "$SEEDED_STAMP" "$RT_HOME/token" "$RT_HOME/rt.db" "$RT_HOME/rt.db-journal"
-    # Stale compiled Mason templates from another RT config are harmless, but
-    # the cache belongs to the package; leave it alone.
+    rm -rf "$RT_HOME/mason_data/obj" "$RT_HOME/session_data"/*
     export RT_DBA_PASSWORD=""   # SQLite: no DBA; avoids the password prompt
     export WISHBRIDGE_RT_PASSWORD="$RT_USER_PASSWORD" RT_HOME
     "$RT_SETUP_DB" --action init </dev/null >"$RT_HOME/setup-init.log" 2>&1 \

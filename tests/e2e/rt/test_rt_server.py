@@ -8,8 +8,9 @@ install_rt.sh sets up.
 
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -55,16 +56,14 @@ def _cfs(ticket_json: dict) -> dict[str, list[str]]:
 
 
 def _search(http: requests.Session, rt_server, query: str, **params: Any) -> dict:
-    resp = http.get(
-        f"{rt_server.rest2}/tickets", params={"query": query, **params}, timeout=TIMEOUT
-    )
+    resp = http.get(f"{rt_server.rest2}/tickets", params={"query": query, **params}, timeout=TIMEOUT)
     assert resp.status_code == 200, resp.text
     return resp.json()
 
 
 def _rt_time(value: str) -> datetime:
     # REST2 gives dates as "2026-11-24T06:53:34Z" (UTC), unset ones as 1970-01-01T00:00:00Z.
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def test_rest2_root_version_and_auth(http, rt_server):
@@ -72,9 +71,7 @@ def test_rest2_root_version_and_auth(http, rt_server):
     # /REST/2.0/rt answers {"Version": ...}.
     assert requests.get(f"{rt_server.rest2}/", timeout=TIMEOUT).status_code == 401
     assert http.get(f"{rt_server.rest2}/", timeout=TIMEOUT).status_code == 404
-    bad = requests.get(
-        f"{rt_server.rest2}/rt", headers={"Authorization": "token 1-1-nope"}, timeout=TIMEOUT
-    )
+    bad = requests.get(f"{rt_server.rest2}/rt", headers={"Authorization": "token 1-1-nope"}, timeout=TIMEOUT)
     assert bad.status_code == 401
     resp = http.get(f"{rt_server.rest2}/rt", timeout=TIMEOUT)
     assert resp.status_code == 200
@@ -123,7 +120,7 @@ def _queue_id(http: requests.Session, rt_server) -> int:
 def test_create_requires_json_content_type(http, rt_server, tag):
     resp = http.post(
         f"{rt_server.rest2}/ticket",
-        data='{"Queue": "%s", "Subject": "%s no content type"}' % (rt_server.queue, tag),
+        data=json.dumps({"Queue": rt_server.queue, "Subject": f"{tag} no content type"}),
         timeout=TIMEOUT,
     )
     assert resp.status_code == 415
@@ -132,9 +129,7 @@ def test_create_requires_json_content_type(http, rt_server, tag):
 
 def test_create_with_unknown_cf_value_silently_drops_it(http, rt_server, tag):
     # 201 and a ticket, but the invalid Select value is just not stored.
-    ticket_id = _create(
-        http, rt_server, f"{tag} bad category", CustomFields={"Category": "Нет такой"}
-    )
+    ticket_id = _create(http, rt_server, f"{tag} bad category", CustomFields={"Category": "Нет такой"})
     assert _cfs(_ticket(http, rt_server, ticket_id).json())["Category"] == []
 
 
@@ -172,8 +167,10 @@ def test_subcategory_values_carry_their_category(http, rt_server):
     assert http.get(self_link, timeout=TIMEOUT).status_code == 404
 
     # /queue/<name>/customfields is 404, /queue/<id>/customfields works
-    assert http.get(f"{rt_server.rest2}/queue/{rt_server.queue}/customfields",
-                    timeout=TIMEOUT).status_code == 404
+    assert (
+        http.get(f"{rt_server.rest2}/queue/{rt_server.queue}/customfields", timeout=TIMEOUT).status_code
+        == 404
+    )
     by_id = http.get(f"{rt_server.rest2}/queue/{queue['id']}/customfields", timeout=TIMEOUT)
     assert by_id.status_code == 200
 
@@ -185,10 +182,16 @@ def test_search_lastupdated_with_paging(http, rt_server, tag):
     since = (first - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
     query = f"Queue = '{rt_server.queue}' AND Subject LIKE '{subject}' AND LastUpdated >= '{since}'"
 
-    page1 = _search(http, rt_server, query, per_page=2, page=1, fields="LastUpdated,Subject",
-                    orderby="id", order="ASC")
+    page1 = _search(
+        http, rt_server, query, per_page=2, page=1, fields="LastUpdated,Subject", orderby="id", order="ASC"
+    )
     assert (page1["page"], page1["per_page"], page1["total"], page1["count"], page1["pages"]) == (
-        1, 2, 3, 2, 2)
+        1,
+        2,
+        3,
+        2,
+        2,
+    )
     assert "prev_page" not in page1
     assert [int(i["id"]) for i in page1["items"]] == ids[:2]  # ids are strings in items
     assert all(set(i) >= {"id", "type", "_url", "LastUpdated", "Subject"} for i in page1["items"])
@@ -238,29 +241,41 @@ def test_ticketsql_date_with_trailing_z_is_read_as_midnight(http, rt_server, tag
 
 
 def test_comment_and_correspond_then_history(http, rt_server, tag):
-    ticket_id = _create(http, rt_server, f"{tag} conversation",
-                        Content="Первое сообщение", ContentType="text/plain")
+    ticket_id = _create(
+        http, rt_server, f"{tag} conversation", Content="Первое сообщение", ContentType="text/plain"
+    )
     base = f"{rt_server.rest2}/ticket/{ticket_id}"
 
-    comment = http.post(f"{base}/comment", headers=JSON, timeout=TIMEOUT,
-                        json={"Content": "Внутренний комментарий", "ContentType": "text/plain"})
+    comment = http.post(
+        f"{base}/comment",
+        headers=JSON,
+        timeout=TIMEOUT,
+        json={"Content": "Внутренний комментарий", "ContentType": "text/plain"},
+    )
     assert comment.status_code == 201, comment.text
     assert comment.json() == ["Comments added"]
 
-    reply = http.post(f"{base}/correspond", headers=JSON, timeout=TIMEOUT,
-                      json={"Subject": "Ответ", "Content": "Ответ клиенту",
-                            "ContentType": "text/plain"})
+    reply = http.post(
+        f"{base}/correspond",
+        headers=JSON,
+        timeout=TIMEOUT,
+        json={"Subject": "Ответ", "Content": "Ответ клиенту", "ContentType": "text/plain"},
+    )
     assert reply.status_code == 201, reply.text
     assert reply.json() == ["Correspondence added"]
 
     # A text/plain body is taken as the content of the comment.
-    plain = http.post(f"{base}/comment", data="plain body".encode(),
-                      headers={"Content-Type": "text/plain"}, timeout=TIMEOUT)
+    plain = http.post(
+        f"{base}/comment", data=b"plain body", headers={"Content-Type": "text/plain"}, timeout=TIMEOUT
+    )
     assert plain.status_code == 201
     assert plain.json() == ["Comments added"]
 
-    history = http.get(f"{base}/history", timeout=TIMEOUT,
-                       params={"per_page": 50, "fields": "Type,Creator,Created,Field,OldValue,NewValue,Data"})
+    history = http.get(
+        f"{base}/history",
+        timeout=TIMEOUT,
+        params={"per_page": 50, "fields": "Type,Creator,Created,Field,OldValue,NewValue,Data"},
+    )
     assert history.status_code == 200
     hist = history.json()
     # History paging has "total": null and "pages": null (only count is set).
@@ -280,8 +295,11 @@ def test_comment_and_correspond_then_history(http, rt_server, tag):
 
     # The texts: one attachment per message, Content decoded (not base64) when
     # asked for through fields=.
-    attachments = http.get(f"{base}/attachments", timeout=TIMEOUT,
-                           params={"fields": "TransactionId,ContentType,Content", "per_page": 50})
+    attachments = http.get(
+        f"{base}/attachments",
+        timeout=TIMEOUT,
+        params={"fields": "TransactionId,ContentType,Content", "per_page": 50},
+    )
     texts = {(a["TransactionId"], a["Content"]) for a in attachments.json()["items"]}
     txn_ids = [t["id"] for t in hist["items"]]
     assert (txn_ids[1], "Внутренний комментарий") in texts
@@ -291,54 +309,69 @@ def test_comment_and_correspond_then_history(http, rt_server, tag):
 
 
 def test_update_custom_fields_with_if_match_and_clear_with_null(http, rt_server, tag):
-    ticket_id = _create(http, rt_server, f"{tag} update",
-                        CustomFields={"Category": "Маркировка", "Subcategory": "Агрегация"})
+    ticket_id = _create(
+        http, rt_server, f"{tag} update", CustomFields={"Category": "Маркировка", "Subcategory": "Агрегация"}
+    )
     url = f"{rt_server.rest2}/ticket/{ticket_id}"
     etag = _ticket(http, rt_server, ticket_id).headers["ETag"]
     # The ETag is the quoted id of the ticket's last transaction.
     assert etag.startswith('"') and etag.strip('"').isdigit()
 
-    stale = http.put(url, json={"CustomFields": {"Category": "Billing"}},
-                     headers={**JSON, "If-Match": '"1"'}, timeout=TIMEOUT)
+    stale = http.put(
+        url,
+        json={"CustomFields": {"Category": "Billing"}},
+        headers={**JSON, "If-Match": '"1"'},
+        timeout=TIMEOUT,
+    )
     assert stale.status_code == 412
     assert stale.json() == {"message": "Precondition Failed"}
 
-    ok = http.put(url, json={"CustomFields": {"Category": "Billing", "Subcategory": "Invoices"}},
-                  headers={**JSON, "If-Match": etag}, timeout=TIMEOUT)
+    ok = http.put(
+        url,
+        json={"CustomFields": {"Category": "Billing", "Subcategory": "Invoices"}},
+        headers={**JSON, "If-Match": etag},
+        timeout=TIMEOUT,
+    )
     assert ok.status_code == 200, ok.text
-    assert sorted(ok.json()) == ["Category Маркировка changed to Billing",
-                                 "Subcategory Агрегация changed to Invoices"]
+    assert sorted(ok.json()) == [
+        "Category Маркировка changed to Billing",
+        "Subcategory Агрегация changed to Invoices",
+    ]
     new_etag = _ticket(http, rt_server, ticket_id).headers["ETag"]
     assert new_etag != etag
-    again = http.put(url, json={"Subject": "late"}, headers={**JSON, "If-Match": etag},
-                     timeout=TIMEOUT)
+    again = http.put(url, json={"Subject": "late"}, headers={**JSON, "If-Match": etag}, timeout=TIMEOUT)
     assert again.status_code == 412
 
-    cleared = http.put(url, json={"CustomFields": {"Subcategory": None}},
-                       headers={**JSON, "If-Match": new_etag}, timeout=TIMEOUT)
+    cleared = http.put(
+        url,
+        json={"CustomFields": {"Subcategory": None}},
+        headers={**JSON, "If-Match": new_etag},
+        timeout=TIMEOUT,
+    )
     assert cleared.status_code == 200
     assert cleared.json() == ["Invoices is no longer a value for custom field Subcategory"]
-    assert _cfs(_ticket(http, rt_server, ticket_id).json()) == {
-        "Category": ["Billing"], "Subcategory": []}
+    assert _cfs(_ticket(http, rt_server, ticket_id).json()) == {"Category": ["Billing"], "Subcategory": []}
 
 
 def test_bad_cf_value_on_update_is_200_invalid_value(http, rt_server, tag):
     ticket_id = _create(http, rt_server, f"{tag} bad update", CustomFields={"Category": "Billing"})
     url = f"{rt_server.rest2}/ticket/{ticket_id}"
-    resp = http.put(url, json={"CustomFields": {"Category": "Нет такой"}}, headers=JSON,
-                    timeout=TIMEOUT)
+    resp = http.put(url, json={"CustomFields": {"Category": "Нет такой"}}, headers=JSON, timeout=TIMEOUT)
     assert resp.status_code == 200
     assert resp.json() == ["Invalid value for custom field"]
     assert _cfs(_ticket(http, rt_server, ticket_id).json())["Category"] == ["Billing"]
 
     # "Categories are based on" is a UI filter only: REST2 stores a
     # Subcategory from another Category without complaint.
-    mismatch = http.put(url, json={"CustomFields": {"Subcategory": "Коды DataMatrix"}},
-                        headers=JSON, timeout=TIMEOUT)
+    mismatch = http.put(
+        url, json={"CustomFields": {"Subcategory": "Коды DataMatrix"}}, headers=JSON, timeout=TIMEOUT
+    )
     assert mismatch.status_code == 200
     assert mismatch.json() == ["Subcategory Коды DataMatrix added"]
     assert _cfs(_ticket(http, rt_server, ticket_id).json()) == {
-        "Category": ["Billing"], "Subcategory": ["Коды DataMatrix"]}
+        "Category": ["Billing"],
+        "Subcategory": ["Коды DataMatrix"],
+    }
 
 
 def test_conditional_get_headers(http, rt_server, tag):
@@ -351,15 +384,21 @@ def test_conditional_get_headers(http, rt_server, tag):
     future = "Fri, 01 Jan 2100 00:00:00 GMT"
     # On a record, a past If-Modified-Since is a 500 with an empty body
     # (Web::Machine calls ->epoch on that ISO string).
-    record = http.get(f"{rt_server.rest2}/ticket/{ticket_id}",
-                      headers={"If-Modified-Since": past}, timeout=TIMEOUT)
+    record = http.get(
+        f"{rt_server.rest2}/ticket/{ticket_id}", headers={"If-Modified-Since": past}, timeout=TIMEOUT
+    )
     assert record.status_code == 500 and record.content == b""
     # On a collection it is a 304 although tickets changed since then.
-    search = http.get(f"{rt_server.rest2}/tickets", params={"query": f"id = {ticket_id}"},
-                      headers={"If-Modified-Since": past}, timeout=TIMEOUT)
+    search = http.get(
+        f"{rt_server.rest2}/tickets",
+        params={"query": f"id = {ticket_id}"},
+        headers={"If-Modified-Since": past},
+        timeout=TIMEOUT,
+    )
     assert search.status_code == 304
     # A date in the future is ignored: normal 200 answers.
     for path, params in ((f"ticket/{ticket_id}", {}), ("tickets", {"query": f"id = {ticket_id}"})):
-        resp = http.get(f"{rt_server.rest2}/{path}", params=params,
-                        headers={"If-Modified-Since": future}, timeout=TIMEOUT)
+        resp = http.get(
+            f"{rt_server.rest2}/{path}", params=params, headers={"If-Modified-Since": future}, timeout=TIMEOUT
+        )
         assert resp.status_code == 200
