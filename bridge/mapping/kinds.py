@@ -14,6 +14,7 @@ from typing import Any
 
 from bridge.errors import MappingIssue
 from bridge.mapping.helpdesk import check_helpdesk
+from bridge.mapping.jira import check_jira
 from bridge.mapping.messages import check_messages
 from bridge.mapping.source import Document
 from bridge.mapping.topics import check_topics
@@ -43,6 +44,7 @@ KINDS: dict[str, Kind] = {
     for kind in (
         Kind("topics", check_topics),
         Kind("messages", check_messages),
+        Kind("jira", check_jira),
     )
 }
 
