@@ -18,6 +18,7 @@ from bridge.mapping.jira import check_jira
 from bridge.mapping.messages import check_messages
 from bridge.mapping.source import Document
 from bridge.mapping.topics import check_topics
+from bridge.mapping.workflow import check_grouping, check_priority, check_routing
 
 SCHEMAS = Path(__file__).with_name("schemas")
 Check = Callable[[Document, Mapping[str, Document]], Iterator[MappingIssue]]
@@ -45,6 +46,9 @@ KINDS: dict[str, Kind] = {
         Kind("topics", check_topics),
         Kind("messages", check_messages),
         Kind("jira", check_jira),
+        Kind("routing", check_routing),
+        Kind("priority", check_priority),
+        Kind("grouping", check_grouping),
     )
 }
 
