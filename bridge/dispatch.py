@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from bridge.connector import Connector
 from bridge.errors import FatalError, RetriableError
@@ -92,7 +92,7 @@ def drain(engine: Engine, handlers: Mapping[str, Handler], *, limit: int = 500,
     return summary
 
 
-def _record(conn, item: OutboxItem, error: Exception | None, summary: DrainSummary) -> None:  # type: ignore[no-untyped-def]
+def _record(conn: Connection, item: OutboxItem, error: Exception | None, summary: DrainSummary) -> None:
     if error is None:
         outbox.complete(conn, item.id)
         summary.done += 1

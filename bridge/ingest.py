@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine
 
 from bridge.connector import Connector
 from bridge.mapping.helpdesk import HelpdeskMapping
-from bridge.model import Change, Marking
+from bridge.model import Change, Marking, Ticket
 from bridge.store.cursors import load_cursor, record_run, save_cursor
 from bridge.store.tickets import mark_deleted, upsert_ticket
 
@@ -49,11 +49,11 @@ def _pages(changes: Iterable[Change]) -> Iterator[tuple[str, list[Change]]]:
         yield cursor, list(page)
 
 
-def _store_page(conn: Connection, page: list[Change], mapping: HelpdeskMapping | None,
-                summary: SyncSummary) -> list[int]:
+def store_tickets(conn: Connection, page: list[Ticket], mapping: HelpdeskMapping | None,
+                  summary: SyncSummary) -> list[int]:
+    """Store tickets with their marking; returns the ids of wish tickets that are new or changed."""
     wish_ids: list[int] = []
-    for change in page:
-        ticket = change.ticket
+    for ticket in page:
         if ticket.deleted:
             summary.deleted += mark_deleted(conn, ticket.ref)
             continue
@@ -79,7 +79,7 @@ def sync_once(
     try:
         for cursor, page in _pages(connector.fetch_changes(since)):
             with engine.begin() as conn:
-                wish_ids = _store_page(conn, page, mapping, summary)
+                wish_ids = store_tickets(conn, [change.ticket for change in page], mapping, summary)
                 if intake and wish_ids:
                     summary.wishes += intake(conn, wish_ids)
                 save_cursor(conn, connector.name, cursor)

@@ -20,6 +20,7 @@ def jobs(runtime: Runtime) -> dict[str, tuple[Callable[[], object], int]]:
     """Job name -> (function, interval in seconds)."""
     return {
         "sync": (lambda: services.sync_sources(runtime), int(runtime.settings["SYNC_INTERVAL_SECONDS"])),
+        "inbox": (lambda: services.drain_inbox(runtime), 5),
         "outbox": (lambda: services.drain_outbox(runtime), 5),
         "mappings": (runtime.mapping_holder.reload, 30),
     }

@@ -13,9 +13,12 @@ from sqlalchemy import Connection
 
 from bridge.connector import Connector, build, configured
 from bridge.dispatch import DrainSummary, Handler, drain, ticket_patch_handler
-from bridge.ingest import SyncSummary, sync_once
+from bridge.ingest import SyncSummary, store_tickets, sync_once
+from bridge.model import WebhookEvent
 from bridge.notify import TICKET_PATCH
 from bridge.runtime import Runtime
+from bridge.store import inbox
+from bridge.webhooks import event_from_record
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +34,54 @@ def intake(runtime: Runtime, conn: Connection, ticket_ids: list[int]) -> int:
     return intake_tickets(conn, ticket_ids, runtime.mappings)
 
 
+def api_calls(connector: Connector) -> int:
+    """HTTP requests the connector's client has sent so far (0 for a connector without a counting client)."""
+    client = getattr(connector, "client", None)
+    return int(getattr(client, "calls", 0))
+
+
 def sync_sources(runtime: Runtime, names: list[str] | None = None,
                  progress: Callable[[SyncSummary], None] | None = None) -> list[SyncSummary]:
     summaries = []
     for name, connector in helpdesk_connectors(runtime, names).items():
-        client = getattr(connector, "client", None)
         summaries.append(sync_once(
             runtime.engine, connector, runtime.mappings.helpdesk(name), intake=partial(intake, runtime),
-            progress=progress, api_calls=(lambda c=client: c.calls if c else 0),
+            progress=progress, api_calls=partial(api_calls, connector),
         ))
     return summaries
+
+
+def _handle_event(runtime: Runtime, connectors: dict[str, Connector], conn: Connection,
+                  event: WebhookEvent) -> None:
+    if event.source in connectors and event.ref is not None:
+        ticket = connectors[event.source].get_ticket(event.ref)
+        summary = SyncSummary(event.source)
+        wish_ids = store_tickets(conn, [ticket], runtime.mappings.helpdesk(event.source), summary)
+        if wish_ids:
+            intake(runtime, conn, wish_ids)
+    elif event.issue_key is not None:
+        from bridge.tracker_status import handle_tracker_event
+
+        handle_tracker_event(conn, runtime.mappings, event)
+
+
+def drain_inbox(runtime: Runtime, limit: int = 100) -> int:
+    """Act on stored webhook deliveries, oldest first: a helpdesk event re-reads its ticket, a tracker event
+    moves its wish group. Each delivery is handled in its own transaction; a failing one is retried later."""
+    with runtime.engine.connect() as conn:
+        rows = inbox.pending(conn, limit)
+    connectors = helpdesk_connectors(runtime)
+    for row in rows:
+        try:
+            with runtime.engine.begin() as conn:
+                for record in row["events"]:
+                    _handle_event(runtime, connectors, conn, event_from_record(record))
+                inbox.mark_processed(conn, row["id"])
+        except Exception as error:
+            log.exception("inbox.failed", extra={"delivery": row["delivery_id"]})
+            with runtime.engine.begin() as conn:
+                inbox.mark_processed(conn, row["id"], error=f"{error.__class__.__name__}: {error}")
+    return len(rows)
 
 
 def outbox_handlers(runtime: Runtime) -> dict[str, Handler]:

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from bridge.connector import Connector, known_sources
 from bridge.errors import InvalidSignature
-from bridge.model import WebhookEvent
+from bridge.model import TicketRef, WebhookEvent
 from bridge.runtime import Runtime
 from bridge.store import inbox
 
@@ -27,6 +27,15 @@ def event_record(event: WebhookEvent) -> dict[str, Any]:
     record = asdict(event)
     record["ref"] = asdict(event.ref) if event.ref else None
     return record
+
+
+def event_from_record(record: dict[str, Any]) -> WebhookEvent:
+    ref = record.get("ref")
+    return WebhookEvent(
+        source=record["source"], kind=record["kind"], delivery_id=record["delivery_id"],
+        ref=TicketRef(ref["source"], ref["external_id"]) if ref else None, issue_key=record.get("issue_key"),
+        payload=record.get("payload") or {},
+    )
 
 
 def _connector(source: str) -> Connector:
