@@ -1,0 +1,71 @@
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bridge.cli import main
+from tests.conftest import MAPPINGS
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)
+    for name in ("DATABASE_URL", "WISHBRIDGE_MAPPINGS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    return CliRunner()
+
+
+def test_help_lists_every_command_with_its_help(cli):
+    result = cli.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("db", "mappings", "sync", "serve", "worker"):
+        assert f"  {command} " in result.output
+
+
+def test_mappings_check_passes_on_the_shipped_files(cli):
+    result = cli.invoke(main, ["mappings", "check", str(MAPPINGS)])
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.output
+
+
+def test_mappings_check_lists_every_error_and_exits_1(cli, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(MAPPINGS, broken)
+    (broken / "topics.yaml").write_text("categories:\n  marking:\n    lable: {en: X}\n")
+    result = cli.invoke(main, ["mappings", "check", str(broken)])
+    assert result.exit_code == 1
+    assert f"{broken / 'topics.yaml'}:3:5: categories.marking.lable: unknown key" in result.output
+    assert f"{broken / 'topics.yaml'}:2:3: categories.marking: 'label' is required" in result.output
+
+
+def test_db_upgrade_creates_the_store(cli, tmp_path):
+    result = cli.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "cli.db").exists()
+
+
+def test_an_unreachable_database_is_one_clear_error(cli, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    result = cli.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 1
+    assert "DATABASE_URL: cannot connect to" in result.output
+
+
+def test_bad_settings_are_listed_together(cli, monkeypatch):
+    monkeypatch.setenv("JIRA_URL", "jira.local")
+    monkeypatch.setenv("JIRA_API_TOKEN", "do-not-print-me")
+    monkeypatch.setenv("SYNC_INTERVAL_SECONDS", "0")
+    result = cli.invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 1
+    assert "JIRA_URL='jira.local'" in result.output and "SYNC_INTERVAL_SECONDS='0'" in result.output
+    assert "do-not-print-me" not in result.output
+
+
+def test_the_env_file_option_is_read(cli, tmp_path):
+    env = tmp_path / "custom.env"
+    env.write_text(f"DATABASE_URL=sqlite:///{tmp_path / 'from-env-file.db'}\n")
+    result = cli.invoke(main, ["--env-file", str(env), "db", "upgrade"], env={"DATABASE_URL": None})
+    assert result.exit_code == 0, result.output
+    assert Path(tmp_path / "from-env-file.db").exists()
