@@ -1,0 +1,148 @@
+"""Jira status back to the customers: a webhook event or a reconcile poll becomes an observed issue state,
+and every observation goes through `observe`.
+
+Contract: a stage change is acted on once. `observe` compares the issue's stage with `tracker_links.stage` and
+moves it with a compare-and-set, so the same change seen by a webhook and by the poll (even at the same time)
+notifies the group's tickets once; notify keys are per (stage, group, epoch, ticket) besides.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+
+from bridge.mapping import Mappings
+from bridge.mapping.jira import stage_for
+from bridge.model import WebhookEvent
+from bridge.notify import notify
+from bridge.store import audit
+from bridge.store.cursors import load_cursor, record_run, save_cursor
+from bridge.store.schema import tracker_links, wish_groups
+from connectors.jira import STATUS_CHANGE, JiraConnector, issue_state
+
+log = logging.getLogger(__name__)
+TRACKER = "jira"
+GROUP_STATE = {"released": "done", "declined": "declined"}
+KEYS_PER_QUERY = 100
+OVERLAP_MINUTES = 2
+
+
+@dataclass(frozen=True)
+class IssueState:
+    issue_key: str
+    status: str | None
+    status_category: str | None = None
+    resolution: str | None = None
+    fix_versions: tuple[str, ...] = ()
+
+    @classmethod
+    def from_payload(cls, issue_key: str, payload: Mapping[str, Any]) -> IssueState:
+        return cls(issue_key, payload.get("status"), payload.get("status_category"), payload.get("resolution"),
+                   tuple(payload.get("fix_versions") or ()))
+
+    @classmethod
+    def from_issue(cls, issue: Mapping[str, Any]) -> IssueState:
+        return cls.from_payload(str(issue["key"]), issue_state(issue))
+
+    @property
+    def fix_version(self) -> str | None:
+        return ", ".join(self.fix_versions) or None
+
+
+def context_for(group: Any, link: Any, state: IssueState) -> dict[str, Any]:
+    """The message placeholders of a stage change (see messages.yaml)."""
+    return {
+        "wish_title": group.title, "wish_id": group.id, "epic_key": state.issue_key,
+        "epic_status": state.status or "", "epic_url": link.url or "",
+        "fix_version": f" ({state.fix_version})" if state.fix_version else "",
+        "reason": state.resolution or state.status or "",
+    }
+
+
+def _settle_group(conn: Connection, group: Any, stage: str, state: IssueState, now: datetime) -> None:
+    target = GROUP_STATE.get(stage)
+    if target is None or group.state in (target, "merged"):
+        return
+    reason = state.resolution or state.status
+    values: dict[str, Any] = {"state": target, "updated_at": now}
+    if target == "declined":
+        values["reason"] = reason
+    conn.execute(update(wish_groups).where(wish_groups.c.id == group.id).values(**values))
+    audit.record(conn, "group", group.id, target, TRACKER, reason=reason, now=now,
+                 details={"from": group.state, "to": target, "epic_key": state.issue_key,
+                          "epic_status": state.status, "fix_version": state.fix_version})
+
+
+def observe(conn: Connection, mappings: Mappings, state: IssueState, *, now: datetime | None = None) -> bool:
+    """Record what Jira says about a linked issue; on a new stage, notify every ticket of its group and settle
+    the group (released -> done, declined -> declined). True when the stage changed here."""
+    now = now or datetime.now(UTC)
+    link = conn.execute(
+        select(tracker_links).where(tracker_links.c.tracker == TRACKER, tracker_links.c.issue_key == state.issue_key)
+    ).first()
+    if link is None:
+        return False
+    stage = stage_for(mappings.get("jira"), state.status, state.status_category, state.resolution)
+    values: dict[str, Any] = {"status": state.status, "status_category": state.status_category,
+                              "resolution": state.resolution, "fix_version": state.fix_version, "updated_at": now}
+    row = update(tracker_links).where(tracker_links.c.id == link.id)
+    if stage is None or stage == link.stage:
+        conn.execute(row.values(**values))
+        return False
+    moved = conn.execute(row.where(tracker_links.c.stage.is_not_distinct_from(link.stage)).values(**values,
+                                                                                                 stage=stage))
+    if not moved.rowcount:
+        return False
+    group = conn.execute(select(wish_groups).where(wish_groups.c.id == link.group_id)).one()
+    notify(conn, mappings, group.id, stage, context_for(group, link, state), epoch=group.epoch)
+    _settle_group(conn, group, stage, state, now)
+    log.info("tracker.stage_changed", extra={"issue": state.issue_key, "group": group.id, "from": link.stage,
+                                             "to": stage})
+    return True
+
+
+def handle_tracker_event(conn: Connection, mappings: Mappings, event: WebhookEvent) -> bool:
+    """One stored Jira webhook event. Events without a status, resolution or fix-version change, and the
+    bridge's own writes, are ignored."""
+    if event.kind != STATUS_CHANGE or not event.issue_key or event.payload.get("by_bridge"):
+        return False
+    return observe(conn, mappings, IssueState.from_payload(event.issue_key, event.payload))
+
+
+def _chunks(keys: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(keys), size):
+        yield keys[start:start + size]
+
+
+def updated_clause(since: datetime, now: datetime) -> str:
+    """`updated >= "-Nm"`: JQL reads absolute dates in the Jira user's own time zone, relative ones do not.
+    https://support.atlassian.com/jira-software-cloud/docs/jql-fields/#Updated"""
+    minutes = math.ceil((now - since).total_seconds() / 60) + OVERLAP_MINUTES
+    return f'updated >= "-{minutes}m"'
+
+
+def reconcile(engine: Engine, connector: JiraConnector, mappings: Mappings, *, now: datetime | None = None) -> int:
+    """Poll the linked issues updated since the last check (all of them the first time) and observe each one;
+    the check time is stored under sync cursor "jira" only once every page was read. Returns stage changes."""
+    now = now or datetime.now(UTC)
+    with engine.connect() as conn:
+        keys = list(conn.execute(select(tracker_links.c.issue_key).where(tracker_links.c.tracker == TRACKER)
+                                 .order_by(tracker_links.c.id)).scalars())
+        cursor = load_cursor(conn, TRACKER)
+    since = f" AND {updated_clause(datetime.fromisoformat(cursor), now)}" if cursor else ""
+    changed = 0
+    for chunk in _chunks(keys, KEYS_PER_QUERY):
+        for issue in connector.search(f"issuekey in ({', '.join(chunk)}){since} ORDER BY updated ASC"):
+            with engine.begin() as conn:
+                changed += observe(conn, mappings, IssueState.from_issue(issue), now=now)
+    with engine.begin() as conn:
+        save_cursor(conn, TRACKER, now.isoformat())
+        record_run(conn, TRACKER, stats={"issues": len(keys), "changed": changed, "api_calls": connector.calls},
+                   now=now)
+    return changed
