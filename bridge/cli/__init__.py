@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from bridge.cli.core import db_cli, mappings_cli, serve, sync, worker
+from bridge.cli.user import user_cli
 from bridge.config import load_settings
 from bridge.errors import BridgeError
 from bridge.runtime import Runtime
@@ -50,5 +51,5 @@ class _LazyRuntime:
         return self._runtime
 
 
-for command in (db_cli, mappings_cli, sync, serve, worker):
+for command in (db_cli, mappings_cli, sync, serve, worker, user_cli):
     main.add_command(command)

@@ -1,0 +1,40 @@
+"""`wishbridge user add | list`: the people who may log in to the admin pages."""
+
+from __future__ import annotations
+
+import click
+
+from bridge.cli.core import runtime_of
+from bridge.store import audit
+from bridge.users import LANGUAGES, ROLES, create_user, list_users
+
+
+@click.group("user")
+def user_cli() -> None:
+    """Admin-page users and their roles."""
+
+
+@user_cli.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What the user may do.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Asked for when omitted (never echoed).")
+@click.option("--language", default="en", show_default=True, type=click.Choice(LANGUAGES))
+@click.option("--name", "display_name", default="", help="Shown in the pages and the audit trail.")
+@click.pass_context
+def user_add(ctx: click.Context, username: str, role: str, password: str, language: str,
+             display_name: str) -> None:
+    """Create USERNAME with a hashed password."""
+    with runtime_of(ctx).engine.begin() as conn:
+        user = create_user(conn, username, password, role, display_name=display_name, language=language)
+        audit.record(conn, "user", user.username, "create", "cli", details={"role": role})
+    click.echo(f"user {user.username} added ({user.role}, {user.language})")
+
+
+@user_cli.command("list")
+@click.pass_context
+def user_list(ctx: click.Context) -> None:
+    """Every user with role and language."""
+    with runtime_of(ctx).engine.connect() as conn:
+        for user in list_users(conn):
+            click.echo(f"{user.username}\t{user.role}\t{user.language}\t{user.display_name}")
