@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from bridge.cli.core import db_cli, mappings_cli, serve, sync, worker
+from bridge.cli.report import report
 from bridge.cli.user import user_cli
 from bridge.config import load_settings
 from bridge.errors import BridgeError
@@ -51,5 +52,5 @@ class _LazyRuntime:
         return self._runtime
 
 
-for command in (db_cli, mappings_cli, sync, serve, worker, user_cli):
+for command in (db_cli, mappings_cli, sync, serve, worker, user_cli, report):
     main.add_command(command)

@@ -1,0 +1,113 @@
+"""The report as files: CSV (one row per topic) and XLSX (flat data to pivot, plus a ready pivot with a chart).
+
+Pure: both return the file's content; the caller writes it."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bridge.reports.text import title
+from bridge.reports.topics import TopicReport, TopicRow
+from bridge.reports.words import word
+
+BOLD = Font(bold=True)
+
+
+def _names(row: TopicRow) -> list[str]:
+    """Category and subcategory labels; a category row leaves the subcategory blank."""
+    return [row.category_label, "" if row.is_category else row.label]
+
+
+def _header(report: TopicReport) -> list[str]:
+    lang = report.language
+    return [word("category", lang), word("subcategory", lang), *(p.label for p in report.periods),
+            word("change", lang), word("change_pct", lang)]
+
+
+def export_csv(report: TopicReport) -> str:
+    """Wide CSV: category, subcategory, one column per period, change, change % (blank when the previous
+    period had none). Category rows have a blank subcategory; the last row holds the totals."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(_header(report))
+    for row in report.rows:
+        writer.writerow([*_names(row), *row.counts, row.change, "" if row.change_pct is None else row.change_pct])
+    writer.writerow([word("total", report.language), "", *report.totals, "", ""])
+    return out.getvalue()
+
+
+def _finish(sheet: Worksheet, freeze: str, last_row: int, widths: list[int]) -> None:
+    """Bold frozen header, autofilter over the header and `last_row` rows, column widths."""
+    for cell in sheet[1]:
+        cell.font = BOLD
+    sheet.freeze_panes = freeze
+    sheet.auto_filter.ref = f"A1:{get_column_letter(sheet.max_column)}{last_row}"
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _data_sheet(sheet: Worksheet, report: TopicReport) -> None:
+    lang = report.language
+    sheet.append([word(k, lang) for k in ("period", "start", "category", "subcategory", "count")])
+    for row in report.subcategory_rows:
+        for period, count in zip(report.periods, row.counts, strict=True):
+            sheet.append([period.label, period.start, *_names(row), count])
+    for cell in sheet["B"][1:]:
+        cell.number_format = "yyyy-mm-dd"
+    _finish(sheet, "A2", sheet.max_row, [12, 12, 28, 28, 10])
+
+
+def _pivot_sheet(sheet: Worksheet, report: TopicReport) -> None:
+    sheet.append(_header(report))
+    for row in report.rows:
+        sheet.append([*_names(row), *row.counts, row.change,
+                      None if row.change_pct is None else row.change_pct / 100])
+        if row.is_category:
+            for cell in sheet[sheet.max_row]:
+                cell.font = BOLD
+        else:
+            sheet.row_dimensions[sheet.max_row].outline_level = 1
+        sheet.cell(sheet.max_row, sheet.max_column).number_format = "+0.0%;-0.0%;0.0%"
+    last_topic = sheet.max_row
+    sheet.append([word("total", report.language), "", *report.totals])
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
+    _finish(sheet, "C2", last_topic, [28, 28, *[11] * len(report.periods), 11, 11])
+    sheet.add_chart(_chart(sheet, report), f"{get_column_letter(sheet.max_column + 2)}2")
+
+
+def _chart(sheet: Worksheet, report: TopicReport) -> BarChart:
+    """Stacked columns: one bar per period, one colour per category."""
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
+    chart.title = title(report)
+    chart.width, chart.height = 24, 12
+    first, last = 3, 2 + len(report.periods)
+    for index, row in enumerate(report.rows, 2):
+        if row.is_category:
+            values = Reference(sheet, min_col=first, max_col=last, min_row=index)
+            chart.series.append(Series(values, title=row.label))
+    chart.set_categories(Reference(sheet, min_col=first, max_col=last, min_row=1))
+    return chart
+
+
+def export_xlsx(report: TopicReport) -> bytes:
+    """A workbook with "Data" (period, start, category, subcategory, count: one row per subcategory and
+    period, ready for an Excel pivot table) and "Pivot" (topic × period with change and totals, categories
+    bold with their subcategories grouped under them, and a stacked column chart)."""
+    book = Workbook()
+    data = book.active
+    assert data is not None
+    data.title = "Data"
+    _data_sheet(data, report)
+    _pivot_sheet(book.create_sheet("Pivot"), report)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
