@@ -86,15 +86,16 @@ class JiraConnector:
               json: Any = None) -> Any:
         url = self.base_url + self.api + path
         self.calls += 1
+        response: requests.Response | None
         try:
             response = self.session.request(method, url, params=params, json=json)
-        except JIRAError as error:  # its text may quote request headers: rebuild it from the response alone
-            if error.response is None:
-                raise RetriableError("no response", endpoint=endpoint_of(method, url)) from None
-            raise_for(error.response)
-            raise RetriableError("unexpected error", endpoint=endpoint_of(method, url)) from None
+        except JIRAError as error:  # its text quotes headers: the error is rebuilt from the response alone
+            response = error.response
         except (requests.ConnectionError, requests.Timeout) as error:
             raise RetriableError(error.__class__.__name__, endpoint=endpoint_of(method, url)) from None
+        if response is None:
+            raise RetriableError("no response", endpoint=endpoint_of(method, url))
+        raise_for(response)
         return response.json() if response.content else None
 
     def create_meta(self, project: str, issue_type: str) -> CreateMeta:
