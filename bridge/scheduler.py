@@ -22,6 +22,7 @@ def jobs(runtime: Runtime) -> dict[str, tuple[Callable[[], object], int]]:
         "sync": (lambda: services.sync_sources(runtime), int(runtime.settings["SYNC_INTERVAL_SECONDS"])),
         "inbox": (lambda: services.drain_inbox(runtime), 5),
         "outbox": (lambda: services.drain_outbox(runtime), 5),
+        "reconcile": (lambda: services.reconcile_trackers(runtime), 300),
         "mappings": (runtime.mapping_holder.reload, 30),
     }
 

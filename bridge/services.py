@@ -13,12 +13,15 @@ from sqlalchemy import Connection
 
 from bridge.connector import Connector, build, configured
 from bridge.dispatch import DrainSummary, Handler, drain, ticket_patch_handler
+from bridge.epics import epic_handlers
 from bridge.ingest import SyncSummary, store_tickets, sync_once
 from bridge.model import WebhookEvent
 from bridge.notify import TICKET_PATCH
 from bridge.runtime import Runtime
 from bridge.store import inbox
+from bridge.tracker_status import reconcile
 from bridge.webhooks import event_from_record
+from connectors.jira import JiraConnector
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +87,22 @@ def drain_inbox(runtime: Runtime, limit: int = 100) -> int:
     return len(rows)
 
 
+def jira_connector(runtime: Runtime) -> JiraConnector | None:
+    return JiraConnector.from_settings(runtime.settings) if runtime.settings.configured("jira") else None
+
+
 def outbox_handlers(runtime: Runtime) -> dict[str, Handler]:
-    return {TICKET_PATCH: ticket_patch_handler(helpdesk_connectors(runtime))}
+    handlers = {TICKET_PATCH: ticket_patch_handler(helpdesk_connectors(runtime))}
+    jira = jira_connector(runtime)
+    if jira is not None:
+        handlers.update(epic_handlers(runtime.engine, jira, runtime.mappings))
+    return handlers
+
+
+def reconcile_trackers(runtime: Runtime) -> int:
+    """Catch Jira changes a webhook missed; returns how many stage changes it found (0 without Jira)."""
+    jira = jira_connector(runtime)
+    return reconcile(runtime.engine, jira, runtime.mappings) if jira is not None else 0
 
 
 def drain_outbox(runtime: Runtime) -> DrainSummary:
