@@ -76,17 +76,19 @@ class Position:
 def parse_triggered_event(text: str) -> dict[str, Any]:
     """Freshdesk renders {{triggered_event}} as braces and bare words, not JSON:
     '{status:{from:4,to:6}}' -> {"status": {"from": 4, "to": 6}}."""
-    source = text.strip()
     try:
-        value, end = _value(source, 0)
-    except IndexError:
-        raise ValueError(f"unfinished triggered_event {text!r}") from None
-    if not isinstance(value, dict) or end != len(source):
+        value, end = _value(text, 0)
+    except (IndexError, ValueError):
+        value, end = None, -1
+    if not isinstance(value, dict) or text[end:].strip():
         raise ValueError(f"triggered_event is not a {{key:value}} placeholder: {text!r}")
     return value
 
 
 def _value(text: str, at: int) -> tuple[Any, int]:
+    """The value starting at `at` (leading blanks skipped) and the index right after it."""
+    while text[at].isspace():
+        at += 1
     if text[at] != "{":
         end = at
         while end < len(text) and text[end] not in ",}":
@@ -95,12 +97,10 @@ def _value(text: str, at: int) -> tuple[Any, int]:
         return (int(word) if word.isdigit() else word), end
     result: dict[str, Any] = {}
     at += 1
-    while text[at] != "}":
+    while text[at:].lstrip()[0] != "}":
         colon = text.index(":", at)
-        result[text[at:colon].strip()], at = _value(text, colon + 1)
-        if text[at] == ",":
-            at += 1
-    return result, at + 1
+        result[text[at:colon].strip().lstrip(",").strip()], at = _value(text, colon + 1)
+    return result, text.index("}", at) + 1
 
 
 def event_kind(event: Mapping[str, Any]) -> str:

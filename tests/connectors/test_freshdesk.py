@@ -5,8 +5,10 @@ import responses
 
 from bridge.config import load_settings
 from bridge.errors import ConfigError, FatalError
+from bridge.mapping import load_mappings
 from bridge.model import Patch, TicketRef
 from connectors.freshdesk import FreshdeskConnector, Position
+from tests.conftest import MAPPINGS
 from tests.connectors.fake_freshdesk import API_KEY, URL, FakeFreshdesk
 
 
@@ -212,3 +214,14 @@ def test_when_the_minute_budget_is_spent_then_the_next_call_waits_a_minute(desk,
                                                              "X-Ratelimit-Remaining": "1"})
     list(desk.fetch_changes(None))
     assert (desk.rate_remaining, naps) == (1, [60])
+
+
+def test_the_shipped_mapping_reads_dependent_fields_and_company_fields(fake, desk):
+    fake.add_company(8, "Acme Retail", tier="Enterprise", paid_accounts=40)
+    fake.add_ticket("Выгрузка в Excel", "Добавьте выгрузку", company_id=8, type="Feature Request",
+                    custom_fields={"cf_category": "Отчёты", "cf_sub_category": "Выгрузка", "cf_item": "XLSX"})
+    ticket = next(iter(desk.fetch_changes(None))).ticket
+    marking = load_mappings(MAPPINGS).helpdesk("freshdesk").apply(ticket)
+    assert (marking.is_wish, marking.category, marking.subcategory) == (True, "reports", "export")
+    assert (marking.segment, marking.paid_accounts, marking.channel, marking.language) == (
+        "enterprise", 40, "web form", "ru")
