@@ -228,6 +228,8 @@ class ZendeskConnector:
 
     def _fields(self, custom_fields: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         values = {int(f["id"]): f["value"] for f in custom_fields if f.get("value") is not None}
+        if not values:
+            return {}
         catalog = self._catalog_for(values)
         return {str(fid): catalog.label(fid, value) for fid, value in values.items()}
 

@@ -1,0 +1,537 @@
+"""The Zendesk connector against mocked HTTP (responses), with bodies shaped like Zendesk's own."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+from responses import matchers
+
+from bridge.errors import FatalError, InvalidSignature, RetriableError
+from bridge.mapping import load_mappings
+from bridge.model import Patch, TicketRef
+from connectors.zendesk import ZendeskConnector
+from tests.conftest import MAPPINGS, ROOT, shared_path
+
+BASE = "https://acme.zendesk.com"
+TOKEN = "s3cr3t-api-token-9f8e7d"
+EMAIL = "agent@acme.example"
+SECRET = "whsec-test-signing-secret"
+NOW = 1_736_331_127.0  # 2025-01-08T10:12:07Z
+EXPORT = f"{BASE}/api/v2/incremental/tickets/cursor.json"
+FIELDS = f"{BASE}/api/v2/ticket_fields.json"
+SEED = json.loads((ROOT / "tests" / "fixtures" / "zendesk" / "seed.json").read_text(encoding="utf-8"))
+
+
+def ticket(ticket_id: int, **changes: Any) -> dict[str, Any]:
+    """A ticket as the export returns it (the shape of Zendesk's TicketObject example)."""
+    return {
+        "id": ticket_id, "url": f"{BASE}/api/v2/tickets/{ticket_id}.json", "external_id": None,
+        "created_at": "2025-01-08T10:12:07Z", "updated_at": "2025-01-08T10:12:07Z",
+        "generated_timestamp": 1736331127, "type": "task", "subject": f"Ticket {ticket_id}",
+        "raw_subject": f"Ticket {ticket_id}", "description": "Please add this.", "priority": "normal",
+        "status": "open", "recipient": "support@acme.example", "requester_id": 9001, "submitter_id": 9001,
+        "assignee_id": None, "organization_id": 501, "group_id": 98738, "collaborator_ids": [],
+        "follower_ids": [], "has_incidents": False, "is_public": True, "due_at": None, "tags": [],
+        "custom_fields": [], "via": {"channel": "email", "source": {"from": {}, "to": {}, "rel": None}},
+        **changes,
+    }
+
+
+def page(tickets: list[dict[str, Any]], after: str, *, end: bool) -> dict[str, Any]:
+    return {
+        "tickets": tickets, "after_cursor": after, "after_url": f"{EXPORT}?cursor={after}",
+        "before_cursor": None, "before_url": None, "end_of_stream": end,
+        "users": SEED["users"], "organizations": SEED["organizations"],
+    }
+
+
+def export_query(**position: str) -> Any:
+    return matchers.query_param_matcher({**position, "per_page": "1000", "include": "users,organizations"})
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def connector(sleeps: list[float]) -> ZendeskConnector:
+    made = ZendeskConnector(BASE, EMAIL, TOKEN, webhook_secret=SECRET, clock=lambda: NOW)
+    made.client.sleep = sleeps.append
+    made.limiter.sleep = sleeps.append
+    made.limiter.clock = lambda: NOW
+    return made
+
+
+@pytest.fixture
+def api() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock() as mock:
+        yield mock
+
+
+def with_fields(api: responses.RequestsMock) -> None:
+    api.get(FIELDS, json={"ticket_fields": SEED["ticket_fields"], "next_page": None, "previous_page": None,
+                          "count": len(SEED["ticket_fields"])})
+
+
+# Reading
+
+
+def test_given_two_pages_when_fetching_from_the_start_then_every_ticket_carries_its_pages_cursor(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    api.get(EXPORT, match=[export_query(start_time="0")],
+            json=page([ticket(1), ticket(2)], "MTczNjMzMTEyNy4wfHwyfA==", end=False))
+    api.get(EXPORT, match=[export_query(cursor="MTczNjMzMTEyNy4wfHwyfA==")],
+            json=page([ticket(3)], "MTczNjMzMTEyOC4wfHwzfA==", end=True))
+
+    changes = list(connector.fetch_changes(None))
+
+    assert [(c.ticket.ref.external_id, c.cursor) for c in changes] == [
+        ("1", "MTczNjMzMTEyNy4wfHwyfA=="), ("2", "MTczNjMzMTEyNy4wfHwyfA=="), ("3", "MTczNjMzMTEyOC4wfHwzfA==")]
+
+
+def test_given_a_stored_cursor_when_fetching_then_start_time_is_never_sent(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    api.get(EXPORT, match=[export_query(cursor="c7")], json=page([], "c7", end=True))
+
+    assert list(connector.fetch_changes("c7")) == []
+    assert "start_time" not in (api.calls[0].request.url or "")
+
+
+def test_end_of_stream_stops_reading_although_an_after_cursor_is_given(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    api.get(EXPORT, json=page([ticket(1)], "c1", end=True))
+
+    assert len(list(connector.fetch_changes(None))) == 1
+    assert len(api.calls) == 1
+
+
+def test_the_api_token_is_sent_as_basic_auth_of_email_slash_token(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    credentials = base64.b64encode(f"{EMAIL}/token:{TOKEN}".encode()).decode()
+    api.get(EXPORT, match=[matchers.header_matcher({"Authorization": f"Basic {credentials}"})],
+            json=page([], "c1", end=True))
+
+    assert list(connector.fetch_changes(None)) == []
+
+
+def test_side_loaded_requester_and_organization_become_person_and_organization(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    api.get(EXPORT, json=page([ticket(1, requester_id=9002, organization_id=502)], "c1", end=True))
+
+    found = next(connector.fetch_changes(None)).ticket
+
+    assert (found.requester and found.requester.locale, found.requester and found.requester.email) == (
+        "en-US", "john@northwind.example")
+    assert found.organization is not None
+    assert (found.organization.name, dict(found.organization.fields)) == (
+        "Northwind Traders", {"tier": "smb", "paid_accounts": 3})
+    assert (found.channel, found.url) == ("email", f"{BASE}/agent/tickets/1")
+
+
+def test_tickets_deleted_in_zendesk_come_out_marked_deleted(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    api.get(EXPORT, json=page([ticket(1), ticket(2, status="deleted")], "c1", end=True))
+
+    assert [c.ticket.deleted for c in connector.fetch_changes(None)] == [False, True]
+
+
+def test_dropdown_values_become_option_names_and_text_fields_stay_as_they_are(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    with_fields(api)
+    api.get(EXPORT, json=page([ticket(1, custom_fields=[
+        {"id": 360000000001, "value": "topic_marking_aggregation"}, {"id": 360000000020, "value": "5.1"},
+        {"id": 360000000011, "value": None}])], "c1", end=True))
+
+    found = next(connector.fetch_changes(None)).ticket
+
+    assert dict(found.fields) == {"360000000001": "Маркировка::Агрегация", "360000000020": "5.1"}
+
+
+def test_ticket_fields_are_read_once_for_many_pages(connector: ZendeskConnector,
+                                                    api: responses.RequestsMock) -> None:
+    with_fields(api)
+    value = [{"id": 360000000001, "value": "topic_reports"}]
+    api.get(EXPORT, match=[export_query(start_time="0")], json=page([ticket(1, custom_fields=value)], "c1", end=False))
+    api.get(EXPORT, match=[export_query(cursor="c1")], json=page([ticket(2, custom_fields=value)], "c2", end=True))
+
+    assert [c.ticket.fields["360000000001"] for c in connector.fetch_changes(None)] == ["Отчёты", "Отчёты"]
+    assert sum(call.request.url == FIELDS for call in api.calls) == 1
+
+
+def test_an_unknown_field_id_reads_the_ticket_fields_again_once(connector: ZendeskConnector,
+                                                                 api: responses.RequestsMock) -> None:
+    new_field = {"id": 360000000099, "type": "tagger", "title": "Продукт",
+                 "custom_field_options": [{"id": 1, "name": "Склад", "value": "product_wms"}]}
+    api.get(FIELDS, json={"ticket_fields": SEED["ticket_fields"]})
+    api.get(FIELDS, json={"ticket_fields": [*SEED["ticket_fields"], new_field]})
+    api.get(EXPORT, json=page([
+        ticket(1, custom_fields=[{"id": 360000000001, "value": "topic_reports"}]),
+        ticket(2, custom_fields=[{"id": 360000000099, "value": "product_wms"}]),
+        ticket(3, custom_fields=[{"id": 360000000099, "value": "product_wms"}])], "c1", end=True))
+
+    labels = [c.ticket.fields for c in connector.fetch_changes(None)]
+
+    assert [dict(f) for f in labels[1:]] == [{"360000000099": "Склад"}] * 2
+    assert sum(call.request.url == FIELDS for call in api.calls) == 2
+
+
+def test_a_field_still_unknown_after_a_refresh_does_not_read_the_fields_again(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    with_fields(api)
+    ghost = [{"id": 123, "value": "ghost"}]
+    api.get(EXPORT, json=page([ticket(1, custom_fields=ghost), ticket(2, custom_fields=ghost)], "c1", end=True))
+
+    assert [dict(c.ticket.fields) for c in connector.fetch_changes(None)] == [{"123": "ghost"}] * 2
+    assert sum(call.request.url == FIELDS for call in api.calls) == 2
+
+
+def test_a_429_waits_for_retry_after_then_reads_on(connector: ZendeskConnector, api: responses.RequestsMock,
+                                                   sleeps: list[float]) -> None:
+    api.get(EXPORT, status=429, headers={"Retry-After": "7"},
+            json={"error": "APIRateLimitExceeded",
+                  "description": "Number of allowed incremental export API requests per minute exceeded"})
+    api.get(EXPORT, json=page([ticket(1)], "c1", end=True))
+
+    assert len(list(connector.fetch_changes(None))) == 1
+    assert sleeps == [7.0]
+
+
+def test_a_5xx_is_retried_with_growing_backoff(connector: ZendeskConnector, api: responses.RequestsMock,
+                                              sleeps: list[float]) -> None:
+    api.get(EXPORT, status=503, body="Service Unavailable")
+    api.get(EXPORT, status=502, body="Bad Gateway")
+    api.get(EXPORT, json=page([ticket(1)], "c1", end=True))
+
+    assert len(list(connector.fetch_changes(None))) == 1
+    assert sleeps == [1.0, 2.0]
+
+
+def test_a_401_stops_with_the_endpoint_named_and_the_token_never_shown(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    api.get(EXPORT, status=401, json={"error": "Couldn't authenticate you"})
+
+    with pytest.raises(FatalError) as caught:
+        list(connector.fetch_changes(None))
+
+    message = str(caught.value)
+    assert "GET /api/v2/incremental/tickets/cursor.json" in message and "authenticate" in message
+    assert TOKEN not in message and base64.b64encode(f"{EMAIL}/token:{TOKEN}".encode()).decode() not in message
+    assert len(api.calls) == 1
+
+
+def test_only_the_incremental_export_passes_the_rate_limiter(connector: ZendeskConnector,
+                                                             api: responses.RequestsMock,
+                                                             sleeps: list[float]) -> None:
+    connector.limiter.per_minute = 1
+    with_fields(api)
+    value = [{"id": 360000000001, "value": "topic_reports"}]
+    api.get(EXPORT, match=[export_query(start_time="0")], json=page([ticket(1, custom_fields=value)], "c1", end=False))
+    api.get(EXPORT, match=[export_query(cursor="c1")], json=page([ticket(2)], "c2", end=True))
+
+    list(connector.fetch_changes(None))
+
+    assert sleeps == [60.0]
+
+
+def test_get_ticket_reads_one_ticket_with_its_requester_and_organization(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    api.get(f"{BASE}/api/v2/tickets/5158.json",
+            match=[matchers.query_param_matcher({"include": "users,organizations"})],
+            json={"ticket": ticket(5158), "users": SEED["users"], "organizations": SEED["organizations"]})
+
+    found = connector.get_ticket(TicketRef("zendesk", "5158"))
+
+    assert (found.ref, found.requester and found.requester.name) == (TicketRef("zendesk", "5158"), "Анна Петрова")
+
+
+def test_get_ticket_of_a_missing_ticket_is_fatal_and_names_the_endpoint(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    api.get(f"{BASE}/api/v2/tickets/404.json", status=404, json={"error": "RecordNotFound", "description": "Not found"})
+
+    with pytest.raises(FatalError, match=r"GET /api/v2/tickets/404\.json"):
+        connector.get_ticket(TicketRef("zendesk", "404"))
+
+
+# Marking through mappings/zendesk.yaml
+
+
+@pytest.mark.parametrize(("fields", "category", "subcategory"), [
+    ([{"id": 360000000001, "value": "topic_marking_aggregation"}], "marking", "aggregation"),
+    ([{"id": 360000000001, "value": "topic_marking"}, {"id": 360000000011, "value": "marking_sub_codes"}],
+     "marking", "code_ordering"),
+    ([{"id": 360000000001, "value": "topic_reports"}, {"id": 360000000012, "value": "reports_sub_dashboards"}],
+     "reports", "dashboards"),
+    ([{"id": 360000000001, "value": "topic_reports"}], "reports", None),
+], ids=["nested dropdown", "conditional marking field", "conditional reports field", "category only"])
+def test_nested_and_conditional_subcategories_are_read_through_the_mapping(
+        connector: ZendeskConnector, api: responses.RequestsMock, fields: list[dict[str, Any]], category: str,
+        subcategory: str | None) -> None:
+    with_fields(api)
+    api.get(EXPORT, json=page([ticket(1, custom_fields=fields)], "c1", end=True))
+    mapping = load_mappings(MAPPINGS).helpdesk("zendesk")
+    assert mapping is not None
+
+    marking = mapping.apply(next(connector.fetch_changes(None)).ticket)
+
+    assert (marking.category, marking.subcategory) == (category, subcategory)
+
+
+def test_the_mapping_reads_segment_paid_accounts_language_and_a_feature_request_label(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    with_fields(api)
+    api.get(EXPORT, json=page([ticket(1, type="incident", via={"channel": "native_messaging"},
+                                      custom_fields=[{"id": 360000000003, "value": "request_feature"}])],
+                              "c1", end=True))
+    mapping = load_mappings(MAPPINGS).helpdesk("zendesk")
+    assert mapping is not None
+
+    marking = mapping.apply(next(connector.fetch_changes(None)).ticket)
+
+    assert (marking.is_wish, marking.segment, marking.paid_accounts, marking.language, marking.channel) == (
+        True, "enterprise", 120, "ru", "chat")
+
+
+# Writing back
+
+
+def job(job_id: str, status: str, results: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"job_status": {"id": job_id, "job_type": "bulk_update", "status": status, "total": 3,
+                           "progress": len(results or ()), "message": None, "results": results,
+                           "url": f"{BASE}/api/v2/job_statuses/{job_id}.json"}}
+
+
+def refs(*ids: int) -> list[TicketRef]:
+    return [TicketRef("zendesk", str(i)) for i in ids]
+
+
+REGISTERED = Patch(comment="Ваше пожелание зарегистрировано", tags_add=("wish_registered",),
+                   tags_remove=("wish_new",), fields={"360000000020": "W-7"}, status="pending")
+REGISTERED_BODY = {"ticket": {"comment": {"body": "Ваше пожелание зарегистрировано", "public": True},
+                              "additional_tags": ["wish_registered"], "remove_tags": ["wish_new"],
+                              "custom_fields": [{"id": 360000000020, "value": "W-7"}], "status": "pending"}}
+
+
+def comments(*bodies: str) -> dict[str, Any]:
+    return {"comments": [{"id": n, "type": "Comment", "body": b, "public": True, "author_id": 1}
+                         for n, b in enumerate(bodies, 1)], "next_page": None, "previous_page": None,
+            "count": len(bodies)}
+
+
+def test_one_ticket_is_updated_with_a_reply_tags_field_and_status_in_one_put(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    api.get(f"{BASE}/api/v2/tickets/7/comments.json", match=[matchers.query_param_matcher({"sort_order": "desc"})],
+            json=comments("Hello"))
+    api.put(f"{BASE}/api/v2/tickets/7.json", match=[matchers.json_params_matcher(REGISTERED_BODY)],
+            json={"ticket": ticket(7)})
+
+    assert connector.apply(refs(7), REGISTERED, idempotency_key="stage:registered:g1:e0:t7") == {
+        TicketRef("zendesk", "7"): None}
+
+
+def test_an_internal_note_is_written_as_a_private_comment(connector: ZendeskConnector,
+                                                          api: responses.RequestsMock) -> None:
+    api.get(f"{BASE}/api/v2/tickets/7/comments.json", json=comments())
+    api.put(f"{BASE}/api/v2/tickets/7.json", match=[matchers.json_params_matcher(
+        {"ticket": {"comment": {"body": "Analyst asked", "public": False}}})], json={"ticket": ticket(7)})
+
+    assert connector.apply(refs(7), Patch(comment="Analyst asked", public=False), idempotency_key="q1") == {
+        TicketRef("zendesk", "7"): None}
+
+
+def test_many_tickets_go_through_update_many_and_its_job_is_followed(
+        connector: ZendeskConnector, api: responses.RequestsMock, sleeps: list[float]) -> None:
+    api.put(f"{BASE}/api/v2/tickets/update_many.json",
+            match=[matchers.query_param_matcher({"ids": "1,2,3"}), matchers.json_params_matcher(REGISTERED_BODY)],
+            json=job("j1", "queued"))
+    api.get(f"{BASE}/api/v2/job_statuses/j1.json", json=job("j1", "working"))
+    api.get(f"{BASE}/api/v2/job_statuses/j1.json", json=job("j1", "completed", [
+        {"id": i, "action": "update", "success": True, "status": "Updated"} for i in (1, 2, 3)]))
+
+    outcome = connector.apply(refs(1, 2, 3), REGISTERED, idempotency_key="batch-1")
+
+    assert outcome == dict.fromkeys(refs(1, 2, 3))
+    assert len(api.calls) == 3 and sleeps == [1.0, 1.0]
+
+
+def test_a_ticket_that_failed_inside_a_job_is_retried_alone_and_blocks_no_other(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    api.put(f"{BASE}/api/v2/tickets/update_many.json", json=job("j1", "queued"))
+    api.get(f"{BASE}/api/v2/job_statuses/j1.json", json=job("j1", "completed", [
+        {"id": 1, "action": "update", "success": True, "status": "Updated"},
+        {"id": 2, "action": "update", "success": False, "error": "TicketUpdateFailed", "details": "locked"},
+        {"id": 3, "action": "update", "success": False, "error": "TicketUpdateFailed", "details": "closed"}]))
+    api.get(f"{BASE}/api/v2/tickets/2/comments.json", json=comments("Earlier reply"))
+    api.put(f"{BASE}/api/v2/tickets/2.json", match=[matchers.json_params_matcher(REGISTERED_BODY)],
+            json={"ticket": ticket(2)})
+    api.get(f"{BASE}/api/v2/tickets/3/comments.json", json=comments())
+    api.put(f"{BASE}/api/v2/tickets/3.json", status=422, json={
+        "error": "RecordInvalid", "description": "Record validation errors",
+        "details": {"status": [{"description": "Status: closed prevents ticket update"}]}})
+
+    outcome = connector.apply(refs(1, 2, 3), REGISTERED, idempotency_key="batch-1")
+
+    assert outcome[TicketRef("zendesk", "1")] is None and outcome[TicketRef("zendesk", "2")] is None
+    assert isinstance(outcome[TicketRef("zendesk", "3")], FatalError)
+    assert "closed prevents ticket update" in str(outcome[TicketRef("zendesk", "3")])
+
+
+def test_more_than_a_hundred_tickets_are_split_into_calls_of_at_most_a_hundred(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    many = refs(*range(1, 151))
+    api.put(f"{BASE}/api/v2/tickets/update_many.json", match=[matchers.query_param_matcher(
+        {"ids": ",".join(str(i) for i in range(1, 101))})], json=job("j1", "completed", [
+            {"id": i, "action": "update", "success": True, "status": "Updated"} for i in range(1, 101)]))
+    api.put(f"{BASE}/api/v2/tickets/update_many.json", match=[matchers.query_param_matcher(
+        {"ids": ",".join(str(i) for i in range(101, 151))})], json=job("j2", "completed", [
+            {"id": i, "action": "update", "success": True, "status": "Updated"} for i in range(101, 151)]))
+
+    assert connector.apply(many, Patch(tags_add=("wish_released",)), idempotency_key="k") == dict.fromkeys(many)
+    assert len(api.calls) == 2
+
+
+def test_re_applying_a_done_key_sends_nothing(connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    api.put(f"{BASE}/api/v2/tickets/update_many.json", json=job("j1", "completed", [
+        {"id": i, "action": "update", "success": True, "status": "Updated"} for i in (1, 2)]))
+    connector.apply(refs(1, 2), REGISTERED, idempotency_key="batch-1")
+
+    assert connector.apply(refs(1, 2), REGISTERED, idempotency_key="batch-1") == dict.fromkeys(refs(1, 2))
+    assert len(api.calls) == 1
+
+
+def test_re_applying_after_a_restart_writes_no_second_comment(api: responses.RequestsMock) -> None:
+    fresh = ZendeskConnector(BASE, EMAIL, TOKEN)
+    api.get(f"{BASE}/api/v2/tickets/7/comments.json",
+            json=comments("Customer follow-up", "Ваше пожелание зарегистрировано"))
+    without_comment = {"ticket": {k: v for k, v in REGISTERED_BODY["ticket"].items() if k != "comment"}}
+    api.put(f"{BASE}/api/v2/tickets/7.json", match=[matchers.json_params_matcher(without_comment)],
+            json={"ticket": ticket(7)})
+
+    assert fresh.apply(refs(7), REGISTERED, idempotency_key="stage:registered:g1:e0:t7") == {
+        TicketRef("zendesk", "7"): None}
+
+
+def test_a_comment_only_patch_already_on_the_ticket_sends_no_update(api: responses.RequestsMock) -> None:
+    fresh = ZendeskConnector(BASE, EMAIL, TOKEN)
+    api.get(f"{BASE}/api/v2/tickets/7/comments.json", json=comments("Готово"))
+
+    assert fresh.apply(refs(7), Patch(comment="Готово"), idempotency_key="k") == {TicketRef("zendesk", "7"): None}
+    assert len(api.calls) == 1
+
+
+def test_a_retried_bulk_key_checks_comments_ticket_by_ticket(connector: ZendeskConnector,
+                                                             api: responses.RequestsMock) -> None:
+    api.put(f"{BASE}/api/v2/tickets/update_many.json", status=503, body="Service Unavailable")
+    first = connector.apply(refs(1, 2), REGISTERED, idempotency_key="batch-1")
+    for i in (1, 2):
+        api.get(f"{BASE}/api/v2/tickets/{i}/comments.json", json=comments("Ваше пожелание зарегистрировано"))
+        api.put(f"{BASE}/api/v2/tickets/{i}.json", json={"ticket": ticket(i)})
+
+    second = connector.apply(refs(1, 2), REGISTERED, idempotency_key="batch-1")
+
+    assert all(isinstance(error, RetriableError) for error in first.values())
+    assert second == dict.fromkeys(refs(1, 2))
+    assert all("comment" not in json.loads(c.request.body or b"{}")["ticket"]
+               for c in api.calls if c.request.method == "PUT" and "update_many" not in (c.request.url or ""))
+
+
+def test_a_write_that_timed_out_is_not_resent_blindly(connector: ZendeskConnector,
+                                                      api: responses.RequestsMock) -> None:
+    api.get(f"{BASE}/api/v2/tickets/7/comments.json", json=comments())
+    api.put(f"{BASE}/api/v2/tickets/7.json", status=504, body="Gateway Timeout")
+
+    outcome = connector.apply(refs(7), REGISTERED, idempotency_key="k")
+
+    assert isinstance(outcome[TicketRef("zendesk", "7")], RetriableError)
+    assert [c.request.method for c in api.calls] == ["GET", "PUT"]
+
+
+# Webhooks
+
+
+def signed(body: bytes, timestamp: str = "2025-01-08T10:12:07Z", secret: str = SECRET) -> dict[str, str]:
+    mac = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+    return {"X-Zendesk-Webhook-Signature": base64.b64encode(mac).decode(),
+            "X-Zendesk-Webhook-Signature-Timestamp": timestamp, "Content-Type": "application/json",
+            "X-Zendesk-Webhook-Invocation-Id": "inv-42"}
+
+
+def test_a_signed_event_envelope_becomes_one_event_for_its_ticket(connector: ZendeskConnector) -> None:
+    body = shared_path("data", "webhooks", "zendesk", "event_ticket_comment_added.json").read_bytes()
+
+    [event] = connector.parse_webhook(signed(body), body)
+
+    assert (event.source, event.kind, event.delivery_id, event.ref) == (
+        "zendesk", "ticket.comment_added", "d4f5c389-8f4a-4c2e-a1b9-8e4f39c71d52", TicketRef("zendesk", "5158"))
+
+
+def test_a_trigger_body_is_identified_by_its_invocation_id(connector: ZendeskConnector) -> None:
+    body = shared_path("data", "webhooks", "zendesk", "zulip_trigger_ticket_create_update.json").read_bytes()
+
+    [event] = connector.parse_webhook(signed(body), body)
+
+    assert (event.kind, event.delivery_id, event.ref) == ("ticket.trigger", "inv-42", TicketRef("zendesk", "7"))
+
+
+def _webhook_files() -> list[Path]:
+    return sorted(shared_path("data", "webhooks", "zendesk").glob("*.json"))
+
+
+def test_every_shared_zendesk_webhook_parses_to_one_ticket_event(connector: ZendeskConnector) -> None:
+    files = _webhook_files()
+    events = [connector.parse_webhook(signed(f.read_bytes()), f.read_bytes()) for f in files]
+
+    assert files
+    assert all(len(found) == 1 and found[0].ref is not None for found in events)
+
+
+def test_a_bad_signature_is_refused(connector: ZendeskConnector) -> None:
+    body = b'{"ticket_id": "7"}'
+    headers = signed(body, secret="someone-else")
+
+    with pytest.raises(InvalidSignature, match="does not match"):
+        connector.parse_webhook(headers, body)
+
+
+def test_a_body_changed_after_signing_is_refused(connector: ZendeskConnector) -> None:
+    headers = signed(b'{"ticket_id": "7"}')
+
+    with pytest.raises(InvalidSignature):
+        connector.parse_webhook(headers, b'{"ticket_id": "8"}')
+
+
+@pytest.mark.parametrize("timestamp", ["2025-01-08T10:06:06Z", "2025-01-08T10:18:08Z", "1736330826"],
+                         ids=["six minutes old", "six minutes ahead", "unix seconds, five minutes and a second old"])
+def test_a_timestamp_more_than_five_minutes_away_is_refused(connector: ZendeskConnector, timestamp: str) -> None:
+    body = b'{"ticket_id": "7"}'
+
+    with pytest.raises(InvalidSignature, match="five minutes"):
+        connector.parse_webhook(signed(body, timestamp), body)
+
+
+def test_a_timestamp_four_minutes_old_is_accepted(connector: ZendeskConnector) -> None:
+    body = b'{"ticket_id": "7"}'
+
+    assert len(connector.parse_webhook(signed(body, "2025-01-08T10:08:07Z"), body)) == 1
+
+
+def test_without_a_configured_secret_every_delivery_is_refused() -> None:
+    body = b'{"ticket_id": "7"}'
+
+    with pytest.raises(InvalidSignature, match="ZENDESK_WEBHOOK_SECRET"):
+        ZendeskConnector(BASE, EMAIL, TOKEN, clock=lambda: NOW).parse_webhook(signed(body), body)
+
+
+def test_broken_json_with_a_good_signature_names_its_line_and_column(connector: ZendeskConnector) -> None:
+    body = b'{\n  "ticket_id": "7",\n  "tags": oops\n}'
+
+    with pytest.raises(ValueError, match="line 3 column 11"):
+        connector.parse_webhook(signed(body), body)
