@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from bridge.reports.text import fit, title
@@ -12,6 +13,7 @@ from bridge.reports.topics import TopicReport
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999", "#332288",
            "#117733", "#882255")
 LEFT, TOP, BOTTOM, LEGEND = 44, 36, 28, 220
+CROWDED = 64       # below this many pixels per period, period labels are turned to fit
 
 
 def nice_step(top: int, ticks: int = 5) -> int:
@@ -28,48 +30,83 @@ def _text(x: float, y: float, content: str, anchor: str = "start", extra: str = 
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{escape(content)}</text>'
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """Where the plot sits: `base` is the y of zero, `scale` pixels per count, `slot` pixels per period."""
+
+    width: int
+    plot_width: float
+    base: float
+    scale: float
+    slot: float
+    step: int
+    top: int
+
+    @classmethod
+    def of(cls, report: TopicReport, width: int, height: int) -> _Frame:
+        plot_width = width - LEFT - LEGEND
+        slot = plot_width / len(report.periods)
+        plot_height = height - TOP - BOTTOM * (2 if slot < CROWDED else 1)
+        peak = max(*report.totals, 1)
+        step = nice_step(peak)
+        top = step * math.ceil(peak / step)
+        return cls(width, plot_width, TOP + plot_height, plot_height / top, slot, step, top)
+
+
+def _grid(frame: _Frame) -> list[str]:
+    parts = []
+    for value in range(0, frame.top + 1, frame.step):
+        y = frame.base - value * frame.scale
+        parts.append(f'<line x1="{LEFT}" x2="{LEFT + frame.plot_width:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
+                     f'stroke="#ddd"/>')
+        parts.append(_text(LEFT - 6, y + 4, str(value), "end", ' fill="#555"'))
+    return parts
+
+
+def _bars(report: TopicReport, frame: _Frame) -> list[str]:
+    parts = []
+    for index, period in enumerate(report.periods):
+        x, y, middle = LEFT + frame.slot * (index + 0.2), frame.base, LEFT + frame.slot * (index + 0.5)
+        for number, row in enumerate(report.category_rows):
+            count = row.counts[index]
+            if count:
+                y -= count * frame.scale
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{frame.slot * 0.6:.1f}" '
+                    f'height="{count * frame.scale:.1f}" fill="{PALETTE[number % len(PALETTE)]}">'
+                    f'<title>{escape(row.label)}, {escape(period.label)}: {count}</title></rect>')
+        parts.append(_text(middle, y - 4, str(report.totals[index]), "middle", ' font-weight="bold"'))
+        below = frame.base + 18
+        parts.append(_text(middle, below, period.label, "end", f' transform="rotate(-35 {middle:.1f} {below:.1f})"')
+                     if frame.slot < CROWDED else _text(middle, below, period.label, "middle"))
+    return parts
+
+
+def _legend(report: TopicReport, frame: _Frame) -> list[str]:
+    parts = []
+    left = frame.width - LEGEND + 16
+    for number, row in enumerate(report.category_rows):
+        y = TOP + 8 + number * 20
+        parts.append(f'<rect x="{left}" y="{y - 10}" width="12" height="12" '
+                      f'fill="{PALETTE[number % len(PALETTE)]}"/>')
+        parts.append(_text(left + 18, y, fit(f"{row.label} ({sum(row.counts)})", LEGEND // 7)))
+    return parts
+
+
 def svg_chart(report: TopicReport, *, width: int = 900, height: int = 320) -> str:
     """An accessible SVG (role img, <title> and <desc>): y axis with gridlines, a stacked bar per period
-    with its total above, each segment with a <title> tooltip, and a legend of categories on the right."""
+    with its total above, each segment with a <title> tooltip, and a legend of categories on the right.
+    Every label is XML-escaped."""
     heading = title(report)
-    categories = report.category_rows
-    plot_w, plot_h = width - LEFT - LEGEND, height - TOP - BOTTOM
-    peak = max(*report.totals, 1)
-    step = nice_step(peak)
-    top = step * math.ceil(peak / step)
-    scale = plot_h / top
-    base = TOP + plot_h
-    slot = plot_w / len(report.periods)
+    frame = _Frame.of(report, width, height)
     desc = "; ".join(f"{p.label}: {n}" for p, n in zip(report.periods, report.totals, strict=True))
-    parts = [
+    return "\n".join([
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc" '
         f'font-family="system-ui, sans-serif" font-size="12">',
         f'<title id="chart-title">{escape(heading)}</title>',
         f'<desc id="chart-desc">{escape(desc)}</desc>',
         _text(LEFT, 20, heading, extra=' font-size="14" font-weight="bold"'),
-    ]
-    for value in range(0, top + 1, step):
-        y = base - value * scale
-        parts.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        parts.append(_text(LEFT - 6, y + 4, str(value), "end", ' fill="#555"'))
-    for index, period in enumerate(report.periods):
-        x = LEFT + index * slot + slot * 0.2
-        y = base
-        for number, row in enumerate(categories):
-            count = row.counts[index]
-            if count:
-                y -= count * scale
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{count * scale:.1f}" '
-                    f'fill="{PALETTE[number % len(PALETTE)]}"><title>{escape(row.label)}, '
-                    f'{escape(period.label)}: {count}</title></rect>')
-        parts.append(_text(x + slot * 0.3, y - 4, str(report.totals[index]), "middle", ' font-weight="bold"'))
-        parts.append(_text(x + slot * 0.3, base + 18, period.label, "middle"))
-    for number, row in enumerate(categories):
-        y = TOP + 8 + number * 20
-        parts.append(f'<rect x="{width - LEGEND + 16}" y="{y - 10}" width="12" height="12" '
-                     f'fill="{PALETTE[number % len(PALETTE)]}"/>')
-        parts.append(_text(width - LEGEND + 34, y, fit(f"{row.label} ({sum(row.counts)})", LEGEND // 7)))
-    parts.append("</svg>")
-    return "\n".join(parts)
+        *_grid(frame), *_bars(report, frame), *_legend(report, frame),
+        "</svg>",
+    ])

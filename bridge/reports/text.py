@@ -63,9 +63,10 @@ def text_top_growing(report: TopicReport) -> str:
 def text_impact(impact: ReleaseImpact, language: str = "en") -> str:
     """Two lines: the released epic and its topic, then the volume before and after the release."""
     def side(key: str, counts: tuple[int, ...], weekly: float) -> str:
-        return f"{len(counts)} {word(key, language)}: {sum(counts)} ({weekly:.1f} {word('a_week', language)})"
+        return (f"{word(key, language)} ({len(counts)} {word('wk', language)}): {sum(counts)}, "
+                f"{weekly:.1f} {word('a_week', language)}")
 
     return (f"{impact.issue_key} «{impact.title}» {word('released', language)} "
             f"{impact.released_at.date().isoformat()}: {impact.label}\n"
-            f"  {side('weeks_before', impact.before_counts, impact.weekly_before)} · "
-            f"{side('weeks_after', impact.after_counts, impact.weekly_after)} · {percent(impact.change_pct)}\n")
+            f"  {side('before', impact.before_counts, impact.weekly_before)} · "
+            f"{side('after', impact.after_counts, impact.weekly_after)} · {percent(impact.change_pct)}\n")

@@ -8,8 +8,8 @@ WORDS: dict[str, dict[str, str]] = {
         "period": "Period", "start": "Start", "count": "Count", "total": "Total", "change": "Change",
         "change_pct": "Change %", "tickets": "Tickets", "wishes": "Wishes", "week": "week", "month": "month",
         "quarter": "quarter", "top_growing": "Top growing topics", "no_growth": "no topic grew",
-        "by": "by", "in": "in", "released": "released", "weeks_before": "weeks before",
-        "weeks_after": "weeks after", "a_week": "a week", "released_epics": "Released epics",
+        "by": "by", "in": "in", "released": "released", "before": "before",
+        "after": "after", "wk": "wk", "a_week": "a week", "released_epics": "Released epics",
     },
     "ru": {
         "none": "(не указано)", "topic": "Тема", "category": "Категория", "subcategory": "Подкатегория",
@@ -17,7 +17,7 @@ WORDS: dict[str, dict[str, str]] = {
         "change_pct": "Изменение, %", "tickets": "Обращения", "wishes": "Пожелания", "week": "неделя",
         "month": "месяц", "quarter": "квартал", "top_growing": "Быстрее всего растут",
         "no_growth": "роста нет", "by": "по периодам:", "in": "за", "released": "выпущен",
-        "weeks_before": "нед. до", "weeks_after": "нед. после", "a_week": "в неделю",
+        "before": "до", "after": "после", "wk": "нед.", "a_week": "в неделю",
         "released_epics": "Выпущенные эпики",
     },
 }
