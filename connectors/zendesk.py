@@ -180,7 +180,8 @@ class ZendeskConnector:
     role: ClassVar[str] = "helpdesk"
 
     def __init__(self, url: str, email: str, api_token: str, *, webhook_secret: str = "", export_rpm: int = 10,
-                 clock: Callable[[], float] = time.time, job_poll_seconds: float = 1.0, job_polls: int = 60) -> None:
+                 clock: Callable[[], float] = time.time, page_size: int = PAGE_SIZE, job_poll_seconds: float = 1.0,
+                 job_polls: int = 60) -> None:
         session = requests.Session()
         session.auth = (f"{email}/token", api_token)
         self.base_url = url.rstrip("/")
@@ -188,6 +189,7 @@ class ZendeskConnector:
         self.limiter = RateLimiter(per_minute=export_rpm)
         self.webhook_secret = webhook_secret
         self.clock = clock
+        self.page_size = page_size
         self.job_poll_seconds = job_poll_seconds
         self.job_polls = job_polls
         self._catalog: FieldCatalog | None = None
@@ -214,7 +216,7 @@ class ZendeskConnector:
                 yield Change(self._ticket(raw, users, orgs), page["after_cursor"])
 
     def _export_url(self, position: Mapping[str, Any]) -> str:
-        return f"{EXPORT_PATH}?{urlencode({**position, 'per_page': PAGE_SIZE, 'include': SIDELOADS})}"
+        return f"{EXPORT_PATH}?{urlencode({**position, 'per_page': self.page_size, 'include': SIDELOADS})}"
 
     def _export_page(self, url: str) -> tuple[dict[str, Any], str | None]:
         page: dict[str, Any] = self.client.get_json(url, limiter=self.limiter)

@@ -56,7 +56,7 @@ from typing import Any
 
 import requests
 from flask import Flask, Response, current_app, jsonify, request
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from connectors.zendesk import signature
 
@@ -456,10 +456,16 @@ def create_sandbox(seed: dict[str, Any] | None = None, *, export_budget_per_minu
     return app
 
 
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """No access log: the demo and the benchmark print their own figures."""
+
+
 def serve_in_thread(app: Flask) -> tuple[str, Callable[[], None]]:
     """Serve `app` on 127.0.0.1 at a free port from a daemon thread; returns (base_url, stop)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="zendesk-sandbox", daemon=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="zendesk-sandbox",
+                              daemon=True)
     thread.start()
 
     def stop() -> None:
