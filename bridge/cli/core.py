@@ -7,11 +7,14 @@ from pathlib import Path
 
 import click
 
+from bridge.ingest import SyncSummary
 from bridge.mapping import check_mappings
+from bridge.runtime import Runtime
 
 
-def runtime_of(ctx: click.Context):  # type: ignore[no-untyped-def]
-    return ctx.find_root().obj.get()
+def runtime_of(ctx: click.Context) -> Runtime:
+    runtime: Runtime = ctx.find_root().obj.get()
+    return runtime
 
 
 @click.group("db")
@@ -58,7 +61,7 @@ def sync(ctx: click.Context, once: bool, source: tuple[str, ...]) -> None:
 
     runtime = runtime_of(ctx)
     with click.progressbar(length=0, label="syncing", show_pos=True) as bar:
-        def progress(summary) -> None:  # type: ignore[no-untyped-def]
+        def progress(summary: SyncSummary) -> None:
             bar.length = summary.tickets
             bar.label = f"{summary.source}: {summary.tickets} tickets, {summary.pages} pages"
             bar.update(summary.tickets - bar.pos)

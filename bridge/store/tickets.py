@@ -21,6 +21,13 @@ class Upserted:
     changed: bool
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Times are stored in UTC, so SQLite (which drops the offset) and PostgreSQL agree."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def ticket_row(ticket: Ticket, marking: Marking) -> dict[str, Any]:
     requester, org = ticket.requester, ticket.organization
     return {
@@ -45,8 +52,8 @@ def ticket_row(ticket: Ticket, marking: Marking) -> dict[str, Any]:
         "language": marking.language,
         "is_wish": marking.is_wish,
         "deleted": ticket.deleted,
-        "created_at": ticket.created_at,
-        "updated_at": ticket.updated_at,
+        "created_at": as_utc(ticket.created_at),
+        "updated_at": as_utc(ticket.updated_at),
         "raw": dict(ticket.raw),
     }
 
