@@ -13,7 +13,7 @@ from bridge.textnorm import words
 def check_routing(doc: Document, context: Mapping[str, Document]) -> Iterator[MappingIssue]:
     topics = Topics.from_data(context["topics"].data) if "topics" in context else None
     for index, rule in enumerate(doc.data.get("rules", [])):
-        where = ["rules", index]
+        where: list[str | int] = ["rules", index]
         for position, category in enumerate(rule.get("categories", [])):
             if topics and category not in topics.labels:
                 yield doc.issue([*where, "categories", position],
