@@ -1,0 +1,99 @@
+"""Every workflow action the group page offers: the form it reads and the bridge.wishes call it makes.
+
+Each action returns the group whose page to show next (a split shows the new group, a merge its target).
+The action names are the permission names of roles.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from sqlalchemy import Connection
+from werkzeug.datastructures import MultiDict
+
+from bridge import wishes
+from bridge.mapping import Mappings
+from bridge.web.pages import BadField, day, field, number, optional
+
+Form = MultiDict[str, str]
+Action = Callable[[Connection, Mappings, int, Form, str], int]
+
+
+def _route(conn: Connection, mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    wishes.route(conn, mappings, group_id, field(form, "queue"), actor, reason=optional(form, "reason"))
+    return group_id
+
+
+def _analyse(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    wishes.record_analysis(conn, group_id, actor, importance=optional(form, "importance"),
+                           notes=optional(form, "notes"), legal_reference=optional(form, "legal_reference"),
+                           legal_deadline=day(form, "legal_deadline"))
+    return group_id
+
+
+def _ask(conn: Connection, mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    wishes.ask_customers(conn, mappings, group_id, field(form, "question"), actor)
+    return group_id
+
+
+def _decision(decision: str, needs_reason: bool) -> Action:
+    def decide(conn: Connection, mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+        reason = field(form, "reason") if needs_reason else optional(form, "reason")
+        wishes.decide(conn, mappings, group_id, decision, actor, reason=reason,
+                      issue_key=optional(form, "issue_key"))
+        return group_id
+
+    return decide
+
+
+def _reopen(conn: Connection, mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    wishes.reopen(conn, mappings, group_id, actor, field(form, "reason"))
+    return group_id
+
+
+def _merge(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    target = number(form, "target_id")
+    wishes.merge(conn, group_id, target, actor)
+    return target
+
+
+def _plain(change: Callable[[Connection, int, str], object]) -> Action:
+    """An action that needs nothing but the group and who does it."""
+
+    def act(conn: Connection, _mappings: Mappings, group_id: int, _form: Form, actor: str) -> int:
+        change(conn, group_id, actor)
+        return group_id
+
+    return act
+
+
+def _split(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    try:
+        wish_ids = [int(value) for value in form.getlist("wish_ids")]
+    except ValueError:
+        raise BadField("wish_ids") from None
+    if not wish_ids:
+        raise BadField("wish_ids")
+    return wishes.split(conn, group_id, wish_ids, actor, title=optional(form, "title"))
+
+
+def _comment(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    wishes.add_comment(conn, group_id, actor, field(form, "body"))
+    return group_id
+
+
+ACTIONS: Mapping[str, Action] = {
+    "confirm": _plain(wishes.confirm),
+    "acknowledge": _plain(wishes.acknowledge),
+    "unmerge": _plain(wishes.unmerge),
+    "route": _route,
+    "analyse": _analyse,
+    "ask": _ask,
+    "approve": _decision("approve", needs_reason=False),
+    "decline": _decision("decline", needs_reason=True),
+    "defer": _decision("defer", needs_reason=True),
+    "reopen": _reopen,
+    "merge": _merge,
+    "split": _split,
+    "comment": _comment,
+}

@@ -1,0 +1,165 @@
+"""The wish pages with data: inbox, the group list with filters, a group with its parts, every action."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from bridge.runtime import Runtime
+from bridge.store import audit, outbox
+from bridge.store.schema import wish_groups
+from tests.web.support import add_group, in_queue, page, post, sign_in
+
+
+def state_of(runtime: Runtime, group_id: int) -> str:
+    with runtime.engine.connect() as conn:
+        return str(conn.execute(select(wish_groups.c.state).where(wish_groups.c.id == group_id)).scalar_one())
+
+
+def trail(runtime: Runtime, group_id: int) -> list[tuple[str, str]]:
+    with runtime.engine.connect() as conn:
+        return [(row["action"], row["actor"]) for row in audit.trail(conn, "group", group_id)]
+
+
+@pytest.fixture
+def pm(client: FlaskClient) -> FlaskClient:
+    sign_in(client, "product_manager")
+    return client
+
+
+def test_the_inbox_lists_new_groups_with_their_topic(pm: FlaskClient, web_runtime: Runtime) -> None:
+    add_group(web_runtime.engine, web_runtime.mappings, "Export the aggregation report to Excel",
+              category="marking", subcategory="aggregation")
+    html = page(pm.get("/admin/inbox"))
+    assert "Export the aggregation report to Excel" in html
+    assert "Product labelling / Aggregation" in html
+
+
+def test_the_group_list_filters_by_state_and_search(pm: FlaskClient, web_runtime: Runtime) -> None:
+    add_group(web_runtime.engine, web_runtime.mappings, "Dark theme for the dashboard")
+    in_queue(web_runtime.engine, web_runtime.mappings, "Roaming with a new operator", "legal")
+    assert "Roaming" in page(pm.get("/admin/groups?queue=legal"))
+    assert "Dark theme" not in page(pm.get("/admin/groups?queue=legal"))
+    assert "Dark theme" in page(pm.get("/admin/groups?search=dark"))
+    assert "Roaming" not in page(pm.get("/admin/groups?state=new"))
+
+
+def test_the_group_page_shows_tickets_people_score_and_audit(pm: FlaskClient, web_runtime: Runtime) -> None:
+    group_id = add_group(web_runtime.engine, web_runtime.mappings, "Send invoices to 1C automatically",
+                         organization="Romashka LLC")
+    html = page(pm.get(f"/admin/groups/{group_id}"))
+    assert "Send invoices to 1C automatically" in html
+    assert "Romashka LLC" in html
+    assert "Score" in html and "Audit trail" in html
+    assert "No epic yet" in html
+
+
+def test_an_unknown_group_is_a_404_page(pm: FlaskClient) -> None:
+    assert pm.get("/admin/groups/999").status_code == 404
+    assert post(pm, "/admin/groups/999/approve").status_code == 404
+
+
+@pytest.mark.parametrize(("action", "form", "state"), [
+    ("confirm", {}, "grouped"),
+    ("route", {"queue": "legal", "reason": "law"}, "in_analysis"),
+    ("decline", {"reason": "not our product"}, "declined"),
+    ("defer", {"reason": "next year"}, "deferred"),
+    ("comment", {"body": "Customer called again"}, "new"),
+])
+def test_each_action_changes_the_group_and_lands_in_the_audit_trail_under_the_user(
+        pm: FlaskClient, web_runtime: Runtime, action: str, form: dict[str, str], state: str) -> None:
+    group_id = add_group(web_runtime.engine, web_runtime.mappings, "Scheduled delivery of reports by e-mail")
+    response = post(pm, f"/admin/groups/{group_id}/{action}", form)
+    assert response.status_code == 302 and response.location == f"/admin/groups/{group_id}"
+    assert state_of(web_runtime, group_id) == state
+    if action != "comment":
+        assert (action, "product_manager") in trail(web_runtime, group_id)
+    assert "flash ok" in page(pm.get(response.location))
+
+
+def test_when_approving_then_the_epic_hand_over_is_queued_and_shown(pm: FlaskClient,
+                                                                    web_runtime: Runtime) -> None:
+    group_id = in_queue(web_runtime.engine, web_runtime.mappings, "Bulk code ordering via API", "analyst")
+    post(pm, f"/admin/groups/{group_id}/analyse", {"importance": "critical", "notes": "Top-3 customers ask"})
+    response = post(pm, f"/admin/groups/{group_id}/approve", {})
+    assert state_of(web_runtime, group_id) == "approved"
+    with web_runtime.engine.connect() as conn:
+        assert [item["idempotency_key"] for item in outbox.items(conn, state="pending")
+                if item["kind"] == "create_epic"] == [f"epic:g{group_id}"]
+    html = page(pm.get(response.location))
+    assert "the epic is being created in Jira" in html and "Top-3 customers ask" in html
+
+
+def test_given_a_decline_without_reason_then_400_with_a_message_and_no_change(pm: FlaskClient,
+                                                                             web_runtime: Runtime) -> None:
+    group_id = add_group(web_runtime.engine, web_runtime.mappings, "Mobile app in dark mode")
+    response = post(pm, f"/admin/groups/{group_id}/decline", {"reason": "  "})
+    assert response.status_code == 400
+    assert "Please fill in: Reason." in page(response)
+    assert state_of(web_runtime, group_id) == "new"
+
+
+def test_given_an_action_the_state_forbids_then_409_with_the_workflow_message(pm: FlaskClient,
+                                                                             web_runtime: Runtime) -> None:
+    group_id = add_group(web_runtime.engine, web_runtime.mappings, "Roaming for UPD documents")
+    response = post(pm, f"/admin/groups/{group_id}/approve", {})
+    assert response.status_code == 409
+    assert f"group {group_id} is new: cannot approve" in page(response)
+    assert state_of(web_runtime, group_id) == "new"
+
+
+def test_an_unknown_action_is_a_404(pm: FlaskClient, web_runtime: Runtime) -> None:
+    group_id = add_group(web_runtime.engine, web_runtime.mappings, "Anything")
+    assert post(pm, f"/admin/groups/{group_id}/explode", {}).status_code == 404
+
+
+def test_merge_then_unmerge_through_the_pages(pm: FlaskClient, web_runtime: Runtime) -> None:
+    source = add_group(web_runtime.engine, web_runtime.mappings, "Print labels from the mobile app")
+    target = add_group(web_runtime.engine, web_runtime.mappings, "Offline mode for the warehouse scanner")
+    response = post(pm, f"/admin/groups/{source}/merge", {"target_id": f"#{target}"})
+    assert response.location == f"/admin/groups/{target}"
+    assert state_of(web_runtime, source) == "merged"
+    assert "merged into" in page(pm.get(f"/admin/groups/{source}"))
+    post(pm, f"/admin/groups/{source}/unmerge", {})
+    assert state_of(web_runtime, source) != "merged"
+
+
+def test_a_split_moves_the_ticked_wishes_to_a_new_group(pm: FlaskClient, web_runtime: Runtime) -> None:
+    source = add_group(web_runtime.engine, web_runtime.mappings, "Export dashboards to PDF")
+    other = add_group(web_runtime.engine, web_runtime.mappings, "Integration with the marketplace")
+    post(pm, f"/admin/groups/{other}/merge", {"target_id": str(source)})
+    post(pm, f"/admin/groups/{source}/confirm", {})
+    html = page(pm.get(f"/admin/groups/{source}"))
+    wish_ids = [part.split('"')[0] for part in html.split('name="wish_ids" value="')[1:]]
+    assert len(wish_ids) == 2
+    response = post(pm, f"/admin/groups/{source}/split", {"wish_ids": wish_ids[1:], "title": "Marketplace"})
+    assert response.status_code == 302 and response.location != f"/admin/groups/{source}"
+    assert "Marketplace" in page(pm.get(response.location))
+
+
+def test_a_split_without_ticked_wishes_is_refused(pm: FlaskClient, web_runtime: Runtime) -> None:
+    group_id = add_group(web_runtime.engine, web_runtime.mappings, "Anything at all")
+    response = post(pm, f"/admin/groups/{group_id}/split", {})
+    assert response.status_code == 400 and "Wishes to split off" in page(response)
+
+
+def test_the_new_wish_form_starts_a_group_in_the_inbox(client: FlaskClient, web_runtime: Runtime) -> None:
+    sign_in(client, "support")
+    form = page(client.get("/admin/wishes/new"))
+    assert 'data-category="marking"' in form and "Aggregation" in form
+    response = post(client, "/admin/wishes/new", {
+        "organization": "Vector JSC", "contact": "anna@vector.example", "channel": "meeting",
+        "category": "reports", "subcategory": "export", "segment": "enterprise", "language": "en",
+        "text": "They want the export of reports in XML for their auditors"})
+    assert response.status_code == 302
+    html = page(client.get(response.location))
+    assert "Vector JSC" in html and "XML for their auditors" in html
+    assert "was added as a new group" in html
+
+
+def test_the_new_wish_form_needs_an_organisation_and_keeps_what_was_typed(client: FlaskClient) -> None:
+    sign_in(client, "support")
+    response = post(client, "/admin/wishes/new", {"organization": "", "text": "Keep me"})
+    assert response.status_code == 400
+    assert "Please fill in: Organisation." in page(response) and "Keep me" in page(response)
