@@ -11,7 +11,8 @@ from typing import Any
 from bridge.popularity import Popularity
 
 TICKETS_SHOWN = 50
-_WIKI_SPECIAL = re.compile(r"([\\{}\[\]|*_^~+\-!#])")
+_WIKI_SPECIAL = re.compile(r"([\\{}\[\]|*_^~+!])")
+_WIKI_LINE_START = re.compile(r"(?m)^([#-])")
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,8 @@ def adf(brief: EpicBrief) -> dict[str, Any]:
 
 
 def wiki_escape(text: str) -> str:
-    return _WIKI_SPECIAL.sub(r"\\\1", text)
+    """Customer text shown as typed: markup characters, and list markers at a line start, are escaped."""
+    return _WIKI_LINE_START.sub(r"\\\1", _WIKI_SPECIAL.sub(r"\\\1", text))
 
 
 def _wiki_item(item: TicketLine) -> str:
