@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
+from bridge.cli.connectors_cmd import connectors_cmd
 from bridge.cli.core import db_cli, mappings_cli, serve, sync, worker
+from bridge.cli.import_cmd import import_cmd
 from bridge.cli.report import report
 from bridge.cli.user import user_cli
 from bridge.config import load_settings
@@ -52,5 +54,5 @@ class _LazyRuntime:
         return self._runtime
 
 
-for command in (db_cli, mappings_cli, sync, serve, worker, user_cli, report):
+for command in (db_cli, mappings_cli, sync, serve, worker, user_cli, report, import_cmd, connectors_cmd):
     main.add_command(command)

@@ -14,6 +14,7 @@ from typing import Any
 
 from bridge.errors import MappingIssue
 from bridge.mapping.helpdesk import check_helpdesk
+from bridge.mapping.importing import check_import
 from bridge.mapping.jira import check_jira
 from bridge.mapping.messages import check_messages
 from bridge.mapping.source import Document
@@ -49,6 +50,7 @@ KINDS: dict[str, Kind] = {
         Kind("routing", check_routing),
         Kind("priority", check_priority),
         Kind("grouping", check_grouping),
+        Kind("import", check_import),
     )
 }
 
