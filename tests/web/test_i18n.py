@@ -11,6 +11,7 @@ from bridge.web.i18n import CATALOGUE
 from tests.web.support import page, post, sign_in
 
 WEB = Path(__file__).resolve().parents[2] / "bridge" / "web"
+KEY_USE = r"""(?:\b_|translate)\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']"""
 DYNAMIC = ("action.", "done.", "field.", "state.", "queue.", "role.", "importance.", "door.", "channel.",
            "outbox.", "period.", "measure.", "error.")
 
@@ -19,7 +20,7 @@ def used_keys() -> set[str]:
     sources = [*WEB.glob("templates/*.html"), *WEB.glob("*.py")]
     found = set()
     for source in sources:
-        found |= set(re.findall(r'(?:\b_|translate)\(\s*["\']([a-z_]+\.[a-z_.]+)["\']', source.read_text()))
+        found |= set(re.findall(KEY_USE, source.read_text()))
     return found
 
 
