@@ -7,7 +7,8 @@
 * else, when RT 5 is installed from Debian's packages, ``install_rt.sh`` makes a
   fresh database in a temporary ``RT_HOME``, starts ``rt-server`` on a free
   loopback port, and the fixture stops it at the end of the session;
-* else the tests are skipped.
+* else the tests are skipped, or fail when ``WISHBRIDGE_REQUIRE_E2E=1`` (CI sets
+  it, so a missing RT can never pass as a skip there).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -58,6 +60,13 @@ def _parse_output(stdout: str) -> dict[str, str]:
     return values
 
 
+def missing_rt() -> NoReturn:
+    """Skip the test, or fail it when WISHBRIDGE_REQUIRE_E2E=1."""
+    if os.environ.get("WISHBRIDGE_REQUIRE_E2E") == "1":
+        pytest.fail(f"WISHBRIDGE_REQUIRE_E2E=1 but {SKIP_REASON}")
+    pytest.skip(SKIP_REASON)
+
+
 @pytest.fixture(scope="session")
 def rt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RTServer]:
     url = os.environ.get("WISHBRIDGE_RT_URL")
@@ -68,7 +77,7 @@ def rt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RTServer]:
         return
 
     if not _rt_installed():
-        pytest.skip(SKIP_REASON)
+        missing_rt()
 
     env = dict(os.environ)
     env["RT_HOME"] = str(tmp_path_factory.mktemp("wishbridge-rt"))
