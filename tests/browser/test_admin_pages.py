@@ -22,13 +22,12 @@ from bridge.dispatch import drain
 from bridge.epics import epic_handlers
 from bridge.mapping import Mappings
 from bridge.runtime import Runtime
-from bridge.store import outbox
 from bridge.users import create_user
 from bridge.webapp import create_app
 from sandboxes.jira import serve_in_thread
 from tests.conftest import MAPPINGS
 from tests.jira_helpers import served_jira
-from tests.web.support import add_group, in_queue
+from tests.web.support import add_group, dead_letter, in_queue
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 SHOTS = Path(__file__).with_name("screenshots")
@@ -64,10 +63,8 @@ def seed(engine: Engine, mappings: Mappings) -> dict[str, int]:
                                                       ("integrations", "one_c"), ("edo", "upd")] * 2):
         add_group(engine, mappings, f"Customer request {number} about {subcategory}", organization=f"Org {number}",
                   category=category, subcategory=subcategory)
-    with engine.begin() as conn:
-        outbox.enqueue(conn, "stage:in_analysis:g99:e0:t1", "zendesk", "ticket_patch", {"external_id": "1"})
-        dead = outbox.items(conn)[0]["id"]
-        outbox.fail(conn, dead, "FatalError: 404 from /api/v2/tickets/update_many.json", fatal=True)
+    dead_letter(engine, "stage:in_analysis:g99:e0:t1", "FatalError: 404 from /api/v2/tickets/update_many.json",
+                target="zendesk", kind="ticket_patch")
     return groups
 
 

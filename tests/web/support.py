@@ -13,6 +13,7 @@ from werkzeug.test import TestResponse
 
 from bridge import wishes
 from bridge.mapping import Mappings
+from bridge.store import outbox
 from bridge.store.schema import users
 from bridge.users import ROLES
 
@@ -54,6 +55,15 @@ def in_queue(engine: Engine, mappings: Mappings, text: str, queue: str) -> int:
     with engine.begin() as conn:
         wishes.route(conn, mappings, group_id, queue, "seed")
     return group_id
+
+
+def dead_letter(engine: Engine, key: str, error: str, target: str = "jira", kind: str = "create_epic") -> int:
+    """An outbox item that failed for good; returns its id."""
+    with engine.begin() as conn:
+        outbox.enqueue(conn, key, target, kind, {"group_id": 1})
+        item_id = int(outbox.items(conn)[0]["id"])
+        outbox.fail(conn, item_id, error, fatal=True)
+    return item_id
 
 
 def page(response: TestResponse) -> str:

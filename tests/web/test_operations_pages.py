@@ -15,7 +15,7 @@ from bridge.store import outbox
 from bridge.store.cursors import record_run, save_cursor
 from bridge.webapp import create_app
 from tests.conftest import MAPPINGS
-from tests.web.support import PASSWORD, TOKEN, add_group, add_role_users, page, post, sign_in
+from tests.web.support import PASSWORD, TOKEN, add_group, add_role_users, dead_letter, page, post, sign_in
 
 
 def test_operations_shows_sync_status_outbox_counts_and_dead_letters(client: FlaskClient,
@@ -25,9 +25,7 @@ def test_operations_shows_sync_status_outbox_counts_and_dead_letters(client: Fla
         record_run(conn, "zendesk", stats={"new": 3}, error="RetriableError: 429 from /api/v2/incremental",
                    now=datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
         outbox.enqueue(conn, "stage:declined:g1:e0:t1", "zendesk", "ticket_patch", {"external_id": "1"})
-        outbox.enqueue(conn, "epic:g7", "jira", "create_epic", {"group_id": 7})
-        dead_id = outbox.items(conn)[0]["id"]
-        outbox.fail(conn, dead_id, "FatalError: project WISH does not exist", fatal=True)
+    dead_id = dead_letter(web_runtime.engine, "epic:g7", "FatalError: project WISH does not exist")
     sign_in(client, "admin")
     html = page(client.get("/admin/operations/"))
     assert "zendesk" in html and "1732431600" in html and "2026-11-24 07:00" in html and "429" in html
@@ -49,10 +47,7 @@ def test_operations_lists_every_mapping_error(tmp_path: Path, settings: Settings
 
 
 def test_a_retry_is_audited_under_the_admin(client: FlaskClient, web_runtime: Runtime) -> None:
-    with web_runtime.engine.begin() as conn:
-        outbox.enqueue(conn, "epic:g3", "jira", "create_epic", {"group_id": 3})
-        item_id = outbox.items(conn)[0]["id"]
-        outbox.fail(conn, item_id, "FatalError: boom", fatal=True)
+    item_id = dead_letter(web_runtime.engine, "epic:g3", "FatalError: boom")
     sign_in(client, "admin")
     response = post(client, f"/admin/operations/outbox/{item_id}/retry")
     assert "will be tried again" in page(client.get(response.location))

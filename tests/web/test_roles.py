@@ -9,7 +9,7 @@ from bridge.runtime import Runtime
 from bridge.store import outbox
 from bridge.users import ROLES
 from bridge.web.roles import PERMISSIONS, allowed
-from tests.web.support import add_group, in_queue, page, post, sign_in
+from tests.web.support import add_group, dead_letter, in_queue, page, post, sign_in
 
 
 def test_the_permission_table_has_a_row_for_every_role() -> None:
@@ -76,10 +76,7 @@ def test_only_admins_open_operations_and_users(client: FlaskClient, role: str) -
 
 
 def test_only_admins_retry_a_dead_letter(client: FlaskClient, web_runtime: Runtime) -> None:
-    with web_runtime.engine.begin() as conn:
-        outbox.enqueue(conn, "epic:g1", "jira", "create_epic", {"group_id": 1})
-        item_id = outbox.items(conn)[0]["id"]
-        outbox.fail(conn, item_id, "FatalError: 400 from /rest/api/2/issue", fatal=True)
+    item_id = dead_letter(web_runtime.engine, "epic:g1", "FatalError: 400 from /rest/api/2/issue")
     sign_in(client, "product_manager")
     assert post(client, f"/admin/operations/outbox/{item_id}/retry").status_code == 403
     sign_in(client, "admin")
