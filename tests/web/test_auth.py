@@ -37,7 +37,8 @@ def test_given_the_right_password_when_logging_in_then_the_inbox_greets_the_user
         client: FlaskClient, web_runtime: Runtime) -> None:
     response = log_in(client, "support", PASSWORD)
     assert response.status_code == 302 and response.location == "/admin/inbox"
-    assert "Support" in page(client.get("/admin/inbox"))
+    inbox = client.get("/admin/inbox")
+    assert inbox.status_code == 200 and "Support" in page(inbox)
     with web_runtime.engine.connect() as conn:
         assert [row["action"] for row in audit.trail(conn, "user", "support")] == ["login"]
 
