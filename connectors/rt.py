@@ -181,9 +181,9 @@ def ticket_update(current: Mapping[str, Any], patch: Patch, queue_fields: set[st
     return body
 
 
-def search_path(query: str) -> str:
+def search_path(query: str, per_page: int = PAGE_SIZE) -> str:
     """A ticket search, oldest change first, with everything a Ticket needs in the same answer."""
-    params = {"query": query, "per_page": PAGE_SIZE, "page": 1, "orderby": ["LastUpdated", "id"],
+    params = {"query": query, "per_page": per_page, "page": 1, "orderby": ["LastUpdated", "id"],
               "order": ["ASC", "ASC"], **SEARCH_FIELDS}
     return "/tickets?" + urlencode(params, doseq=True)
 
@@ -198,13 +198,14 @@ class RTConnector:
     name: ClassVar[str] = "rt"
     role: ClassVar[str] = "helpdesk"
 
-    def __init__(self, url: str, token: str, queue: str = "General") -> None:
+    def __init__(self, url: str, token: str, queue: str = "General", *, page_size: int = PAGE_SIZE) -> None:
         session = requests.Session()
         session.headers.update({"Authorization": f"token {token}", "Accept": "application/json"})
         self.base_url = url.rstrip("/")
         self.client = Client(self.base_url + API, session=session)
         self.token = token
         self.queue = queue
+        self.page_size = min(page_size, PAGE_SIZE)
         self._queue_fields: set[str] | None = None
 
     @classmethod
@@ -220,7 +221,7 @@ class RTConnector:
     # Reading
 
     def _changed_since(self, cursor: Cursor) -> str:
-        return search_path(f"Queue = {quoted(self.queue)} AND LastUpdated >= '{cursor.t} +00:00'")
+        return search_path(f"Queue = {quoted(self.queue)} AND LastUpdated >= '{cursor.t} +00:00'", self.page_size)
 
     def fetch_changes(self, since: str | None) -> Iterator[Change]:
         """Tickets of the queue changed since `since`, oldest first; a page's changes share its cursor."""

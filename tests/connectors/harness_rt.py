@@ -1,0 +1,143 @@
+"""The shared battery's RT harness: a small REST2 fake behind `responses`, shaped like RT 5.0.3's answers
+(tests/e2e/rt/README.md). Every change is one second later than the one before it; two tickets a page."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import responses
+
+from bridge.connector import Connector
+from bridge.model import TicketRef
+from connectors.rt import RTConnector, signature
+
+URL = "https://rt.example.com"
+API = f"{URL}/REST/2.0"
+TOKEN = "1-99-battery-token"
+QUEUE = "Wishes"
+SINCE = re.compile(r"LastUpdated >= '(.+) \+00:00'")
+Reply = tuple[int, dict[str, str], str]
+
+
+@dataclass
+class FakeRT:
+    """Tickets of one queue with their transactions (id, type, text); ETag = the last transaction id."""
+
+    tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
+    transactions: list[tuple[int, int, str, str]] = field(default_factory=list)  # (txn, ticket, type, text)
+    clock: datetime = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+
+    def _touch(self, ticket_id: int, kind: str, text: str = "") -> None:
+        self.clock += timedelta(seconds=1)
+        self.transactions.append((len(self.transactions) + 1, ticket_id, kind, text))
+        self.tickets[ticket_id]["LastUpdated"] = self.clock.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def add_ticket(self, subject: str, text: str) -> int:
+        ticket_id = len(self.tickets) + 1
+        self.tickets[ticket_id] = {"id": str(ticket_id), "type": "ticket", "Subject": subject, "Status": "new",
+                                   "Type": "ticket", "Queue": {"id": "3", "type": "queue", "Name": QUEUE},
+                                   "Requestor": [], "CustomFields": [], "Created": "2026-11-24T07:00:00Z"}
+        self._touch(ticket_id, "Create", text)
+        return ticket_id
+
+    def texts(self, ticket_id: int) -> list[str]:
+        return [text for _, tid, kind, text in self.transactions if tid == ticket_id and kind != "Create" and text]
+
+    def _etag(self, ticket_id: int) -> str:
+        return f'"{max(txn for txn, tid, _, _ in self.transactions if tid == ticket_id)}"'
+
+    def search(self, request: Any) -> Reply:
+        params = parse_qs(urlsplit(request.url).query)
+        query, per_page, page = params["query"][0], int(params["per_page"][0]), int(params["page"][0])
+        since = SINCE.search(query)
+        wanted = re.fullmatch(r"id = (\d+)", query)
+        found = sorted((t for t in self.tickets.values()
+                        if (since is None or t["LastUpdated"].replace("T", " ")[:19] >= since.group(1))
+                        and (wanted is None or t["id"] == wanted.group(1))),
+                       key=lambda t: (t["LastUpdated"], int(t["id"])))
+        body: dict[str, Any] = {"page": page, "per_page": per_page, "total": len(found),
+                                "items": found[(page - 1) * per_page:page * per_page]}
+        if page * per_page < len(found):
+            body["next_page"] = f"{API}/tickets?" + urlencode({**{k: v[0] for k, v in params.items()},
+                                                               "page": page + 1})
+        return 200, {}, json.dumps(body)
+
+    def creates(self, request: Any) -> Reply:
+        ids = next(q["value"] for q in json.loads(request.body) if q["field"] == "ObjectId")
+        items = [{"id": str(txn), "ObjectId": str(tid)} for txn, tid, kind, _ in self.transactions
+                 if kind == "Create" and tid in ids]
+        return 200, {}, json.dumps({"items": items, "total": None})
+
+    def attachments(self, request: Any) -> Reply:
+        txns = next(q["value"] for q in json.loads(request.body) if q["field"] == "TransactionId")
+        items = [{"TransactionId": str(txn), "Content": text} for txn, _, _, text in self.transactions
+                 if txn in txns]
+        return 200, {}, json.dumps({"items": items, "total": None})
+
+    def history(self, request: Any) -> Reply:
+        ticket_id = int(request.url.split("/ticket/")[1].split("/")[0])
+        items = [{"Content": text} for txn, tid, _, text in reversed(self.transactions) if tid == ticket_id]
+        return 200, {}, json.dumps({"items": items})
+
+    def message(self, request: Any) -> Reply:
+        ticket_id, kind = re.search(r"/ticket/(\d+)/(\w+)$", request.url).groups()  # type: ignore[union-attr]
+        self._touch(int(ticket_id), kind.capitalize(), json.loads(request.body)["Content"])
+        return 201, {}, json.dumps(["Correspondence added" if kind == "correspond" else "Comments added"])
+
+    def ticket(self, request: Any) -> Reply:
+        ticket_id = int(request.url.rsplit("/", 1)[1])
+        record = self.tickets[ticket_id]
+        if request.method == "GET":
+            return 200, {"ETag": self._etag(ticket_id)}, json.dumps(record)
+        if request.headers.get("If-Match") != self._etag(ticket_id):
+            return 412, {}, json.dumps({"message": "Precondition Failed"})
+        record.update({k: v for k, v in json.loads(request.body).items() if k == "Status"})
+        self._touch(ticket_id, "Set")
+        return 200, {}, json.dumps([])
+
+    def install(self, mock: responses.RequestsMock) -> None:
+        mock.add_callback(responses.GET, f"{API}/tickets", callback=self.search)
+        mock.add_callback(responses.POST, f"{API}/transactions", callback=self.creates)
+        mock.add_callback(responses.POST, f"{API}/attachments", callback=self.attachments)
+        mock.add_callback(responses.GET, re.compile(rf"{API}/ticket/\d+/attachments"), callback=self.history)
+        mock.add_callback(responses.POST, re.compile(rf"{API}/ticket/\d+/(comment|correspond)"),
+                          callback=self.message)
+        mock.add_callback(responses.GET, re.compile(rf"{API}/ticket/\d+$"), callback=self.ticket)
+        mock.add_callback(responses.PUT, re.compile(rf"{API}/ticket/\d+$"), callback=self.ticket)
+        mock.get(f"{API}/queue/{QUEUE}", json={"id": 3, "Name": QUEUE, "TicketCustomFields": []})
+
+
+class RTHarness:
+    def __init__(self, vendor: FakeRT) -> None:
+        self.vendor = vendor
+
+    def connector(self) -> Connector:
+        connector = RTConnector(URL, TOKEN, QUEUE, page_size=2)
+        connector.client.sleep = lambda _seconds: None
+        return connector
+
+    def create_ticket(self, subject: str) -> TicketRef:
+        return TicketRef("rt", str(self.vendor.add_ticket(subject, f"{subject}, please")))
+
+    def comments(self, ref: TicketRef) -> list[str]:
+        return self.vendor.texts(int(ref.external_id))
+
+    def webhook(self, ref: TicketRef, *, genuine: bool) -> tuple[dict[str, str], bytes]:
+        body = json.dumps({"ticket": int(ref.external_id), "event": "Create", "token": "1"}).encode()
+        key = TOKEN if genuine else "a guessed token"
+        return {"Content-Type": "application/json", "X-Wishbridge-Signature": signature(key, body)}, body
+
+
+@contextmanager
+def rt() -> Iterator[RTHarness]:
+    vendor = FakeRT()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        vendor.install(mock)
+        yield RTHarness(vendor)
