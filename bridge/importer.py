@@ -1,11 +1,11 @@
 """`wishbridge import FILE`: tickets from a CSV, XLSX or JSON export of any helpdesk, stored the way sync
 stores them.
 
-Contract: rows are upserted by (mapping source, id column) in chunks, one transaction each, with the wishes
-the chunk registers, so importing the same file again changes nothing. A bad row (no id, an unparseable date,
-an unknown category or subcategory, an id seen on an earlier row) is reported with its row number and reason;
-the other rows still import. Row numbers are those a spreadsheet shows (the header is row 1); for JSON, the
-item's position in the list (from 1).
+Contract: rows are upserted by (mapping source, id column) in chunks, one transaction each, through the same
+page store as sync and with the wishes the chunk registers, so importing the same file again changes nothing.
+A bad row (no id, an unparseable date, an unknown category or subcategory, an id seen on an earlier row) is
+reported with its row number and reason; the other rows still import. Row numbers are those a spreadsheet
+shows (the header is row 1); for JSON, the item's position in the list (from 1).
 """
 
 from __future__ import annotations
@@ -23,14 +23,13 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bridge.errors import MappingError, MappingIssue
-from bridge.ingest import Intake
+from bridge.ingest import Intake, SyncSummary, store_tickets
 from bridge.mapping.importing import ImportMapping, check_import
 from bridge.mapping.kinds import KINDS
 from bridge.mapping.source import Document, parse
 from bridge.mapping.topics import Topics
 from bridge.mapping.validate import schema_issues
 from bridge.model import Marking, Organization, Person, Ticket, TicketRef
-from bridge.store.tickets import upsert_ticket
 
 CHUNK = 500
 Row = tuple[int, dict[str, str]]
@@ -50,12 +49,10 @@ class BadRow:
 
 
 @dataclass
-class ImportSummary:
+class ImportSummary(SyncSummary):
+    """Counts as sync keeps them (new, changed, unchanged, wishes), plus the rows read and the bad ones."""
+
     rows: int = 0
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    wishes: int = 0
     bad: list[BadRow] = field(default_factory=list)
 
     def line(self) -> str:
@@ -188,21 +185,20 @@ def ticket_of(row: Mapping[str, str], mapping: ImportMapping) -> tuple[Ticket, M
     return ticket, marking
 
 
-def _parsed(rows: Sequence[Row], mapping: ImportMapping,
-            summary: ImportSummary) -> list[tuple[Ticket, Marking]]:
+def _parsed(rows: Sequence[Row], mapping: ImportMapping, summary: ImportSummary) -> list[Ticket]:
     first_row: dict[str, int] = {}
     parsed = []
     for number, row in rows:
         summary.rows += 1
         try:
-            ticket, marking = ticket_of(row, mapping)
+            ticket, _ = ticket_of(row, mapping)
             if ticket.ref.external_id in first_row:
                 raise RowError(f"id {ticket.ref.external_id!r} is already on row {first_row[ticket.ref.external_id]}")
         except RowError as error:
             summary.bad.append(BadRow(number, str(error)))
             continue
         first_row[ticket.ref.external_id] = number
-        parsed.append((ticket, marking))
+        parsed.append(ticket)
     return parsed
 
 
@@ -218,18 +214,11 @@ def import_file(engine: Engine, path: Path, mapping: ImportMapping, *, intake: I
     if missing:
         raise ValueError(f"{path}: the mapping names columns the file does not have: {'; '.join(missing)} "
                          f"(columns: {', '.join(headers or []) or 'none'})")
-    summary = ImportSummary()
+    summary = ImportSummary(mapping.source)
     parsed = _parsed(rows, mapping, summary)
     for start in range(0, len(parsed), chunk):
         with engine.begin() as conn:
-            wish_ids = []
-            for ticket, marking in parsed[start:start + chunk]:
-                stored = upsert_ticket(conn, ticket, marking)
-                summary.new += stored.created
-                summary.changed += stored.changed and not stored.created
-                summary.unchanged += not stored.changed
-                if marking.is_wish and stored.changed:
-                    wish_ids.append(stored.id)
+            wish_ids = store_tickets(conn, parsed[start:start + chunk], mapping.marking, summary)
             if intake and wish_ids:
                 summary.wishes += intake(conn, wish_ids)
     return summary
