@@ -18,6 +18,7 @@ from connectors.freshdesk import SECRET_HEADER, FreshdeskConnector
 from connectors.zendesk import ZendeskConnector, signature
 from sandboxes.zendesk import ZendeskSandbox, create_sandbox, iso, sandbox_of, serve_in_thread
 from tests.connectors.fake_freshdesk import FakeFreshdesk
+from tests.connectors.harness_rt import rt
 
 WEBHOOK_SECRET = "battery-webhook-secret"
 Delivery = tuple[dict[str, str], bytes]
@@ -130,5 +131,6 @@ def zendesk() -> Iterator[Harness]:
 
 HARNESSES: dict[str, Callable[[], AbstractContextManager[Harness]]] = {
     "freshdesk": freshdesk,
+    "rt": rt,
     "zendesk": zendesk,
 }
