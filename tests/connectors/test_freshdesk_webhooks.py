@@ -3,8 +3,11 @@ import json
 
 import pytest
 
+from bridge.config import Settings
 from bridge.errors import InvalidSignature
 from bridge.model import TicketRef
+from bridge.runtime import Runtime
+from bridge.webapp import create_app
 from connectors.freshdesk import FreshdeskConnector, parse_triggered_event
 from tests.conftest import shared_path
 from tests.connectors.fake_freshdesk import API_KEY, URL
@@ -88,3 +91,22 @@ def test_every_webhook_is_refused_while_no_secret_is_configured():
 def test_a_body_without_a_ticket_id_is_malformed():
     with pytest.raises(KeyError):
         desk().parse_webhook(GOOD, b'{"freshdesk_webhook": {"triggered_event": "{ticket_action:created}"}}')
+
+
+@pytest.fixture
+def client(runtime):
+    values = {**runtime.settings.values, "FRESHDESK_URL": URL, "FRESHDESK_API_KEY": API_KEY,
+              "FRESHDESK_WEBHOOK_SECRET": SECRET}
+    configured = Runtime(Settings(values))
+    configured.__dict__["engine"] = runtime.engine
+    return create_app(runtime=configured).test_client()
+
+
+def test_the_endpoint_stores_a_verified_delivery_once_and_refuses_a_forged_one(client):
+    body = delivery("status_changed")
+    first = client.post("/webhooks/freshdesk", data=body, headers=GOOD)
+    again = client.post("/webhooks/freshdesk", data=body, headers=GOOD)
+    forged = client.post("/webhooks/freshdesk", data=body, headers={"X-Wishbridge-Secret": "guess"})
+    assert (first.status_code, first.json["duplicate"]) == (202, False)
+    assert (again.status_code, again.json["duplicate"]) == (202, True)
+    assert forged.status_code == 401
