@@ -56,7 +56,14 @@ NOT_AUTHENTICATED = "Client must be authenticated to access this resource."
 
 
 def jira_time(when: datetime) -> str:
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
+    return when.isoformat(timespec="milliseconds")
+
+
+def _empty(status: int) -> Response:
+    """A body-less answer, without the Content-Type Flask would add (Jira sends none)."""
+    response = Response(status=status)
+    del response.headers["Content-Type"]
+    return response
 
 
 @dataclass
@@ -204,11 +211,10 @@ class Sandbox:
             global_id = body.get("globalId")
             existing = issue.remote_links.get(global_id) if global_id else None
             link_id = existing["id"] if existing else sum(len(i.remote_links) for i in self.issues.values()) + 10000
-            issue.remote_links[global_id or str(link_id)] = {
-                "id": link_id, "self": f"{self.base_url}/rest/api/3/issue/{issue.key}/remotelink/{link_id}",
-                "globalId": global_id, "relationship": body.get("relationship"), "object": obj,
-                "application": body.get("application") or {},
-            }
+            link = {"id": link_id, "self": f"{self.base_url}/rest/api/3/issue/{issue.key}/remotelink/{link_id}",
+                    "globalId": global_id, "relationship": body.get("relationship"), "object": obj,
+                    "application": body.get("application") or {}}
+            issue.remote_links[global_id or str(link_id)] = {k: v for k, v in link.items() if v is not None}
         return {"id": link_id, "self": issue.remote_links[global_id or str(link_id)]["self"]}, 200 if existing else 201
 
     # search -------------------------------------------------------------------------------------------------
@@ -383,11 +389,15 @@ def create_sandbox(*, deployment: str = "cloud", webhook_url: str | None = None,
     @app.put(f"{api}/issue/<key>")
     def edit_issue(version: str, key: str) -> ResponseReturnValue:
         sandbox.edit(sandbox.get(key), request.get_json(force=True).get("fields") or {}, bridge_user)
-        return "", 204
+        return _empty(204)
 
     @app.get(f"{api}/issue/<key>/remotelink")
     def list_links(version: str, key: str) -> ResponseReturnValue:
-        return jsonify(list(sandbox.get(key).remote_links.values()))
+        links = sandbox.get(key).remote_links
+        global_id = request.args.get("globalId")
+        if global_id is None:
+            return jsonify(list(links.values()))
+        return jsonify(links[global_id]) if global_id in links else abort(404)
 
     @app.post(f"{api}/issue/<key>/remotelink")
     def upsert_link(version: str, key: str) -> ResponseReturnValue:
@@ -424,7 +434,7 @@ def create_sandbox(*, deployment: str = "cloud", webhook_url: str | None = None,
         body = request.get_json(force=True)
         resolution = ((body.get("fields") or {}).get("resolution") or {}).get("name")
         sandbox.transition(sandbox.get(key), str((body.get("transition") or {}).get("id")), bridge_user, resolution)
-        return "", 204
+        return _empty(204)
 
     @app.get(f"{api}/issue/<key>/properties/<name>")
     def get_property(version: str, key: str, name: str) -> ResponseReturnValue:
@@ -438,7 +448,7 @@ def create_sandbox(*, deployment: str = "cloud", webhook_url: str | None = None,
         issue = sandbox.get(key)
         existed = name in issue.properties
         issue.properties[name] = request.get_json(force=True)
-        return "", 200 if existed else 201
+        return _empty(200 if existed else 201)
 
     def search_results(jql: str, fields: str | None, start: int, size: int) -> tuple[list[dict[str, Any]], bool]:
         found = sandbox.search(jql)
