@@ -112,9 +112,12 @@ class Client:
         return path if path.startswith(("http://", "https://")) else self.base_url.rstrip("/") + path
 
     def request(self, method: str, path: str, *, limiter: RateLimiter | None = None,
-                headers: Mapping[str, str] | None = None, **kwargs: Any) -> requests.Response:
+                headers: Mapping[str, str] | None = None, retries: int | None = None,
+                **kwargs: Any) -> requests.Response:
+        """`retries=0` sends once: for a write whose time-out may hide that it landed."""
         url = self.url(path)
-        for attempt in range(self.retries + 1):
+        limit = self.retries if retries is None else retries
+        for attempt in range(limit + 1):
             if limiter:
                 limiter.wait()
             self.calls += 1
@@ -127,7 +130,7 @@ class Client:
                                                          endpoint=endpoint_of(method, url))
             except RetriableError as error:
                 failure = error
-            if attempt == self.retries:
+            if attempt == limit:
                 raise failure
             delay = failure.retry_after if failure.retry_after is not None else self.backoff * 2**attempt
             log.warning("http.retry", extra={"endpoint": failure.endpoint, "status": failure.status,
