@@ -332,11 +332,7 @@ class RTConnector:
     def _post_message(self, ticket_id: int, text: str, *, public: bool) -> None:
         """One attempt, no automatic retry: a time-out may hide a message that landed."""
         path = f"/ticket/{ticket_id}/{'correspond' if public else 'comment'}"
-        retries, self.client.retries = self.client.retries, 0
-        try:
-            self.client.request("POST", path, json={"Content": text, "ContentType": "text/plain"})
-        finally:
-            self.client.retries = retries
+        self.client.request("POST", path, json={"Content": text, "ContentType": "text/plain"}, retries=0)
 
     def _update(self, ticket_id: int, patch: Patch) -> None:
         path = f"/ticket/{ticket_id}"
