@@ -27,8 +27,10 @@ from typing import Any
 import requests
 from flask import Flask, Response, abort, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
-from werkzeug.serving import WSGIRequestHandler, make_server
 
+from sandboxes.zendesk import serve_in_thread
+
+__all__ = ["SANDBOX_EMAIL", "SANDBOX_TOKEN", "Sandbox", "create_sandbox", "serve_in_thread"]
 SANDBOX_EMAIL = "bridge@example.com"
 SANDBOX_TOKEN = "sandbox-token"
 PROJECT = "WISH"
@@ -495,21 +497,3 @@ def create_sandbox(*, deployment: str = "cloud", webhook_url: str | None = None,
         return redirect(f"/browse/{key}", 303)
 
     return app
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """Requests are not logged: benchmarks send thousands."""
-
-
-def serve_in_thread(app: Flask) -> tuple[str, Callable[[], None]]:
-    """Serve `app` on 127.0.0.1 on a free port from a daemon thread; returns (base URL, stop)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True, name="sandbox-server")
-    thread.start()
-
-    def stop() -> None:
-        server.shutdown()
-        thread.join(timeout=5)
-
-    return f"http://127.0.0.1:{server.server_port}", stop

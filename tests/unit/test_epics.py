@@ -152,28 +152,33 @@ def test_of_several_marked_issues_the_oldest_is_adopted(engine, mappings):
     assert len(jira.issues) == 2
 
 
-def test_relinking_a_ticket_updates_its_remote_link_instead_of_adding_one(engine, mappings):
+@pytest.fixture
+def epic_of_two(engine, mappings):
+    """A group of two tickets whose epic and links exist, while the sandbox Jira still serves."""
     group = approve(engine, tickets=2)
     with served_jira() as (connector, jira):
         run_outbox(engine, connector, mappings)
-        with engine.connect() as conn:
-            first_ticket = conn.execute(select(outbox_rows.c.payload).where(outbox_rows.c.kind == "link_ticket")
-                                        .order_by(outbox_rows.c.id)).scalars().first()["ticket_id"]
-        link_ticket(engine, connector, group, first_ticket)
-        link_ticket(engine, connector, group, first_ticket)
+        yield group, connector, jira
+
+
+def test_relinking_a_ticket_updates_its_remote_link_instead_of_adding_one(engine, epic_of_two):
+    group, connector, jira = epic_of_two
+    with engine.connect() as conn:
+        first_ticket = conn.execute(select(outbox_rows.c.payload).where(outbox_rows.c.kind == "link_ticket")
+                                    .order_by(outbox_rows.c.id)).scalars().first()["ticket_id"]
+    link_ticket(engine, connector, group, first_ticket)
+    link_ticket(engine, connector, group, first_ticket)
     [epic] = jira.issues.values()
     assert len(epic.remote_links) == 2
 
 
-def test_a_ticket_that_joins_later_is_linked_the_same_way(engine, mappings):
-    group = approve(engine, tickets=2)
-    with served_jira() as (connector, jira):
-        run_outbox(engine, connector, mappings)
-        with engine.begin() as conn:
-            late = add_ticket(conn, group, 7)
-            assert request_ticket_link(conn, group, late)
-            assert not request_ticket_link(conn, group, late)
-        run_outbox(engine, connector, mappings)
+def test_a_ticket_that_joins_later_is_linked_the_same_way(engine, mappings, epic_of_two):
+    group, connector, jira = epic_of_two
+    with engine.begin() as conn:
+        late = add_ticket(conn, group, 7)
+        assert request_ticket_link(conn, group, late)
+        assert not request_ticket_link(conn, group, late)
+    run_outbox(engine, connector, mappings)
     [epic] = jira.issues.values()
     assert ticket_global_id("memdesk", "memdesk-7") in epic.remote_links
     assert len(epic.remote_links) == 3

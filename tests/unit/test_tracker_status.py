@@ -82,40 +82,40 @@ def test_a_status_change_reaches_every_linked_ticket_exactly_once_even_when_one_
     assert all(comments == ['"Export reports to Excel" is in development.'] for comments in desk.comments.values())
 
 
-def test_the_same_change_seen_by_webhook_and_by_the_poll_tells_customers_once(jira_runtime, mappings):
-    engine = jira_runtime.engine
+@pytest.fixture
+def wired_jira(jira_runtime):
+    """The bridge's web app served, and a sandbox Jira whose webhook points at it."""
     bridge_url, stop_bridge = serve_in_thread(create_app(runtime=jira_runtime))
     try:
-        with served_jira(webhook_url=f"{bridge_url}/webhooks/jira", webhook_secret=SECRET) as (connector, jira):
-            epic = jira.create({"fields": JIRA})
-            with engine.begin() as conn:
-                group = a_group(conn, 3)
-                link_epic(conn, group, epic.key)
-            jira.transition(epic, "21", DEMO_USER)
-            jira.flush()
-            assert services.drain_inbox(jira_runtime) == 1
-            assert reconcile(engine, connector, mappings) == 0
+        with served_jira(webhook_url=f"{bridge_url}/webhooks/jira", webhook_secret=SECRET) as served:
+            yield served
     finally:
         stop_bridge()
+
+
+def test_the_same_change_seen_by_webhook_and_by_the_poll_tells_customers_once(jira_runtime, mappings, wired_jira):
+    engine, (connector, jira) = jira_runtime.engine, wired_jira
+    epic = jira.create({"fields": JIRA})
+    with engine.begin() as conn:
+        link_epic(conn, a_group(conn, 3), epic.key)
+    jira.transition(epic, "21", DEMO_USER)
+    jira.flush()
+    assert services.drain_inbox(jira_runtime) == 1
+    assert reconcile(engine, connector, mappings) == 0
     assert len(patches(engine, "in_development")) == 3
     with engine.connect() as conn:
         link = conn.execute(select(tracker_links)).one()
     assert (link.stage, link.status, link.status_category) == ("in_development", "In Progress", "indeterminate")
 
 
-def test_the_bridges_own_changes_never_echo_back(jira_runtime):
-    engine = jira_runtime.engine
-    bridge_url, stop_bridge = serve_in_thread(create_app(runtime=jira_runtime))
-    try:
-        with served_jira(webhook_url=f"{bridge_url}/webhooks/jira", webhook_secret=SECRET) as (_connector, jira):
-            epic = jira.create({"fields": JIRA})
-            with engine.begin() as conn:
-                link_epic(conn, a_group(conn, 2), epic.key)
-            jira.transition(epic, "21", {"accountId": "557058:bridge", "emailAddress": SANDBOX_EMAIL})
-            jira.flush()
-            assert services.drain_inbox(jira_runtime) == 1
-    finally:
-        stop_bridge()
+def test_the_bridges_own_changes_never_echo_back(jira_runtime, wired_jira):
+    engine, (_connector, jira) = jira_runtime.engine, wired_jira
+    epic = jira.create({"fields": JIRA})
+    with engine.begin() as conn:
+        link_epic(conn, a_group(conn, 2), epic.key)
+    jira.transition(epic, "21", {"accountId": "557058:bridge", "emailAddress": SANDBOX_EMAIL})
+    jira.flush()
+    assert services.drain_inbox(jira_runtime) == 1
     assert inbox_count(engine) == 1 and patches(engine) == []
 
 
