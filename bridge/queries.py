@@ -1,0 +1,247 @@
+"""Read models of the wish workflow for the admin pages and the CLI. Reads only; no side effects.
+
+Scores, suggested queues and `needs_attention` are computed on read, never stored: a group needs attention
+when it is declined or deferred and new demand arrived after its decision (until acknowledged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
+
+from bridge.grouping_store import StoredDoc, load_index, policy_of, stored_docs, wish_doc
+from bridge.groups import allowed_actions, load_group
+from bridge.mapping import Mappings
+from bridge.popularity import Popularity, popularity
+from bridge.priority import PriorityRules, Score, score
+from bridge.routing import RoutingRules, route_for
+from bridge.store.audit import trail
+from bridge.store.schema import audit, comments, tickets, tracker_links, wish_groups, wish_tickets, wishes
+
+ATTENTION_CLEARED_BY = ("decline", "defer", "acknowledge")
+INBOX_STATES = ("new", "grouped")
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    id: int
+    title: str
+    state: str
+    queue: str | None
+    importance: str | None
+    category: str | None
+    subcategory: str | None
+    wishes: int
+    tickets: int
+    organizations: int
+    score: float
+    suggested_queue: str
+    suggested_rule: str | None
+    needs_attention: bool
+    epic_key: str | None
+    epic_status: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    source: str
+    external_id: str
+    url: str
+    subject: str
+    requester: str
+    organization: str
+    segment: str | None
+    channel: str | None
+    language: str | None
+
+
+@dataclass(frozen=True)
+class WishView:
+    id: int
+    door: str
+    title: str
+    text: str
+    join_mode: str | None
+    join_score: float | None
+    created_by: str
+    created_at: datetime
+    tickets: tuple[TicketView, ...]
+
+
+@dataclass(frozen=True)
+class SimilarGroup:
+    group_id: int
+    title: str
+    state: str
+    score: float
+    text_score: float
+    marking_score: float
+
+
+@dataclass(frozen=True)
+class GroupDetail:
+    group: GroupRow
+    notes: str
+    reason: str | None
+    legal_reference: str | None
+    legal_deadline: date | None
+    epoch: int
+    merged_into: int | None
+    created_at: datetime
+    wishes: tuple[WishView, ...]
+    popularity: Popularity
+    score: Score
+    comments: tuple[dict[str, Any], ...]
+    audit: tuple[dict[str, Any], ...]
+    similar: tuple[SimilarGroup, ...]
+    tracker_link: dict[str, Any] | None
+    allowed_actions: frozenset[str]
+
+
+def _base() -> Select[Any]:
+    return (
+        select(wish_groups, tracker_links.c.issue_key.label("epic_key"), tracker_links.c.status.label("epic_status"))
+        .outerjoin(tracker_links, tracker_links.c.group_id == wish_groups.c.id)
+    )
+
+
+def _attention(conn: Connection, group_ids: Sequence[int]) -> set[int]:
+    rows = conn.execute(
+        select(audit.c.entity_id, audit.c.action, func.max(audit.c.id))
+        .where(audit.c.entity == "group", audit.c.entity_id.in_([str(g) for g in group_ids]),
+               audit.c.action.in_(("demand_raised", *ATTENTION_CLEARED_BY)))
+        .group_by(audit.c.entity_id, audit.c.action)
+    )
+    raised: dict[int, int] = {}
+    cleared: dict[int, int] = {}
+    for entity_id, action, last in rows:
+        seen = raised if action == "demand_raised" else cleared
+        seen[int(entity_id)] = max(seen.get(int(entity_id), 0), last)
+    return {group_id for group_id, last in raised.items() if last > cleared.get(group_id, 0)}
+
+
+def _group_text(docs: Sequence[StoredDoc]) -> tuple[str, set[str]]:
+    return "\n".join(stored.doc.text for stored in docs), {tag for stored in docs for tag in stored.doc.tags}
+
+
+def _matches(search: str, record: Any, text: str) -> bool:
+    wanted = search.strip().casefold()
+    return wanted == str(record.id) or wanted in record.title.casefold() or wanted in text.casefold()
+
+
+def _rows(conn: Connection, mappings: Mappings, records: Sequence[Any],
+          search: str | None = None) -> list[tuple[GroupRow, Popularity, Score]]:
+    ids = [record.id for record in records]
+    attention = _attention(conn, ids)
+    docs: dict[int, list[StoredDoc]] = {}
+    for stored in stored_docs(conn, group_ids=ids):
+        docs.setdefault(stored.group_id, []).append(stored)
+    rules, routing, today = PriorityRules.from_data(mappings.get("priority")), RoutingRules.from_data(
+        mappings.get("routing")), datetime.now(UTC).date()
+    rows = []
+    for record in records:
+        text, tags = _group_text(docs.get(record.id, []))
+        if search and not _matches(search, record, text):
+            continue
+        popular = popularity(conn, record.id)
+        value = score(popular, record._mapping, rules, today)
+        queue, rule = route_for(f"{record.title}\n{text}", routing, category=record.category,
+                                subcategory=record.subcategory, tags=tags)
+        rows.append((GroupRow(
+            id=record.id, title=record.title, state=record.state, queue=record.queue, importance=record.importance,
+            category=record.category, subcategory=record.subcategory, wishes=len(docs.get(record.id, [])),
+            tickets=popular.tickets, organizations=popular.organizations, score=value.total,
+            suggested_queue=queue, suggested_rule=rule.name if rule else None,
+            needs_attention=record.state in ("declined", "deferred") and record.id in attention,
+            epic_key=record.epic_key, epic_status=record.epic_status, updated_at=record.updated_at,
+        ), popular, value))
+    return rows
+
+
+def _sorted(rows: list[GroupRow], limit: int) -> list[GroupRow]:
+    return sorted(rows, key=lambda row: (-row.score, -row.id))[:limit]
+
+
+def list_groups(conn: Connection, mappings: Mappings, *, state: str | None = None, queue: str | None = None,
+                search: str | None = None, limit: int = 200) -> list[GroupRow]:
+    """Groups by score, highest first; merged groups only when asked for by state. `search` matches the
+    group id, or text in the title or any wish (case-insensitive in every language)."""
+    query = _base().where(wish_groups.c.state == state if state else wish_groups.c.state != "merged")
+    if queue:
+        query = query.where(wish_groups.c.queue == queue)
+    return _sorted([row for row, _, _ in _rows(conn, mappings, list(conn.execute(query)), search)], limit)
+
+
+def new_wishes(conn: Connection, mappings: Mappings, limit: int = 200) -> list[GroupRow]:
+    """The product manager's inbox: new and grouped groups, and declined or deferred ones with new demand."""
+    query = _base().where(wish_groups.c.state.in_((*INBOX_STATES, "declined", "deferred")))
+    rows = [row for row, _, _ in _rows(conn, mappings, list(conn.execute(query)))]
+    return _sorted([row for row in rows if row.state in INBOX_STATES or row.needs_attention], limit)
+
+
+def _wish_views(conn: Connection, group_id: int) -> tuple[WishView, ...]:
+    ticket_rows = conn.execute(
+        select(wish_tickets.c.wish_id, tickets).join(tickets, tickets.c.id == wish_tickets.c.ticket_id)
+        .join(wishes, wishes.c.id == wish_tickets.c.wish_id).where(wishes.c.group_id == group_id)
+        .order_by(tickets.c.id)
+    )
+    by_wish: dict[int, list[TicketView]] = {}
+    for t in ticket_rows:
+        by_wish.setdefault(t.wish_id, []).append(TicketView(
+            id=t.id, source=t.source, external_id=t.external_id, url=t.url, subject=t.subject,
+            requester=t.requester_name or t.requester_email or t.requester_id or "",
+            organization=t.organization_name or t.organization_id or "", segment=t.segment, channel=t.channel,
+            language=t.language))
+    return tuple(
+        WishView(id=w.id, door=w.door, title=w.title, text=w.text, join_mode=w.join_mode, join_score=w.join_score,
+                 created_by=w.created_by, created_at=w.created_at, tickets=tuple(by_wish.get(w.id, ())))
+        for w in conn.execute(select(wishes).where(wishes.c.group_id == group_id).order_by(wishes.c.id))
+    )
+
+
+def similar_groups(conn: Connection, mappings: Mappings, group_id: int, k: int = 5) -> list[SimilarGroup]:
+    """The groups most like this one (its wishes' texts and its marking), best first, with their scores."""
+    group = load_group(conn, group_id)
+    docs = stored_docs(conn, group_ids=[group_id])
+    if not docs:
+        return []
+    text, tags = _group_text(docs)
+    doc = wish_doc(0, f"{group.title}\n{text}", group.category, group.subcategory, tags)
+    found = load_index(conn, policy_of(mappings), exclude_group=group_id).suggest(doc, k)
+    titles = {row.id: row for row in conn.execute(select(wish_groups.c.id, wish_groups.c.title, wish_groups.c.state)
+                                                  .where(wish_groups.c.id.in_([int(s.group_id) for s in found])))}
+    return [SimilarGroup(int(s.group_id), titles[int(s.group_id)].title, titles[int(s.group_id)].state, s.score,
+                         s.text_score, s.marking_score) for s in found]
+
+
+def _one(conn: Connection, mappings: Mappings, group_id: int) -> tuple[Any, GroupRow, Popularity, Score]:
+    load_group(conn, group_id)
+    record = conn.execute(_base().where(wish_groups.c.id == group_id)).one()
+    return (record, *_rows(conn, mappings, [record])[0])
+
+
+def group_row(conn: Connection, mappings: Mappings, group_id: int) -> GroupRow:
+    """One group's row as list_groups shows it; WorkflowError for an unknown id."""
+    return _one(conn, mappings, group_id)[1]
+
+
+def group_detail(conn: Connection, mappings: Mappings, group_id: int) -> GroupDetail:
+    """Everything the group page shows; WorkflowError for an unknown id."""
+    record, row, popular, value = _one(conn, mappings, group_id)
+    link = conn.execute(select(tracker_links).where(tracker_links.c.group_id == group_id)).first()
+    return GroupDetail(
+        group=row, notes=record.notes, reason=record.reason, legal_reference=record.legal_reference,
+        legal_deadline=record.legal_deadline, epoch=record.epoch, merged_into=record.merged_into,
+        created_at=record.created_at, wishes=_wish_views(conn, group_id), popularity=popular, score=value,
+        comments=tuple(dict(c._mapping) for c in conn.execute(
+            select(comments).where(comments.c.group_id == group_id).order_by(comments.c.id))),
+        audit=tuple(trail(conn, "group", group_id)),
+        similar=tuple(similar_groups(conn, mappings, group_id)) if record.state != "merged" else (),
+        tracker_link=dict(link._mapping) if link else None, allowed_actions=allowed_actions(record.state),
+    )

@@ -1,0 +1,62 @@
+"""Re-run grouping over the wishes nobody has reviewed yet (`wishbridge group run`).
+
+Each `new` group with a single wish is compared with every other group that takes wishes; where the policy
+is confident it is merged into the best one (reversible with unmerge), its wish marked `join_mode='auto'`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, func, select
+
+from bridge.grouping_store import load_index, policy_of, stored_docs
+from bridge.mapping import Mappings
+from bridge.merging import merge
+from bridge.store.schema import wish_groups, wishes
+
+ACTOR = "grouping"
+
+
+@dataclass
+class RegroupSummary:
+    examined: int = 0
+    joined: list[tuple[int, int, float]] = field(default_factory=list)   # (group, into group, score)
+
+    def line(self) -> str:
+        return f"{self.examined} single-wish new groups examined, {len(self.joined)} joined a similar group"
+
+
+def _single_new_groups(conn: Connection) -> list[int]:
+    return list(conn.execute(
+        select(wish_groups.c.id).join(wishes, wishes.c.group_id == wish_groups.c.id)
+        .where(wish_groups.c.state == "new").group_by(wish_groups.c.id)
+        .having(func.count(wishes.c.id) == 1).order_by(wish_groups.c.id)
+    ).scalars())
+
+
+def regroup(conn: Connection, mappings: Mappings) -> RegroupSummary:
+    """Auto-join confident pairs among unreviewed single-wish groups; returns what was examined and joined."""
+    summary = RegroupSummary()
+    candidates = _single_new_groups(conn)
+    if not candidates:
+        return summary
+    index = load_index(conn, policy_of(mappings))
+    targets: set[int] = set()
+    for stored in stored_docs(conn, group_ids=candidates):
+        if stored.group_id in targets:
+            continue
+        summary.examined += 1
+        index.remove(stored.doc.id)
+        decision = index.decide(stored.doc, 5)
+        if decision.join is None:
+            index.add(stored.doc, str(stored.group_id))
+            continue
+        score = next(s.score for s in decision.suggestions if s.group_id == decision.join)
+        merge(conn, stored.group_id, int(decision.join), ACTOR)
+        conn.execute(wishes.update().where(wishes.c.id == int(stored.doc.id))
+                     .values(join_mode="auto", join_score=score))
+        index.add(stored.doc, decision.join)
+        targets.add(int(decision.join))
+        summary.joined.append((stored.group_id, int(decision.join), score))
+    return summary

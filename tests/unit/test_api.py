@@ -1,0 +1,98 @@
+import pytest
+
+from bridge.ratelimit import SlidingWindow
+from bridge.runtime import Runtime
+from bridge.webapp import create_app
+from tests.wish_helpers import queued
+
+KEY = "product-key-1"
+WISH = {"customer_id": "acc-42", "text": "Добавьте выгрузку отчётов в Excel", "organization": "Ромашка",
+        "category": "reports", "subcategory": "export"}
+
+
+@pytest.fixture
+def client(engine, settings):
+    runtime = Runtime(settings.replace(WISHBRIDGE_API_KEYS=f"{KEY},other-key"))
+    runtime.__dict__["engine"] = engine
+    return create_app(runtime=runtime).test_client()
+
+
+def post(client, body, headers=None):
+    return client.post("/api/v1/wishes", json=body, headers={"Authorization": f"Bearer {KEY}"}
+                       if headers is None else headers)
+
+
+def test_a_product_wish_is_registered_with_its_group_and_can_be_followed(client, engine):
+    created = post(client, WISH)
+    assert created.status_code == 201
+    body = created.get_json()
+    followed = client.get(f"/api/v1/wishes/{body['wish_id']}", headers={"X-API-Key": KEY})
+    assert followed.status_code == 200
+    assert followed.get_json() == {"wish_id": body["wish_id"], "group_id": body["group_id"],
+                                   "title": WISH["text"], "stage": "registered", "reason": None}
+    with engine.connect() as conn:
+        assert queued(conn) == [], "the product door has no helpdesk ticket to write to"
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"X-API-Key": ""},
+                                     {"Authorization": KEY}])
+def test_a_missing_or_wrong_key_is_401(client, headers):
+    response = post(client, WISH, headers)
+    assert response.status_code == 401
+    assert "API key" in response.get_json()["error"]
+
+
+def test_a_body_that_is_not_json_is_415(client):
+    response = client.post("/api/v1/wishes", data="text=hello", headers={"X-API-Key": KEY},
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"text": None}, "text"),
+    ({"customer_id": "  "}, "customer_id"),
+    ({"text": "x" * 5001}, "text"),
+    ({"title": "t" * 201}, "title"),
+    ({"organization": 42}, "organization"),
+    ({"language": "de"}, "language"),
+    ({"category": "taxes"}, "category"),
+    ({"subcategory": "roaming"}, "subcategory"),
+    ({"priority": "high"}, "priority"),
+])
+def test_an_invalid_field_is_400_naming_the_field(client, change, field):
+    body = {key: value for key, value in {**WISH, **change}.items() if value is not None}
+    response = post(client, body)
+    assert response.status_code == 400
+    assert response.get_json()["field"] == field
+    assert field in response.get_json()["error"]
+
+
+def test_a_body_that_is_not_an_object_is_400(client):
+    assert post(client, ["text"]).status_code == 400
+
+
+def test_text_of_exactly_the_limit_is_accepted(client):
+    assert post(client, {**WISH, "text": "я" * 5000}).status_code == 201
+
+
+def test_more_than_ten_wishes_an_hour_from_one_customer_is_429_with_retry_after(client):
+    statuses = [post(client, {**WISH, "text": f"Пожелание {n}"}).status_code for n in range(11)]
+    limited = post(client, {**WISH, "text": "Ещё одно"})
+    assert statuses[:10] == [201] * 10 and statuses[10] == 429
+    assert 0 < int(limited.headers["Retry-After"]) <= 3600
+    assert post(client, {**WISH, "customer_id": "acc-43"}).status_code == 201
+    assert post(client, WISH, {"X-API-Key": "other-key"}).status_code == 201
+
+
+def test_the_window_slides_so_old_hits_stop_counting():
+    now = [0.0]
+    window = SlidingWindow(2, 60, clock=lambda: now[0])
+    assert window.hit("k") is None and window.hit("k") is None
+    now[0] = 30.0
+    assert window.hit("k") == pytest.approx(30.0)
+    now[0] = 60.0
+    assert window.hit("k") is None
+
+
+def test_an_unknown_wish_is_404(client):
+    assert client.get("/api/v1/wishes/999", headers={"X-API-Key": KEY}).status_code == 404
