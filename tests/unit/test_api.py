@@ -1,5 +1,7 @@
 import pytest
 
+from bridge import wishes
+from bridge.mapping import load_mappings
 from bridge.ratelimit import SlidingWindow
 from bridge.runtime import Runtime
 from bridge.webapp import create_app
@@ -96,3 +98,13 @@ def test_the_window_slides_so_old_hits_stop_counting():
 
 def test_an_unknown_wish_is_404(client):
     assert client.get("/api/v1/wishes/999", headers={"X-API-Key": KEY}).status_code == 404
+
+
+
+def test_the_product_sees_a_decline_with_its_reason(client, engine, settings):
+    created = post(client, WISH).get_json()
+    with engine.begin() as conn:
+        wishes.decide(conn, load_mappings(settings.mappings_dir), created["group_id"], "decline", "pm",
+                      "not planned this year")
+    followed = client.get(f"/api/v1/wishes/{created['wish_id']}", headers={"X-API-Key": KEY}).get_json()
+    assert (followed["stage"], followed["reason"]) == ("declined", "not planned this year")

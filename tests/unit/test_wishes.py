@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from bridge import wishes
-from bridge.errors import WorkflowError
+from bridge.errors import MappingError, WorkflowError
 from bridge.grouping_store import load_index, policy_of, wish_doc
 from bridge.groups import STATES, allowed_actions
 from bridge.popularity import popularity
@@ -134,6 +134,18 @@ def test_a_similar_wish_joins_at_and_above_the_threshold_and_is_only_suggested_b
     else:
         assert wish.join_mode is None
         assert [(s.group_id, s.score) for s in similar] == [(first_group, pytest.approx(found.score))]
+
+
+@pytest.mark.parametrize("policy, message", [
+    ({"auto_join": 0.5, "suggest_min": 0.7}, "suggest_min: must not exceed auto_join (0.5)"),
+    ({"text_weight": 0, "marking_weight": 0}, "text_weight: text_weight and marking_weight cannot both be 0"),
+    ({"auto_join": 1.5}, "auto_join: 1.5 is greater than the maximum of 1"),
+])
+def test_a_contradictory_grouping_policy_is_refused_with_its_line(tmp_path, policy, message):
+    with pytest.raises(MappingError) as refused:
+        mappings_with(tmp_path, policy)
+    assert [f"{i.where}: {i.message}" for i in refused.value.issues] == [message]
+    assert refused.value.issues[0].path.endswith("grouping.yaml")
 
 
 # --- every transition, allowed and forbidden ------------------------------------------------------------------
