@@ -83,6 +83,8 @@ KEYS: tuple[Key, ...] = (
     Key("ZENDESK_EMAIL", "", "agent e-mail for API-token auth"),
     Key("ZENDESK_API_TOKEN", "", "Zendesk API token", secret=True),
     Key("ZENDESK_WEBHOOK_SECRET", "", "signing secret of the Zendesk webhook", secret=True),
+    Key("ZENDESK_APP_SECRET", "", "shared secret of the Wishbridge Zendesk app (signs the sidebar's JWT)",
+        secret=True),
     Key("ZENDESK_EXPORT_RPM", "10", "incremental export requests per minute (30 with High Volume)", _positive_int),
     Key("JIRA_URL", "", "e.g. https://acme.atlassian.net (empty: Jira not used)", _optional(_url)),
     Key("JIRA_EMAIL", "", "Jira Cloud account e-mail (empty on Server/Data Center)"),
@@ -97,6 +99,8 @@ KEYS: tuple[Key, ...] = (
     Key("RT_QUEUE", "General", "RT queue whose tickets the bridge reads"),
     Key("FRESHDESK_URL", "", "e.g. https://acme.freshdesk.com (empty: Freshdesk not used)", _optional(_url)),
     Key("FRESHDESK_API_KEY", "", "Freshdesk API key", secret=True),
+    Key("FRESHDESK_WEBHOOK_SECRET", "", "shared secret of the Freshdesk automation webhook (X-Wishbridge-Secret "
+        "header, basic-auth password or ?secret=); empty: every Freshdesk webhook is refused", secret=True),
 )
 KEYS_BY_NAME = {key.name: key for key in KEYS}
 

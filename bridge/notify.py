@@ -2,7 +2,7 @@
 
 Contract: at most one item per (stage, group, ticket, epoch) — `epoch` counts reopenings, so a wish that is
 declined, reopened and declined again tells its customers twice, never more. Tickets that came through a door
-without a helpdesk (manual entry, product form) get no item. Identical patches share a batch key, so a
+without an installed helpdesk connector (manual entry, product form, file import) get no item. Identical patches share a batch key, so a
 connector with a bulk endpoint applies them in one call.
 """
 
@@ -13,14 +13,20 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from bridge.connector import known_sources
 from bridge.mapping import Mappings
 from bridge.mapping.messages import render
 from bridge.model import Patch
 from bridge.store.outbox import enqueue
 from bridge.store.schema import tickets, wish_tickets, wishes
 
-NO_HELPDESK = frozenset({"manual", "product"})
 TICKET_PATCH = "ticket_patch"
+NO_HELPDESK = frozenset({"manual", "product", "import"})
+
+
+def reaches_customer(source: str) -> bool:
+    """Whether a ticket of `source` can be written to: an installed helpdesk connector exists for it."""
+    return source in known_sources()
 
 
 def patch_for(mappings: Mappings, stage: str, source: str, language: str, context: Mapping[str, Any]) -> Patch:
@@ -66,7 +72,7 @@ def notify(conn: Connection, mappings: Mappings, group_id: int, stage: str, cont
     default_language = mappings.get("messages").get("default_language", "en")
     added = 0
     for row in group_tickets(conn, group_id):
-        if row.source in NO_HELPDESK or (ticket_ids is not None and row.id not in ticket_ids):
+        if not reaches_customer(row.source) or (ticket_ids is not None and row.id not in ticket_ids):
             continue
         language = row.language or default_language
         patch = patch_for(mappings, stage, row.source, language, context)

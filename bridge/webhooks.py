@@ -52,18 +52,21 @@ def receive(source: str) -> ResponseReturnValue:
     if source not in known_sources():
         return jsonify(error=f"unknown source '{source}'"), 404
     body = request.get_data()
+    headers = dict(request.headers)
+    if request.query_string:
+        headers["X-Wishbridge-Query"] = request.query_string.decode("latin-1")
     try:
-        events = _connector(source).parse_webhook(dict(request.headers), body)
+        events = _connector(source).parse_webhook(headers, body)
     except InvalidSignature as error:
         log.warning("webhook.rejected", extra={"source": source, "reason": str(error)})
         return jsonify(error=f"invalid signature: {error}"), 401
     except (ValueError, KeyError, TypeError) as error:
         return jsonify(error=f"malformed {source} webhook: {error}"), 400
     delivery = events[0].delivery_id if events else hashlib.sha256(body).hexdigest()
-    headers = {k.lower(): v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
+    kept = {k.lower(): v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
     runtime: Runtime = current_app.extensions["wishbridge.runtime"]
     with runtime.engine.begin() as conn:
-        stored = inbox.receive(conn, source, delivery, headers, body.decode("utf-8", "replace"),
+        stored = inbox.receive(conn, source, delivery, kept, body.decode("utf-8", "replace"),
                                [event_record(e) for e in events])
     log.info("webhook.received", extra={"source": source, "delivery": delivery, "duplicate": not stored})
     return jsonify(accepted=True, duplicate=not stored, events=len(events)), 202

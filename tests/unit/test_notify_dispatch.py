@@ -14,7 +14,7 @@ from tests.doubles import MemoryHelpdesk
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def a_group_with_tickets(conn, languages: list[str], source: str = "memdesk") -> int:
+def a_group_with_tickets(conn, languages: list[str], source: str = "zendesk") -> int:
     group_id = conn.execute(wish_groups.insert().values(
         title="Агрегация кодов", state="approved", created_at=NOW, updated_at=NOW, epoch=0)).inserted_primary_key[0]
     for n, language in enumerate(languages):
@@ -54,18 +54,18 @@ def test_a_new_epoch_tells_the_customers_again(engine):
 
 def test_identical_patches_go_out_in_batches_and_one_failing_ticket_does_not_block_the_rest(engine):
     mappings = load_mappings(MAPPINGS)
-    desk = MemoryHelpdesk(failing={"memdesk-3"})
+    desk = MemoryHelpdesk(failing={"zendesk-3"})
     with engine.begin() as conn:
         group = a_group_with_tickets(conn, ["ru"] * 150)
         notify(conn, mappings, group, "planned", {"wish_title": "Агрегация"})
-    first = drain(engine, {TICKET_PATCH: ticket_patch_handler({"memdesk": desk})}, limit=1000)
+    first = drain(engine, {TICKET_PATCH: ticket_patch_handler({"zendesk": desk})}, limit=1000)
     assert (first.done, first.retrying, first.dead) == (149, 1, 0)
     assert [len(refs) for refs, _, _ in desk.applied] == [100, 50]
     with engine.begin() as conn:
         [waiting] = outbox.items(conn, state="pending")
         conn.execute(outbox_rows.update().values(next_attempt_at=NOW))
-    assert waiting["payload"]["external_id"] == "memdesk-3"
-    second = drain(engine, {TICKET_PATCH: ticket_patch_handler({"memdesk": desk})})
+    assert waiting["payload"]["external_id"] == "zendesk-3"
+    second = drain(engine, {TICKET_PATCH: ticket_patch_handler({"zendesk": desk})})
     assert (second.done, second.retrying) == (1, 0)
     assert all(len(comments) == 1 for comments in desk.comments.values())
     assert len(desk.comments) == 150
