@@ -185,10 +185,13 @@ class FreshdeskConnector:
 
     def fetch_changes(self, since: str | None) -> Iterator[Change]:
         """Tickets updated after cursor `since`, oldest first; the changes of one API page share a cursor.
-        When the page cap is reached, the list restarts from the last second read."""
+
+        Freshdesk pages by position, so a ticket updated during the run shifts the later pages and a `link`
+        page could skip one: after each page that moved the cursor's second, the list restarts from that
+        second instead (same number of calls). Only pages within one second follow `link`, up to the cap."""
         position = Position.parse(since)
         while True:
-            start, capped = position, False
+            start, restart = position, False
             for number, (tickets, has_next) in enumerate(self._list(position.updated_at), start=1):
                 fresh = [t for t in tickets if position.is_new(t)]
                 for data in fresh:
@@ -196,12 +199,12 @@ class FreshdeskConnector:
                 cursor = str(position)
                 for data in fresh:
                     yield Change(self._ticket(data), cursor)
-                capped = has_next and number >= self.PAGE_CAP
-                if capped:
+                restart = has_next and (position.updated_at != start.updated_at or number >= self.PAGE_CAP)
+                if restart:
                     break
-            if not capped:
+            if not restart:
                 return
-            if position == start:
+            if position.updated_at == start.updated_at:
                 raise FatalError(f"more than {self.PAGE_CAP} pages of tickets share updated_at "
                                  f"{position.updated_at}", endpoint="GET /api/v2/tickets")
             log.info("freshdesk.page_cap", extra={"restart_from": position.updated_at})

@@ -80,15 +80,28 @@ def test_a_company_is_looked_up_once_for_all_its_tickets(fake, desk):
     assert desk.client.calls == 2  # one list page, one company
 
 
-def test_given_three_pages_when_read_then_follow_the_link_header_oldest_first(fake, desk):
+def test_given_several_pages_when_read_then_each_page_restarts_from_the_last_second_read(fake, desk):
     desk.per_page = 2
     for n in range(5):
         fake.add_ticket(f"t{n}")
     changes = list(desk.fetch_changes(None))
     assert ids(changes) == ["1", "2", "3", "4", "5"]
     assert [c.cursor for c in changes] == [
-        "2024-03-01T09:02:00Z|2", "2024-03-01T09:02:00Z|2", "2024-03-01T09:04:00Z|4",
+        "2024-03-01T09:02:00Z|2", "2024-03-01T09:02:00Z|2", "2024-03-01T09:03:00Z|3",
         "2024-03-01T09:04:00Z|4", "2024-03-01T09:05:00Z|5"]
+    assert [q["updated_since"][0] for q in fake.list_requests] == [
+        "1970-01-01T00:00:00Z", "2024-03-01T09:02:00Z", "2024-03-01T09:03:00Z", "2024-03-01T09:04:00Z"]
+
+
+def test_a_ticket_updated_during_the_run_is_not_skipped_by_shifted_pages(fake, desk):
+    desk.per_page = 2
+    for n in range(4):
+        fake.add_ticket(f"t{n}")
+    stream = desk.fetch_changes(None)
+    first = [next(stream), next(stream)]
+    fake.tickets[1]["updated_at"] = fake.tick()
+    rest = list(stream)
+    assert ids(first + rest) == ["1", "2", "3", "4", "1"]
 
 
 def test_resuming_skips_the_tickets_of_the_last_second_already_read(fake, desk):
@@ -105,20 +118,20 @@ def test_a_ticket_updated_again_comes_again(fake, desk):
     assert ids(desk.fetch_changes(cursor)) == ["1"]
 
 
-def test_when_the_page_cap_is_hit_then_the_list_restarts_from_the_last_second_read(fake, desk, monkeypatch):
-    monkeypatch.setattr(FreshdeskConnector, "PAGE_CAP", 2)
-    fake.page_cap = 2
+def test_pages_within_one_second_follow_the_link_header_up_to_the_cap(fake, desk, monkeypatch):
+    monkeypatch.setattr(FreshdeskConnector, "PAGE_CAP", 3)
+    fake.page_cap = 3
     desk.per_page = 2
-    for n in range(3):
+    for n in range(5):
         fake.add_ticket(f"t{n}", updated_at="2024-03-01T10:00:00Z")
-    for n in range(4):
-        fake.add_ticket(f"u{n}", updated_at="2024-03-01T10:00:01Z")
+    fake.add_ticket("later", updated_at="2024-03-01T10:00:01Z")
 
-    changes = list(desk.fetch_changes(None))
+    changes = list(desk.fetch_changes("2024-03-01T09:00:00Z|"))
 
-    assert ids(changes) == ["1", "2", "3", "4", "5", "6", "7"]
-    assert [q["updated_since"][0] for q in fake.list_requests if "page" not in q] == [
-        "1970-01-01T00:00:00Z", "2024-03-01T10:00:01Z"]
+    assert ids(changes) == ["1", "2", "3", "4", "5", "6"]
+    assert [(q["updated_since"][0], q.get("page", ["1"])[0]) for q in fake.list_requests] == [
+        ("2024-03-01T09:00:00Z", "1"), ("2024-03-01T10:00:00Z", "1"), ("2024-03-01T10:00:00Z", "2"),
+        ("2024-03-01T10:00:00Z", "3")]
 
 
 def test_a_full_page_cap_within_one_second_is_a_fatal_error_not_a_loop(fake, desk, monkeypatch):
