@@ -17,18 +17,18 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
 SEGMENTS = ("enterprise", "smb")
 
 
-def add_ticket(conn: Connection, group_id: int, number: int, source: str = "memdesk",
-               language: str = "en") -> int:
+def add_ticket(conn: Connection, group_id: int, number: int, source: str = "memdesk", language: str = "en",
+               external_id: str | None = None) -> int:
     """One ticket with its own wish in the group; organisation `number % 3`, alternating segments."""
     ticket_id = conn.execute(tickets.insert().values(
-        source=source, external_id=f"{source}-{number}", url=f"https://desk.example/tickets/{number}",
+        source=source, external_id=external_id or f"{source}-{number}", url=f"https://desk.example/tickets/{number}",
         subject=f"Export to Excel #{number}", requester_id=f"r{number}", organization_id=f"org{number % 3}",
         organization_name=f"Org {number % 3}", segment=SEGMENTS[number % 3 % 2], paid_accounts=10, tags=[],
         language=language, first_seen_at=NOW, last_seen_at=NOW, content_hash="x", raw={},
-    )).inserted_primary_key[0]
+    ).returning(tickets.c.id)).scalar_one()
     wish_id = conn.execute(wishes.insert().values(
         group_id=group_id, door="helpdesk", title="Export", text="Please let us export reports to Excel.",
-        created_by="sync", created_at=NOW)).inserted_primary_key[0]
+        created_by="sync", created_at=NOW).returning(wishes.c.id)).scalar_one()
     conn.execute(wish_tickets.insert().values(wish_id=wish_id, ticket_id=ticket_id, linked_by="sync", linked_at=NOW))
     return int(ticket_id)
 
@@ -38,7 +38,7 @@ def a_group(conn: Connection, ticket_count: int, *, source: str = "memdesk", fir
     """An approved wish group with `ticket_count` helpdesk tickets."""
     row = {"title": "Export reports to Excel", "state": "approved", "notes": "Finance teams need it monthly.",
            "importance": "high", "epoch": 0, "created_at": NOW, "updated_at": NOW, **values}
-    group_id = int(conn.execute(wish_groups.insert().values(**row)).inserted_primary_key[0])
+    group_id = int(conn.execute(wish_groups.insert().values(**row).returning(wish_groups.c.id)).scalar_one())
     for number in range(first_number, first_number + ticket_count):
         add_ticket(conn, group_id, number, source)
     return group_id
