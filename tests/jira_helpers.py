@@ -17,7 +17,7 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
 SEGMENTS = ("enterprise", "smb")
 
 
-def add_ticket(conn: Connection, group_id: int, number: int, source: str = "memdesk", language: str = "en",
+def add_ticket(conn: Connection, group_id: int, number: int, source: str = "zendesk", language: str = "en",
                external_id: str | None = None) -> int:
     """One ticket with its own wish in the group; organisation `number % 3`, alternating segments."""
     ticket_id = conn.execute(tickets.insert().values(
@@ -33,7 +33,7 @@ def add_ticket(conn: Connection, group_id: int, number: int, source: str = "memd
     return int(ticket_id)
 
 
-def a_group(conn: Connection, ticket_count: int, *, source: str = "memdesk", first_number: int = 0,
+def a_group(conn: Connection, ticket_count: int, *, source: str = "zendesk", first_number: int = 0,
             **values: Any) -> int:
     """An approved wish group with `ticket_count` helpdesk tickets."""
     row = {"title": "Export reports to Excel", "state": "approved", "notes": "Finance teams need it monthly.",

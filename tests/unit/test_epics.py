@@ -34,7 +34,7 @@ def approve(engine, tickets: int = 3, issue_key: str | None = None) -> int:
 def run_outbox(engine, connector, mappings) -> None:
     """Drain until nothing is due: the epic first, then the links it asked for, and any customer message."""
     handlers = {**epic_handlers(engine, connector, mappings),
-                TICKET_PATCH: ticket_patch_handler({"memdesk": MemoryHelpdesk()})}
+                TICKET_PATCH: ticket_patch_handler({"zendesk": MemoryHelpdesk()})}
     while (summary := drain(engine, handlers)).done + summary.retrying + summary.dead:
         assert not summary.dead and not summary.retrying, outbox.items(engine.connect())
 
@@ -59,7 +59,7 @@ def test_an_approved_group_becomes_one_epic_with_the_mapped_fields_and_every_tic
     assert epic.fields["project"] == {"key": "WISH"} and epic.fields["summary"] == "Export reports to Excel"
     assert epic.fields["labels"] == ["customer-wish", f"wishbridge-g{group}"]
     assert epic.properties == {"wishbridge": {"group_id": group}}
-    assert sorted(epic.remote_links) == [ticket_global_id("memdesk", f"memdesk-{n}") for n in range(3)]
+    assert sorted(epic.remote_links) == [ticket_global_id("zendesk", f"zendesk-{n}") for n in range(3)]
     description = json.dumps(epic.fields["description"])
     assert epic.fields["description"]["type"] == "doc"
     assert "https://desk.example/tickets/2" in description and "Finance teams need it monthly." in description
@@ -82,7 +82,7 @@ def test_on_server_the_description_is_wiki_markup(engine, mappings):
     [epic] = jira.issues.values()
     assert isinstance(epic.fields["description"], str)
     assert "h3. Originating tickets (2)" in epic.fields["description"]
-    assert "* [memdesk #memdesk-1: Export to Excel #1|https://desk.example/tickets/1]" in epic.fields["description"]
+    assert "* [zendesk #zendesk-1: Export to Excel #1|https://desk.example/tickets/1]" in epic.fields["description"]
     assert len(epic.remote_links) == 2
 
 
@@ -180,7 +180,7 @@ def test_a_ticket_that_joins_later_is_linked_the_same_way(engine, mappings, epic
         assert not request_ticket_link(conn, group, late)
     run_outbox(engine, connector, mappings)
     [epic] = jira.issues.values()
-    assert ticket_global_id("memdesk", "memdesk-7") in epic.remote_links
+    assert ticket_global_id("zendesk", "zendesk-7") in epic.remote_links
     assert len(epic.remote_links) == 3
 
 

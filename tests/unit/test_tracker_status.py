@@ -70,8 +70,8 @@ def test_a_status_change_reaches_every_linked_ticket_exactly_once_even_when_one_
         link_epic(conn, group, "WISH-1")
         assert handle_tracker_event(conn, mappings, status_event())
         assert not handle_tracker_event(conn, mappings, status_event())
-    desk = MemoryHelpdesk(failing={"memdesk-3"})
-    handlers = {TICKET_PATCH: ticket_patch_handler({"memdesk": desk})}
+    desk = MemoryHelpdesk(failing={"zendesk-3"})
+    handlers = {TICKET_PATCH: ticket_patch_handler({"zendesk": desk})}
     first = drain(engine, handlers)
     assert (first.done, first.retrying) == (149, 1)
     assert [size for _, size in first.calls] == [100, 50]
