@@ -137,10 +137,15 @@ def reconcile(engine: Engine, connector: JiraConnector, mappings: Mappings, *, n
         cursor = load_cursor(conn, TRACKER)
     since = f" AND {updated_clause(datetime.fromisoformat(cursor), now)}" if cursor else ""
     changed = 0
-    for chunk in _chunks(keys, KEYS_PER_QUERY):
-        for issue in connector.search(f"issuekey in ({', '.join(chunk)}){since} ORDER BY updated ASC"):
-            with engine.begin() as conn:
-                changed += observe(conn, mappings, IssueState.from_issue(issue), now=now)
+    try:
+        for chunk in _chunks(keys, KEYS_PER_QUERY):
+            for issue in connector.search(f"issuekey in ({', '.join(chunk)}){since} ORDER BY updated ASC"):
+                with engine.begin() as conn:
+                    changed += observe(conn, mappings, IssueState.from_issue(issue), now=now)
+    except Exception as error:
+        with engine.begin() as conn:
+            record_run(conn, TRACKER, stats={"changed": changed}, error=f"{error.__class__.__name__}: {error}")
+        raise
     with engine.begin() as conn:
         save_cursor(conn, TRACKER, now.isoformat())
         record_run(conn, TRACKER, stats={"issues": len(keys), "changed": changed, "api_calls": connector.calls},

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from bridge import services
 from bridge.dispatch import drain, ticket_patch_handler
+from bridge.errors import RetriableError
 from bridge.mapping import check_mappings, load_mappings
 from bridge.mapping.jira import stage_for
 from bridge.model import WebhookEvent
@@ -16,7 +17,7 @@ from bridge.notify import TICKET_PATCH
 from bridge.runtime import Runtime
 from bridge.store import outbox
 from bridge.store.audit import trail
-from bridge.store.cursors import load_cursor
+from bridge.store.cursors import load_cursor, sync_status
 from bridge.store.schema import inbox, tracker_links, wish_groups
 from bridge.store.schema import outbox as outbox_rows
 from bridge.tracker_status import IssueState, handle_tracker_event, observe, reconcile, updated_clause
@@ -253,3 +254,13 @@ def test_observing_the_same_state_twice_moves_the_stage_once(engine, mappings):
         link_epic(conn, a_group(conn, 2), "WISH-1")
         assert [observe(conn, mappings, state), observe(conn, mappings, state)] == [True, False]
     assert len(patches(engine, "testing")) == 2
+
+
+def test_a_failed_poll_keeps_the_last_check_and_says_why(engine, mappings):
+    with served_jira() as (connector, _jira), engine.begin() as conn:
+        link_epic(conn, a_group(conn, 1), "WISH-404")
+    with pytest.raises(RetriableError):
+        reconcile(engine, connector, mappings)
+    with engine.connect() as conn:
+        assert load_cursor(conn, "jira") is None
+        assert "ConnectionError" in sync_status(conn)[0]["last_error"]
