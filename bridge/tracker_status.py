@@ -17,18 +17,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
+from bridge.groups import change
 from bridge.mapping import Mappings
 from bridge.mapping.jira import stage_for
 from bridge.model import WebhookEvent
 from bridge.notify import notify
-from bridge.store import audit
 from bridge.store.cursors import load_cursor, record_run, save_cursor
 from bridge.store.schema import tracker_links, wish_groups
 from connectors.jira import STATUS_CHANGE, JiraConnector, issue_state
 
 log = logging.getLogger(__name__)
 TRACKER = "jira"
-GROUP_STATE = {"released": "done", "declined": "declined"}
+GROUP_STATE = {"released": ("done", "done"), "declined": ("declined", "decline")}  # stage: (state, action)
 KEYS_PER_QUERY = 100
 OVERLAP_MINUTES = 2
 
@@ -65,18 +65,16 @@ def context_for(group: Any, link: Any, state: IssueState) -> dict[str, Any]:
     }
 
 
-def _settle_group(conn: Connection, group: Any, stage: str, state: IssueState, now: datetime) -> None:
-    target = GROUP_STATE.get(stage)
-    if target is None or group.state in (target, "merged"):
+def _settle_group(conn: Connection, group: Any, stage: str, state: IssueState) -> None:
+    """released -> done, declined -> declined with the reason, through the workflow's audited change. Jira
+    decides here, so the lifecycle's own rules for people (bridge.groups.ACTIONS) are not asked."""
+    if stage not in GROUP_STATE or group.state in (GROUP_STATE[stage][0], "merged"):
         return
+    target, action = GROUP_STATE[stage]
     reason = state.resolution or state.status
-    values: dict[str, Any] = {"state": target, "updated_at": now}
-    if target == "declined":
-        values["reason"] = reason
-    conn.execute(update(wish_groups).where(wish_groups.c.id == group.id).values(**values))
-    audit.record(conn, "group", group.id, target, TRACKER, reason=reason, now=now,
-                 details={"from": group.state, "to": target, "epic_key": state.issue_key,
-                          "epic_status": state.status, "fix_version": state.fix_version})
+    values: dict[str, Any] = {"state": target, **({"reason": reason} if target == "declined" else {})}
+    change(conn, group.id, action, TRACKER, reason, values=values, previous_state=group.state,
+           epic_key=state.issue_key, epic_status=state.status, fix_version=state.fix_version)
 
 
 def observe(conn: Connection, mappings: Mappings, state: IssueState, *, now: datetime | None = None) -> bool:
@@ -101,7 +99,7 @@ def observe(conn: Connection, mappings: Mappings, state: IssueState, *, now: dat
         return False
     group = conn.execute(select(wish_groups).where(wish_groups.c.id == link.group_id)).one()
     notify(conn, mappings, group.id, stage, context_for(group, link, state), epoch=group.epoch)
-    _settle_group(conn, group, stage, state, now)
+    _settle_group(conn, group, stage, state)
     log.info("tracker.stage_changed", extra={"issue": state.issue_key, "group": group.id, "from": link.stage,
                                              "to": stage})
     return True

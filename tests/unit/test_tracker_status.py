@@ -171,7 +171,7 @@ def test_a_release_closes_the_group_and_tells_the_fix_version(engine, mappings):
     assert comment == 'Done: "Export reports to Excel" is released (5.2). Thank you for helping us improve!'
     with engine.connect() as conn:
         [entry] = trail(conn, "group", group)
-    assert (entry["action"], entry["actor"], entry["details"]["from"]) == ("done", "jira", "approved")
+    assert (entry["action"], entry["actor"], entry["details"]["previous_state"]) == ("done", "jira", "approved")
 
 
 def observe_event(conn, mappings, **state) -> bool:
@@ -185,6 +185,9 @@ def test_wont_do_declines_the_group_with_the_resolution_as_reason(engine, mappin
         assert observe_event(conn, mappings, status="Done", category="done", resolution="Won't Do")
     row = group_row(engine, group)
     assert (row.state, row.reason) == ("declined", "Won't Do")
+    with engine.connect() as conn:
+        assert [(e["action"], e["actor"], e["reason"]) for e in trail(conn, "group", group)] == [
+            ("decline", "jira", "Won't Do")]
     [item] = patches(engine, "declined")
     assert item["payload"]["patch"]["comment"].endswith("Reason: Won't Do")
 
