@@ -13,6 +13,7 @@ from bridge.cli.core import db_cli, mappings_cli, serve, sync, worker
 from bridge.cli.import_cmd import import_cmd
 from bridge.cli.report import report
 from bridge.cli.user import user_cli
+from bridge.cli.zendesk_app_cmd import zendesk_app_cli
 from bridge.config import load_settings
 from bridge.errors import BridgeError
 from bridge.runtime import Runtime
@@ -54,5 +55,6 @@ class _LazyRuntime:
         return self._runtime
 
 
-for command in (db_cli, mappings_cli, sync, serve, worker, user_cli, report, import_cmd, connectors_cmd):
+for command in (db_cli, mappings_cli, sync, serve, worker, user_cli, report, import_cmd, connectors_cmd,
+                zendesk_app_cli):
     main.add_command(command)
