@@ -19,7 +19,7 @@ from bridge.groups import allowed_actions, change, load_group, log, notify_stage
 from bridge.intake import WishRef, add_wish, attach_ticket, intake_tickets
 from bridge.mapping import Mappings
 from bridge.merging import merge, split, unmerge
-from bridge.notify import NO_HELPDESK, TICKET_PATCH, group_tickets, patch_for, patch_payload
+from bridge.notify import TICKET_PATCH, group_tickets, patch_for, patch_payload, reaches_customer
 from bridge.priority import IMPORTANCE
 from bridge.regroup import RegroupSummary, regroup
 from bridge.routing import QUEUES
@@ -95,7 +95,7 @@ def ask_customers(conn: Connection, mappings: Mappings, group_id: int, question:
     default_language = mappings.get("messages").get("default_language", "en")
     asked = 0
     for ticket in group_tickets(conn, group_id):
-        if ticket.source in NO_HELPDESK:
+        if not reaches_customer(ticket.source):
             continue
         patch = patch_for(mappings, "question", ticket.source, ticket.language or default_language,
                           {"wish_title": group.title, "wish_id": group_id, "question": question})

@@ -267,14 +267,16 @@ def test_reopening_starts_a_new_epoch_so_a_second_decline_is_told_again(engine, 
 
 def test_approving_hands_over_to_jira_and_tells_the_customers_once(engine, mappings):
     with engine.begin() as conn:
-        group_id = intake_one(conn, mappings, "601", "УПД с кодами маркировки")
+        ticket_id = store_ticket(conn, "601", "УПД с кодами маркировки")
+        wishes.intake_tickets(conn, [ticket_id], mappings)
+        group_id = group_of(conn, ticket_id)
         wishes.route(conn, mappings, group_id, "analyst", "pm")
         wishes.decide(conn, mappings, group_id, "approve", "pm", issue_key="WISH-7")
         [epic] = queued(conn, "epic:")
-        [told] = queued(conn, "stage:approved:")
+        told = [m["idempotency_key"] for m in queued(conn, "stage:approved:")]
     assert (epic["idempotency_key"], epic["kind"], epic["payload"]) == (
         f"epic:g{group_id}", "create_epic", {"group_id": group_id, "issue_key": "WISH-7"})
-    assert "WISH-7" in told["payload"]["patch"]["comment"]
+    assert told == [f"stage:approved:g{group_id}:e0:t{ticket_id}"]
 
 
 def test_asking_customers_puts_each_question_on_every_helpdesk_ticket(engine, mappings):
