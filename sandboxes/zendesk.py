@@ -359,7 +359,9 @@ def _authorized(sandbox: ZendeskSandbox) -> bool:
 
 
 def _ticket_body(ticket: dict[str, Any]) -> dict[str, Any]:
-    return {**ticket, "url": f"{request.host_url}api/v2/tickets/{ticket['id']}.json"}
+    """The ticket as served; unset properties are left out, as the spec declares them non-nullable."""
+    shown = {k: v for k, v in ticket.items() if v is not None}
+    return {**shown, "url": f"{request.host_url}api/v2/tickets/{ticket['id']}.json"}
 
 
 def _routes(app: Flask) -> None:
