@@ -13,7 +13,8 @@ WISHES: dict[tuple[str, str], dict[str, list[str]]] = {
                "We need to aggregate labelling codes into shipping cartons in the UI"],
     },
     ("marking", "code_ordering"): {
-        "ru": ["Хотим заказывать коды маркировки по расписанию", "Автоматический заказ кодов при остатке меньше порога"],
+        "ru": ["Хотим заказывать коды маркировки по расписанию",
+               "Автоматический заказ кодов при остатке меньше порога"],
         "en": ["Order marking codes automatically when the stock runs low", "Schedule code orders every Monday"],
     },
     ("marking", "withdrawal"): {
