@@ -10,6 +10,7 @@ import click
 
 from bridge.cli.connectors_cmd import connectors_cmd
 from bridge.cli.core import db_cli, mappings_cli, serve, sync, worker
+from bridge.cli.demo import demo
 from bridge.cli.import_cmd import import_cmd
 from bridge.cli.report import report
 from bridge.cli.user import user_cli
@@ -55,6 +56,6 @@ class _LazyRuntime:
         return self._runtime
 
 
-for command in (db_cli, mappings_cli, sync, serve, worker, user_cli, report, import_cmd, connectors_cmd,
+for command in (db_cli, mappings_cli, sync, serve, worker, demo, user_cli, report, import_cmd, connectors_cmd,
                 zendesk_app_cli):
     main.add_command(command)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from bridge.demo.check import run_check
 from bridge.demo.stack import PASSWORD, USERS, DemoStack
 
 
@@ -26,6 +25,7 @@ def demo(check: bool, port: int, tickets: int, data_dir: Path) -> None:
 
 
 def _check(stack: DemoStack) -> int:
+    from bridge.demo.check import run_check
     from sandboxes.zendesk import serve_in_thread
 
     placeholder = "http://127.0.0.1:1"
