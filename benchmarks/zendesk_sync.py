@@ -47,7 +47,7 @@ def seed(tickets: int, rng: random.Random) -> dict[str, Any]:
     organizations = [{"id": 1000 + n, "name": f"Клиент {n}", "organization_fields": {
         "tier": rng.choice(["Enterprise", "business", "smb", "free"]), "paid_accounts": rng.randint(1, 500)}}
         for n in range(500)]
-    users = [{"id": 100_000 + n, "name": f"User {n}", "email": f"user{n}@example.com",
+    users: list[dict[str, Any]] = [{"id": 100_000 + n, "name": f"User {n}", "email": f"user{n}@example.com",
               "locale": rng.choice(["ru", "ru", "en-US"]), "organization_id": 1000 + n % 500} for n in range(3000)]
     rows = []
     for number in range(1, tickets + 1):
@@ -83,7 +83,7 @@ class TimedSession(requests.Session):
 
     waited = 0.0
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         started = time.perf_counter()
         try:
             return super().request(*args, **kwargs)
@@ -109,7 +109,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         engine = open_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
         upgrade(engine)
-        connector = ZendeskConnector(base_url, DEFAULT_CREDENTIALS["email"], str(DEFAULT_CREDENTIALS["api_token"]),
+        connector = ZendeskConnector(base_url, DEFAULT_CREDENTIALS["email"], DEFAULT_CREDENTIALS["api_token"],
                                      export_rpm=rpm)
         session = TimedSession()
         session.auth = connector.client.session.auth

@@ -61,7 +61,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from connectors.zendesk import signature
 
 log = logging.getLogger(__name__)
-DEFAULT_CREDENTIALS = {"email": "bridge@example.com", "api_token": "sandbox-token", "user_id": 1}
+DEFAULT_CREDENTIALS: dict[str, Any] = {"email": "bridge@example.com", "api_token": "sandbox-token", "user_id": 1}
 STATUSES = frozenset({"new", "open", "pending", "hold", "solved", "closed"})
 PAGE_LIMIT = 1000
 BULK_LIMIT = 100
