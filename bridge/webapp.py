@@ -20,6 +20,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     from bridge import webhooks
 
     app.register_blueprint(webhooks.blueprint)
+    from bridge import sidebar
+    app.register_blueprint(sidebar.blueprint)
 
     @app.get("/healthz")
     def health() -> tuple[dict[str, str], int]:
