@@ -1,7 +1,16 @@
-"""The ticket sidebar: what became of a ticket's wish, shown beside it in the helpdesk, with the agent's actions.
-Zendesk opens it through its app's signed request; other helpdesks through a link Wishbridge signs
+"""The helpdesk plugin: the ticket sidebar (what became of a ticket's wish, beside it, with the agent's actions)
+and the product's "Suggest an improvement" form, mounted together by `blueprint`.
+
+Zendesk opens the sidebar through its app's signed request; other helpdesks through a link Wishbridge signs
 (`bridge.sidebar.links.sidebar_link`)."""
 
-from bridge.sidebar.views import blueprint
+from flask import Blueprint
+
+from bridge import product_form
+from bridge.sidebar.views import blueprint as pages
+
+blueprint = Blueprint("plugin", __name__)
+blueprint.register_blueprint(pages)
+blueprint.register_blueprint(product_form.blueprint)
 
 __all__ = ["blueprint"]
