@@ -26,7 +26,7 @@ def policy_of(mappings: Mappings) -> GroupingPolicy:
 
 def wish_doc(wish_id: int, text: str, category: str | None, subcategory: str | None,
              tags: Iterable[str]) -> WishDoc:
-    return WishDoc(str(wish_id), text, category, subcategory, tuple(sorted(set(tags))))
+    return WishDoc(str(wish_id), text, category, subcategory, frozenset(tags))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
-from bridge.grouping_store import StoredDoc, load_index, policy_of, stored_docs, wish_doc
+from bridge.grouping import Suggestion
+from bridge.grouping_store import StoredDoc, load_index, policy_of, stored_docs
 from bridge.groups import allowed_actions, load_group
 from bridge.mapping import Mappings
 from bridge.popularity import Popularity, popularity
@@ -206,18 +207,23 @@ def _wish_views(conn: Connection, group_id: int) -> tuple[WishView, ...]:
 
 
 def similar_groups(conn: Connection, mappings: Mappings, group_id: int, k: int = 5) -> list[SimilarGroup]:
-    """The groups most like this one (its wishes' texts and its marking), best first, with their scores."""
-    group = load_group(conn, group_id)
+    """The groups most like this one, best first: each scored by its best match with any of this group's
+    wishes, so a single-wish group sees exactly the scores intake saw."""
     docs = stored_docs(conn, group_ids=[group_id])
     if not docs:
         return []
-    text, tags = _group_text(docs)
-    doc = wish_doc(0, f"{group.title}\n{text}", group.category, group.subcategory, tags)
-    found = load_index(conn, policy_of(mappings), exclude_group=group_id).suggest(doc, k)
-    titles = {row.id: row for row in conn.execute(select(wish_groups.c.id, wish_groups.c.title, wish_groups.c.state)
-                                                  .where(wish_groups.c.id.in_([int(s.group_id) for s in found])))}
-    return [SimilarGroup(int(s.group_id), titles[int(s.group_id)].title, titles[int(s.group_id)].state, s.score,
-                         s.text_score, s.marking_score) for s in found]
+    index = load_index(conn, policy_of(mappings), exclude_group=group_id)
+    best: dict[str, Suggestion] = {}
+    for stored in docs:
+        for found in index.suggest(stored.doc, k):
+            if found.group_id not in best or found.score > best[found.group_id].score:
+                best[found.group_id] = found
+    ranked = sorted(best.values(), key=lambda s: (-s.score, int(s.group_id)))[:k]
+    groups = {row.id: row for row in conn.execute(
+        select(wish_groups.c.id, wish_groups.c.title, wish_groups.c.state)
+        .where(wish_groups.c.id.in_([int(s.group_id) for s in ranked])))}
+    return [SimilarGroup(int(s.group_id), groups[int(s.group_id)].title, groups[int(s.group_id)].state, s.score,
+                         s.text_score, s.marking_score) for s in ranked]
 
 
 def _one(conn: Connection, mappings: Mappings, group_id: int) -> tuple[Any, GroupRow, Popularity, Score]:

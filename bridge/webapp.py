@@ -22,6 +22,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.register_blueprint(webhooks.blueprint)
     from bridge import sidebar
     app.register_blueprint(sidebar.blueprint)
+    from bridge import api
+    app.register_blueprint(api.blueprint)
 
     @app.get("/healthz")
     def health() -> tuple[dict[str, str], int]:

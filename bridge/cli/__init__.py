@@ -14,6 +14,7 @@ from bridge.cli.demo import demo
 from bridge.cli.import_cmd import import_cmd
 from bridge.cli.report import report
 from bridge.cli.user import user_cli
+from bridge.cli.wish import wish_cli
 from bridge.cli.zendesk_app_cmd import zendesk_app_cli
 from bridge.config import load_settings
 from bridge.errors import BridgeError
@@ -57,5 +58,5 @@ class _LazyRuntime:
 
 
 for command in (db_cli, mappings_cli, sync, serve, worker, demo, user_cli, report, import_cmd, connectors_cmd,
-                zendesk_app_cli):
+                zendesk_app_cli, wish_cli):
     main.add_command(command)
