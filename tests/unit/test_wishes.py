@@ -6,13 +6,16 @@ from sqlalchemy import select
 
 from bridge import wishes
 from bridge.errors import MappingError, WorkflowError
+from bridge.grouping import GroupingPolicy
 from bridge.grouping_store import load_index, policy_of, wish_doc
 from bridge.groups import STATES, allowed_actions
+from bridge.mapping import load_mappings
 from bridge.popularity import popularity
 from bridge.queries import group_detail, new_wishes
 from bridge.store.audit import trail
 from bridge.store.schema import comments, tickets, wish_groups, wish_tickets
 from bridge.store.schema import wishes as wish_rows
+from tests.conftest import MAPPINGS
 from tests.wish_helpers import group_of, intake_one, mappings_with, queued, store_ticket
 
 STRICT = {"auto_join": 0.99, "suggest_min": 0.0}
@@ -146,6 +149,11 @@ def test_a_contradictory_grouping_policy_is_refused_with_its_line(tmp_path, poli
         mappings_with(tmp_path, policy)
     assert [f"{i.where}: {i.message}" for i in refused.value.issues] == [message]
     assert refused.value.issues[0].path.endswith("grouping.yaml")
+
+
+def test_the_shipped_grouping_policy_states_the_grouping_defaults_and_a_missing_key_keeps_its_default(tmp_path):
+    assert policy_of(load_mappings(MAPPINGS)) == GroupingPolicy()
+    assert policy_of(mappings_with(tmp_path, {"auto_join": 0.95})) == GroupingPolicy(auto_join=0.95)
 
 
 # --- every transition, allowed and forbidden ------------------------------------------------------------------
