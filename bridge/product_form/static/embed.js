@@ -15,7 +15,7 @@
   frame.src = origin + "/embed/suggest?" + query.toString();
   frame.title = script.getAttribute("data-title") || "Suggest an improvement";
   frame.className = "wishbridge-suggest";
-  frame.style.cssText = "width:100%;max-width:560px;height:" + (script.getAttribute("data-height") || "470") +
+  frame.style.cssText = "width:100%;max-width:560px;height:" + (script.getAttribute("data-height") || "560") +
     "px;border:0;";
   frame.setAttribute("loading", "lazy");
   script.parentNode.insertBefore(frame, script.nextSibling);
