@@ -443,6 +443,18 @@ def test_a_retried_bulk_key_checks_comments_ticket_by_ticket(connector: ZendeskC
                for c in api.calls if c.request.method == "PUT" and "update_many" not in (c.request.url or ""))
 
 
+def test_a_job_still_running_after_the_last_poll_leaves_its_tickets_to_retry(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    connector.job_polls = 2
+    api.put(f"{BASE}/api/v2/tickets/update_many.json", json=job("j1", "queued"))
+    api.get(f"{BASE}/api/v2/job_statuses/j1.json", json=job("j1", "working"))
+
+    outcome = connector.apply(refs(1, 2), REGISTERED, idempotency_key="batch-1")
+
+    assert all(isinstance(error, RetriableError) and "still working" in str(error) for error in outcome.values())
+    assert len(api.calls) == 3
+
+
 def test_a_write_that_timed_out_is_not_resent_blindly(connector: ZendeskConnector,
                                                       api: responses.RequestsMock) -> None:
     api.get(f"{BASE}/api/v2/tickets/7/comments.json", json=comments())
@@ -491,6 +503,13 @@ def test_every_shared_zendesk_webhook_parses_to_one_ticket_event(connector: Zend
 
     assert files
     assert all(len(found) == 1 and found[0].ref is not None for found in events)
+
+
+def test_a_signed_event_about_something_other_than_a_ticket_yields_no_event(connector: ZendeskConnector) -> None:
+    body = json.dumps({"id": "e1", "type": "zen:event-type:user.created", "detail": {"id": "8447388090494"},
+                       "subject": "zen:user:8447388090494", "event": {}}).encode()
+
+    assert connector.parse_webhook(signed(body), body) == []
 
 
 def test_a_bad_signature_is_refused(connector: ZendeskConnector) -> None:
