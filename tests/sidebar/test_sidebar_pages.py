@@ -190,3 +190,12 @@ def test_a_link_that_names_no_agent_asks_for_a_name_and_audits_it_with_its_door(
 
 def test_the_english_and_russian_catalogues_hold_the_same_keys():
     assert set(TEXTS["en"]) == set(TEXTS["ru"])
+
+
+@pytest.mark.parametrize("changes", [{"ZENDESK_URL": ""}, {"ZENDESK_APP_SECRET": "short-secret"}])
+def test_without_a_configured_zendesk_app_every_request_is_refused(site, changes):
+    zendesk, _, _ = site
+    runtime = Runtime(zendesk.settings.replace(**changes))
+    runtime.__dict__["engine"] = zendesk.engine
+    response = open_zendesk(create_app(runtime=runtime).test_client(), "101")
+    assert response.status_code == 401 and WISH_SUBJECT not in response.get_data(as_text=True)
