@@ -16,7 +16,6 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from bridge import api
 from bridge.config import load_settings
 from bridge.queries import list_groups
 from bridge.ratelimit import SlidingWindow
@@ -67,8 +66,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         store_ticket(conn, "204", "Sales report: export to Excel please", "We export the sales report by hand",
                      organization="umbrella", is_wish=False, language="en")
     app = create_app(runtime=runtime)
-    if "api" not in app.blueprints:  # create_app does not mount the wishes API yet
-        app.register_blueprint(api.blueprint)
     app.extensions["wishbridge.api_limiter"] = SlidingWindow(SUBMISSIONS_PER_HOUR, 3600)
     app.add_url_rule("/product/<key>", "product", product_page)
     url, stop = serve_in_thread(app)
