@@ -17,7 +17,7 @@ from bridge.connector import Connector
 from bridge.mapping.helpdesk import HelpdeskMapping
 from bridge.model import Change, Marking, Ticket
 from bridge.store.cursors import load_cursor, record_run, save_cursor
-from bridge.store.tickets import mark_deleted, upsert_ticket
+from bridge.store.tickets import find_ticket_id, mark_deleted, upsert_tickets
 
 log = logging.getLogger(__name__)
 Intake = Callable[[Connection, list[int]], int]
@@ -51,18 +51,21 @@ def _pages(changes: Iterable[Change]) -> Iterator[tuple[str, list[Change]]]:
 
 def store_tickets(conn: Connection, page: list[Ticket], mapping: HelpdeskMapping | None,
                   summary: SyncSummary) -> list[int]:
-    """Store tickets with their marking; returns the ids of wish tickets that are new or changed."""
-    wish_ids: list[int] = []
+    """Store tickets with their marking; returns the ids of wish tickets that are new or changed. A ticket
+    deleted upstream is flagged, never removed (one never seen before is stored already flagged)."""
+    live = [t for t in page if not t.deleted or find_ticket_id(conn, t.ref) is None]
     for ticket in page:
-        if ticket.deleted:
+        if ticket.deleted and ticket not in live:
             summary.deleted += mark_deleted(conn, ticket.ref)
-            continue
-        marking = mapping.apply(ticket) if mapping else Marking(tags=ticket.tags)
-        stored = upsert_ticket(conn, ticket, marking)
-        summary.new += stored.created
+    markings = [mapping.apply(t) if mapping else Marking(tags=t.tags) for t in live]
+    wish_ids: list[int] = []
+    for ticket, marking, stored in zip(live, markings, upsert_tickets(conn, list(zip(live, markings, strict=True))),
+                                       strict=True):
+        summary.deleted += ticket.deleted
+        summary.new += stored.created and not ticket.deleted
         summary.changed += stored.changed and not stored.created
         summary.unchanged += not stored.changed
-        if marking.is_wish and stored.changed:
+        if marking.is_wish and stored.changed and not ticket.deleted:
             wish_ids.append(stored.id)
     return wish_ids
 

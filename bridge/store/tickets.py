@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from bridge.model import Marking, Ticket, TicketRef
 from bridge.store.schema import tickets
@@ -85,6 +86,35 @@ def upsert_ticket(conn: Connection, ticket: Ticket, marking: Marking, now: datet
         tickets.update().where(tickets.c.id == existing.id).values(**row, content_hash=digest, last_seen_at=now)
     )
     return Upserted(existing.id, created=False, changed=True)
+
+
+def upsert_tickets(conn: Connection, items: Sequence[tuple[Ticket, Marking]],
+                   now: datetime | None = None) -> list[Upserted]:
+    """`upsert_ticket` for a page of tickets in three statements (read, insert, update); results in input order.
+    A ticket that appears twice in `items` is stored as its last version."""
+    now = now or datetime.now(UTC)
+    rows = {(t.ref.source, t.ref.external_id): ticket_row(t, m) for t, m in items}
+    digests = {key: _hash(row) for key, row in rows.items()}
+    existing: dict[tuple[str, str], tuple[int, str]] = {}
+    for source in {key[0] for key in rows}:
+        ids = [key[1] for key in rows if key[0] == source]
+        query = select(tickets.c.id, tickets.c.external_id, tickets.c.content_hash).where(
+            tickets.c.source == source, tickets.c.external_id.in_(ids))
+        existing.update({(source, r.external_id): (r.id, r.content_hash) for r in conn.execute(query)})
+    fresh = [key for key in rows if key not in existing]
+    changed = [key for key in rows if key in existing and existing[key][1] != digests[key]]
+    results = {key: Upserted(found[0], created=False, changed=key in changed) for key, found in existing.items()}
+    if fresh:
+        inserted = conn.execute(
+            tickets.insert().returning(tickets.c.id, sort_by_parameter_order=True),
+            [{**rows[key], "content_hash": digests[key], "first_seen_at": now, "last_seen_at": now} for key in fresh])
+        results.update({key: Upserted(row_id, created=True, changed=True)
+                        for key, row_id in zip(fresh, inserted.scalars(), strict=True)})
+    if changed:
+        conn.execute(tickets.update().where(tickets.c.id == bindparam("row_id")),
+                     [{**rows[key], "content_hash": digests[key], "last_seen_at": now, "row_id": existing[key][0]}
+                      for key in changed])
+    return [results[(t.ref.source, t.ref.external_id)] for t, _ in items]
 
 
 def find_ticket_id(conn: Connection, ref: TicketRef) -> int | None:

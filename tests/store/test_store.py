@@ -167,3 +167,16 @@ def test_backoff_grows_by_a_factor_and_is_capped():
     assert outbox.backoff(1) == timedelta(minutes=3)
     assert outbox.backoff(2) == timedelta(minutes=3 * 1.4)
     assert outbox.backoff(40) == timedelta(hours=6)
+
+
+def test_a_page_is_upserted_in_one_go_with_new_changed_and_unchanged_tickets(engine):
+    from bridge.store.tickets import upsert_tickets
+
+    with engine.begin() as conn:
+        upsert_ticket(conn, a_ticket("1"), MARKING)
+        upsert_ticket(conn, a_ticket("2"), MARKING)
+        results = upsert_tickets(conn, [(a_ticket("2"), MARKING), (a_ticket("3"), MARKING),
+                                        (a_ticket("1", subject="Новая тема"), MARKING)])
+        subjects = dict(conn.execute(select(tickets.c.external_id, tickets.c.subject)).all())
+    assert [(r.created, r.changed) for r in results] == [(False, False), (True, True), (False, True)]
+    assert subjects == {"1": "Новая тема", "2": "Нужна агрегация кодов", "3": "Нужна агрегация кодов"}

@@ -76,3 +76,13 @@ def test_wishes_are_registered_in_the_same_transaction_as_their_page(engine):
         assert conn.execute(select(func.count()).select_from(tickets)).scalar() == 2
         assert load_cursor(conn, "memdesk") == "2"
     assert [len(ids) for ids in seen] == [1, 1]
+
+
+def test_a_ticket_deleted_before_it_was_ever_stored_is_kept_flagged(engine):
+    helpdesk = desk(3)
+    helpdesk.tickets[1] = Ticket(TicketRef("memdesk", "1"), "gone", deleted=True)
+    summary = sync_once(engine, helpdesk, WishTags())
+    with engine.connect() as conn:
+        flags = dict(conn.execute(select(tickets.c.external_id, tickets.c.deleted)).all())
+    assert flags == {"0": False, "1": True, "2": False}
+    assert (summary.new, summary.deleted) == (2, 1)
