@@ -35,8 +35,10 @@ class Connector(Protocol):
 
     def get_ticket(self, ref: TicketRef) -> Ticket: ...
 
-    def apply(self, refs: Sequence[TicketRef], patch: Patch, *, idempotency_key: str) -> ApplyResult:
-        """Write `patch` to every ticket. Idempotent per (ticket, key): a retry never writes twice."""
+    def apply(self, refs: Sequence[TicketRef], patch: Patch, *, idempotency_key: str,
+              attempt: int = 1) -> ApplyResult:
+        """Write `patch` to every ticket. Idempotent per (ticket, key): a retry never writes twice. `attempt`
+        is 1 on the first try; a later one may follow a crash after the write landed, so check first."""
         ...
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[WebhookEvent]:

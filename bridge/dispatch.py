@@ -50,7 +50,8 @@ def ticket_patch_handler(connectors: Mapping[str, Connector]) -> Handler:
             return {item.id: FatalError(f"no configured connector '{first.target}'") for item in items}
         refs = {TicketRef(first.target, item.payload["external_id"]): item.id for item in items}
         key = first.batch_key or first.idempotency_key
-        result = connector.apply(list(refs), patch_from_payload(first.payload["patch"]), idempotency_key=key)
+        result = connector.apply(list(refs), patch_from_payload(first.payload["patch"]), idempotency_key=key,
+                                 attempt=max(item.attempts for item in items))
         return {item_id: result.get(ref, RetriableError("no outcome reported")) for ref, item_id in refs.items()}
 
     return handle

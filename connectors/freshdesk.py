@@ -262,7 +262,8 @@ class FreshdeskConnector:
 
     # Writing
 
-    def apply(self, refs: Sequence[TicketRef], patch: Patch, *, idempotency_key: str) -> ApplyResult:
+    def apply(self, refs: Sequence[TicketRef], patch: Patch, *, idempotency_key: str,
+              attempt: int = 1) -> ApplyResult:
         """Comment first, then tags, fields and status in one update. Idempotent per (ticket, key): a comment
         whose text is already on the ticket (an earlier try) is not written again."""
         outcomes: dict[TicketRef, Exception | None] = {}

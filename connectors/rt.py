@@ -305,7 +305,8 @@ class RTConnector:
 
     # Writing
 
-    def apply(self, refs: Sequence[TicketRef], patch: Patch, *, idempotency_key: str) -> ApplyResult:
+    def apply(self, refs: Sequence[TicketRef], patch: Patch, *, idempotency_key: str,
+              attempt: int = 1) -> ApplyResult:
         """Write `patch` to every ticket; per ref None (done) or the error met. Idempotent per (ticket, key)."""
         outcomes: dict[TicketRef, Exception | None] = {}
         for ref in dict.fromkeys(refs):

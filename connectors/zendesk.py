@@ -14,8 +14,9 @@ never retried blindly: a time-out can hide a write that landed, so the retry is 
 Idempotency per (ticket, key). Tags, custom fields and status are idempotent by nature; only the comment is
 not. So the comment is skipped when one with the same body is among the ticket's 100 newest comments
 (`GET /api/v2/tickets/{id}/comments.json?sort_order=desc`), a check made before every single-ticket write
-and before every retry of a key this connector tried already; a key done in this process is not sent again
-at all. The first bulk write of a key sends comments unchecked, to keep 100 tickets at one call. Known
+and before every retry of a key (one this connector tried already, or any `attempt` after the first, which
+may follow a crash); a key done in this process is not sent again at all. Only the first bulk try of a key
+sends comments unchecked, to keep 100 tickets at one call. Known
 trade-off: an identical message posted on purpose twice in a row (same text, new key) is posted once.
 
 Webhooks. `X-Zendesk-Webhook-Signature` must equal base64(HMAC-SHA256(secret, timestamp + body)), and the
@@ -31,7 +32,6 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -271,14 +271,14 @@ class ZendeskConnector:
     # Writing
 
     def apply(self, refs: Sequence[TicketRef], patch: Patch, *,
-              idempotency_key: str) -> dict[TicketRef, Exception | None]:
+              idempotency_key: str, attempt: int = 1) -> dict[TicketRef, Exception | None]:
         """Write `patch` to every ticket; per ref None (done) or the error met. Idempotent per (ticket, key)."""
         unique = list(dict.fromkeys(refs))
         outcomes: dict[TicketRef, Exception | None] = {
             ref: None for ref in unique if (ref.external_id, idempotency_key) in self._done
         }
         todo = [ref for ref in unique if ref not in outcomes]
-        fresh = [ref for ref in todo if (ref.external_id, idempotency_key) not in self._tried]
+        fresh = [] if attempt > 1 else [ref for ref in todo if (ref.external_id, idempotency_key) not in self._tried]
         bulk = fresh if len(todo) > 1 else []
         self._tried.update((ref.external_id, idempotency_key) for ref in todo)
         alone = [ref for ref in todo if ref not in bulk]
@@ -294,11 +294,7 @@ class ZendeskConnector:
 
     def _write(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """One attempt, no automatic retry: a time-out may hide a write that landed."""
-        once = replace(self.client, retries=0, calls=0)
-        try:
-            return once.request(method, path, **kwargs)
-        finally:
-            self.client.calls += once.calls
+        return self.client.request(method, path, retries=0, **kwargs)
 
     def _has_comment(self, ref: TicketRef, comment: str) -> bool:
         page = self.client.get_json(f"/api/v2/tickets/{int(ref.external_id)}/comments.json",

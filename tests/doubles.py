@@ -39,7 +39,8 @@ class MemoryHelpdesk:
     def get_ticket(self, ref: TicketRef) -> Ticket:
         return next(t for t in self.tickets if t.ref == ref)
 
-    def apply(self, refs: Sequence[TicketRef], patch: Patch, *, idempotency_key: str) -> ApplyResult:
+    def apply(self, refs: Sequence[TicketRef], patch: Patch, *, idempotency_key: str,
+              attempt: int = 1) -> ApplyResult:
         self.applied.append((tuple(r.external_id for r in refs), patch, idempotency_key))
         outcome: dict[TicketRef, Exception | None] = {}
         for ref in refs:

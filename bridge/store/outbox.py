@@ -2,7 +2,7 @@
 
 Contract: `enqueue` is idempotent by key (the same key twice stores one item). Workers `claim` due items
 with a lease, so two workers never apply one item at once; an item whose lease ran out (a crashed worker) is
-claimed again. Failures back off 3·1.4ⁿ minutes (capped at six hours) and are dead-lettered after
+claimed again. `attempts` counts claims, so a try after a crash is seen as a retry. Failures back off 3·1.4ⁿ minutes (capped at six hours) and are dead-lettered after
 MAX_ATTEMPTS; an operator can `retry` a dead item.
 """
 
@@ -76,7 +76,7 @@ def claim(
         return []
     conn.execute(
         update(outbox).where(outbox.c.id.in_(ids), due)
-        .values(state="claimed", claimed_by=worker, claimed_until=now + LEASE)
+        .values(state="claimed", claimed_by=worker, claimed_until=now + LEASE, attempts=outbox.c.attempts + 1)
     )
     rows = conn.execute(
         select(outbox).where(outbox.c.id.in_(ids), outbox.c.claimed_by == worker, outbox.c.state == "claimed")
@@ -99,13 +99,13 @@ def fail(conn: Connection, item_id: int, error: str, *, retry_after: float | Non
          fatal: bool = False, now: datetime | None = None) -> str:
     """Record a failed attempt; returns the new state ('pending' to retry later, or 'dead')."""
     now = now or datetime.now(UTC)
-    attempts = conn.execute(select(outbox.c.attempts).where(outbox.c.id == item_id)).scalar_one() + 1
+    attempts = conn.execute(select(outbox.c.attempts).where(outbox.c.id == item_id)).scalar_one()
     dead = fatal or attempts >= MAX_ATTEMPTS
     delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(attempts)
     state = "dead" if dead else "pending"
     conn.execute(
         update(outbox).where(outbox.c.id == item_id).values(
-            state=state, attempts=attempts, last_error=error[:2000], claimed_until=None, next_attempt_at=now + delay,
+            state=state, last_error=error[:2000], claimed_until=None, next_attempt_at=now + delay,
         )
     )
     return state

@@ -443,6 +443,20 @@ def test_a_retried_bulk_key_checks_comments_ticket_by_ticket(connector: ZendeskC
                for c in api.calls if c.request.method == "PUT" and "update_many" not in (c.request.url or ""))
 
 
+def test_a_bulk_key_on_a_later_attempt_after_a_crash_checks_comments_ticket_by_ticket(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    for i in (1, 2):
+        api.get(f"{BASE}/api/v2/tickets/{i}/comments.json", json=comments("Ваше пожелание зарегистрировано"))
+        api.put(f"{BASE}/api/v2/tickets/{i}.json", json={"ticket": ticket(i)})
+
+    outcome = connector.apply(refs(1, 2), REGISTERED, idempotency_key="batch-1", attempt=2)
+
+    assert outcome == dict.fromkeys(refs(1, 2))
+    assert not any("update_many" in (c.request.url or "") for c in api.calls)
+    assert all("comment" not in json.loads(c.request.body or b"{}")["ticket"]
+               for c in api.calls if c.request.method == "PUT")
+
+
 def test_a_job_still_running_after_the_last_poll_leaves_its_tickets_to_retry(
         connector: ZendeskConnector, api: responses.RequestsMock) -> None:
     connector.job_polls = 2

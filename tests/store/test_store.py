@@ -141,15 +141,30 @@ def test_failures_back_off_then_dead_letter_and_an_operator_can_retry(engine):
     with engine.begin() as conn:
         outbox.enqueue(conn, "k", "zendesk", "ticket_patch", {}, now=WHEN)
         [item] = outbox.claim(conn, "w", now=WHEN)
+        assert item.attempts == 1
         assert outbox.fail(conn, item.id, "503", now=WHEN) == "pending"
         assert outbox.claim(conn, "w", now=WHEN + timedelta(minutes=2)) == []
-        assert outbox.claim(conn, "w", now=WHEN + timedelta(minutes=3, seconds=1))
-        for _ in range(outbox.MAX_ATTEMPTS - 2):
-            outbox.fail(conn, item.id, "503", now=WHEN)
-        assert outbox.fail(conn, item.id, "503", now=WHEN) == "dead"
-        assert outbox.claim(conn, "w", now=WHEN + timedelta(days=30)) == []
+        moment = WHEN + timedelta(minutes=3, seconds=1)
+        [again] = outbox.claim(conn, "w", now=moment)
+        assert again.attempts == 2
+        state = outbox.fail(conn, item.id, "503", now=moment)
+        while state == "pending":
+            moment += timedelta(days=1)
+            outbox.claim(conn, "w", now=moment)
+            state = outbox.fail(conn, item.id, "503", now=moment)
+        assert state == "dead"
+        assert outbox.items(conn, state="dead")[0]["attempts"] == outbox.MAX_ATTEMPTS
+        assert outbox.claim(conn, "w", now=moment + timedelta(days=30)) == []
         assert outbox.retry(conn, item.id)
         assert [i.id for i in outbox.claim(conn, "w")] == [item.id]
+
+
+def test_a_try_after_a_crash_counts_as_a_second_attempt(engine):
+    with engine.begin() as conn:
+        outbox.enqueue(conn, "k", "zendesk", "ticket_patch", {}, now=WHEN)
+        outbox.claim(conn, "crashed", now=WHEN)
+        [again] = outbox.claim(conn, "other", now=WHEN + outbox.LEASE + timedelta(seconds=1))
+    assert again.attempts == 2
 
 
 def test_a_fatal_failure_is_dead_at_once_and_retry_after_is_honoured(engine):
