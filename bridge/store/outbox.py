@@ -2,8 +2,8 @@
 
 Contract: `enqueue` is idempotent by key (the same key twice stores one item). Workers `claim` due items
 with a lease, so two workers never apply one item at once; an item whose lease ran out (a crashed worker) is
-claimed again. `attempts` counts claims, so a try after a crash is seen as a retry. Failures back off 3·1.4ⁿ minutes (capped at six hours) and are dead-lettered after
-MAX_ATTEMPTS; an operator can `retry` a dead item.
+claimed again. `attempts` counts claims, so a try after a crash is seen as a retry. Failures back off
+3·1.4ⁿ minutes (capped at six hours) and are dead-lettered after MAX_ATTEMPTS; an operator can `retry` one.
 """
 
 from __future__ import annotations
