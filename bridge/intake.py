@@ -135,6 +135,7 @@ def add_wish(conn: Connection, mappings: Mappings, *, door: str, text: str, acto
         ref=TicketRef(door, uuid.uuid4().hex), subject=title or _title("", text), body=text,
         requester=Person(contact, contact, contact if "@" in contact else "") if contact else None,
         organization=Organization(org_id, organization) if org_id else None, channel=channel or door,
+        created_at=datetime.now(UTC), updated_at=datetime.now(UTC),
     )
     marking = Marking(is_wish=True, category=category, subcategory=subcategory, segment=segment,
                       channel=channel or door, language=language or detect_language(text))

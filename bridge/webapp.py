@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
 
 from bridge.config import Settings, load_settings
 from bridge.runtime import Runtime
@@ -17,13 +18,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.config["MAX_CONTENT_LENGTH"] = 5 * 1024 * 1024
     app.extensions["wishbridge.runtime"] = runtime
 
-    from bridge import webhooks
+    from bridge import api, sidebar, web, webhooks
 
-    app.register_blueprint(webhooks.blueprint)
-    from bridge import sidebar
-    app.register_blueprint(sidebar.blueprint)
-    from bridge import api
-    app.register_blueprint(api.blueprint)
+    for blueprint in (webhooks.blueprint, api.blueprint, sidebar.blueprint):
+        app.register_blueprint(blueprint)
+    web.register(app)
 
     @app.get("/healthz")
     def health() -> tuple[dict[str, str], int]:
@@ -32,7 +31,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return {"status": "ok"}, 200
 
     @app.errorhandler(413)
-    def too_large(_error: Exception) -> tuple[object, int]:
+    def too_large(_error: Exception) -> ResponseReturnValue:
         return jsonify(error="request body too large (5 MiB at most)"), 413
 
     return app
