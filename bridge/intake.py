@@ -95,7 +95,8 @@ def _unlinked_tickets(conn: Connection, ticket_ids: list[int]) -> list[Row[Any]]
     ))
 
 
-def intake_tickets(conn: Connection, ticket_ids: list[int], mappings: Mappings) -> int:
+def intake_tickets(conn: Connection, ticket_ids: list[int], mappings: Mappings, *, door: str = "helpdesk",
+                   actor: str = "intake") -> int:
     """Register a wish for every stored wish ticket among `ticket_ids` that has none yet; returns how many.
     Idempotent: a ticket already linked to a wish is skipped. The index is built once per call."""
     rows = _unlinked_tickets(conn, ticket_ids)
@@ -103,7 +104,7 @@ def intake_tickets(conn: Connection, ticket_ids: list[int], mappings: Mappings) 
         return 0
     index = load_index(conn, policy_of(mappings))
     for row in rows:
-        _register(conn, mappings, index, row, "helpdesk", "intake")
+        _register(conn, mappings, index, row, door, actor)
     return len(rows)
 
 

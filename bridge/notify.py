@@ -1,9 +1,9 @@
 """Telling customers: a stage of a wish group becomes one outbox item per originating ticket.
 
 Contract: at most one item per (stage, group, ticket, epoch) — `epoch` counts reopenings, so a wish that is
-declined, reopened and declined again tells its customers twice, never more. Tickets that came through a door
-without an installed helpdesk connector (manual entry, product form, file import) get no item. Identical patches share a batch key, so a
-connector with a bulk endpoint applies them in one call.
+declined, reopened and declined again tells its customers twice, never more. Tickets that came through a
+door without an installed helpdesk connector (manual entry, product form, file import) get no item.
+Identical patches share a batch key, so a connector with a bulk endpoint applies them in one call.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from bridge.store.outbox import enqueue
 from bridge.store.schema import tickets, wish_tickets, wishes
 
 TICKET_PATCH = "ticket_patch"
-NO_HELPDESK = frozenset({"manual", "product", "import"})
 
 
 def reaches_customer(source: str) -> bool:
@@ -55,7 +54,8 @@ def patch_from_payload(payload: Mapping[str, Any]) -> Patch:
                  fields=payload.get("fields") or {}, status=payload.get("status"))
 
 
-def group_tickets(conn: Connection, group_id: int) -> list[Any]:
+def group_tickets(conn: Connection, group_id: int, ticket_ids: set[int] | None = None) -> list[Any]:
+    """The live tickets of a group (or only `ticket_ids` among them), oldest first."""
     query = (
         select(tickets.c.id, tickets.c.source, tickets.c.external_id, tickets.c.language)
         .join(wish_tickets, wish_tickets.c.ticket_id == tickets.c.id)
@@ -63,6 +63,8 @@ def group_tickets(conn: Connection, group_id: int) -> list[Any]:
         .where(wishes.c.group_id == group_id, ~tickets.c.deleted)
         .order_by(tickets.c.id)
     )
+    if ticket_ids is not None:
+        query = query.where(tickets.c.id.in_(ticket_ids))
     return list(conn.execute(query))
 
 
@@ -71,8 +73,8 @@ def notify(conn: Connection, mappings: Mappings, group_id: int, stage: str, cont
     """Enqueue the stage's patch for every ticket of the group (or only `ticket_ids`); returns items added."""
     default_language = mappings.get("messages").get("default_language", "en")
     added = 0
-    for row in group_tickets(conn, group_id):
-        if not reaches_customer(row.source) or (ticket_ids is not None and row.id not in ticket_ids):
+    for row in group_tickets(conn, group_id, ticket_ids):
+        if not reaches_customer(row.source):
             continue
         language = row.language or default_language
         patch = patch_for(mappings, stage, row.source, language, context)

@@ -30,11 +30,11 @@ def helpdesk_connectors(runtime: Runtime, names: list[str] | None = None) -> dic
     return {name: build(name, runtime.settings) for name in (names or configured(runtime.settings))}
 
 
-def intake(runtime: Runtime, conn: Connection, ticket_ids: list[int]) -> int:
-    """Register the wishes of freshly stored wish tickets (grouping and routing included)."""
+def intake(runtime: Runtime, conn: Connection, ticket_ids: list[int], door: str = "helpdesk") -> int:
+    """Register the wishes of freshly stored wish tickets (grouping included)."""
     from bridge.wishes import intake_tickets
 
-    return intake_tickets(conn, ticket_ids, runtime.mappings)
+    return intake_tickets(conn, ticket_ids, runtime.mappings, door=door)
 
 
 def api_calls(connector: Connector) -> int:

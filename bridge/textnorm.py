@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 import snowballstemmer
+from snowballstemmer.basestemmer import BaseStemmer
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -55,19 +56,15 @@ def content_words(text: str) -> list[str]:
     return [word for word in words(text) if word not in STOP_WORDS]
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball stem of one normalised word, by its own script: Cyrillic → Russian, otherwise English."""
-    return _stem_cached(word)
-
-
-@lru_cache(maxsize=200_000)
-def _stem_cached(word: str) -> str:
     language = "russian" if _CYRILLIC.search(word) else "english"
     return str(_stemmer(language).stemWord(word.replace("’", "'")))
 
 
 @lru_cache(maxsize=2)
-def _stemmer(language: str) -> snowballstemmer.Stemmer:
+def _stemmer(language: str) -> BaseStemmer:
     return snowballstemmer.stemmer(language)
 
 

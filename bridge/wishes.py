@@ -83,7 +83,9 @@ def _insert_comment(conn: Connection, group_id: int, author: str, body: str) -> 
 def add_comment(conn: Connection, group_id: int, author: str, body: str) -> int:
     """An internal comment on the group; returns its id."""
     require(load_group(conn, group_id), "comment")
-    return _insert_comment(conn, group_id, author, body)
+    comment_id = _insert_comment(conn, group_id, author, body)
+    log(conn, group_id, "comment", author, comment=comment_id)
+    return comment_id
 
 
 def ask_customers(conn: Connection, mappings: Mappings, group_id: int, question: str, actor: str) -> int:

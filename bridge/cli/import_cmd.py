@@ -10,19 +10,7 @@ import click
 
 from bridge.cli.core import runtime_of
 from bridge.importer import import_file, load_import_mapping
-from bridge.ingest import Intake
-from bridge.runtime import Runtime
 from bridge.services import intake
-
-
-def wish_intake(runtime: Runtime) -> Intake | None:
-    """The wish intake sync uses, or None while bridge.wishes cannot be imported (tickets are still stored)."""
-    try:
-        import bridge.wishes  # noqa: F401
-    except ImportError as error:
-        click.echo(f"wish intake skipped: bridge.wishes is not available ({error})", err=True)
-        return None
-    return partial(intake, runtime)
 
 
 @click.command("import")
@@ -38,7 +26,7 @@ def import_cmd(ctx: click.Context, file: Path, mapping_path: Path | None) -> Non
     mappings = runtime.mappings
     mapping = load_import_mapping(mapping_path or mappings.directory / "import.yaml", mappings.documents)
     try:
-        summary = import_file(runtime.engine, file, mapping, intake=wish_intake(runtime))
+        summary = import_file(runtime.engine, file, mapping, intake=partial(intake, runtime, door="import"))
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     for bad in summary.bad:

@@ -8,7 +8,6 @@ from sqlalchemy import Connection, select
 
 from bridge import wishes
 from bridge.errors import WorkflowError
-from bridge.groups import log
 from bridge.mapping import Mappings
 from bridge.store.schema import tickets, wish_tickets
 from bridge.store.schema import wishes as wish_rows
@@ -27,11 +26,10 @@ def register(conn: Connection, mappings: Mappings, ticket_id: int, actor: str) -
     if _group_of(conn, ticket_id) is not None:
         raise WorkflowError(f"ticket {ticket_id} is already a wish")
     conn.execute(tickets.update().where(tickets.c.id == ticket_id).values(is_wish=True))
-    if wishes.intake_tickets(conn, [ticket_id], mappings) != 1:
+    if wishes.intake_tickets(conn, [ticket_id], mappings, actor=actor) != 1:
         raise WorkflowError(f"ticket {ticket_id} cannot become a wish (deleted or unknown)")
     group_id = _group_of(conn, ticket_id)
     assert group_id is not None
-    log(conn, group_id, "sidebar_register", actor, ticket=ticket_id)
     return group_id
 
 
@@ -47,6 +45,5 @@ def note(conn: Connection, ticket_id: int, body: str, actor: str) -> int:
         raise WorkflowError("the ticket is no wish yet: register or attach it first")
     if len(body) > NOTE_LIMIT:
         raise WorkflowError(f"the note is {len(body)} characters long; {NOTE_LIMIT} at most")
-    comment_id = wishes.add_comment(conn, group_id, actor, body)
-    log(conn, group_id, "sidebar_note", actor, comment=comment_id, ticket=ticket_id)
+    wishes.add_comment(conn, group_id, actor, body)
     return group_id

@@ -14,6 +14,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import Engine
 
@@ -25,6 +26,7 @@ from bridge.runtime import Runtime
 from bridge.users import create_user
 from bridge.webapp import create_app
 from sandboxes.jira import serve_in_thread
+from tests.browser.waits import click_and_wait
 from tests.conftest import MAPPINGS
 from tests.jira_helpers import served_jira
 from tests.web.support import add_group, dead_letter, in_queue
@@ -105,8 +107,8 @@ def log_in(browser, site: Site, username: str) -> None:  # type: ignore[no-untyp
     browser.get(f"{site.url}/admin/login")
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    WebDriverWait(browser, 5).until(lambda b: "/admin/login" not in b.current_url)
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
+    assert "/admin/login" not in browser.current_url
 
 
 def submit(browser, form_id: str, **fields: str) -> None:  # type: ignore[no-untyped-def]
@@ -115,7 +117,7 @@ def submit(browser, form_id: str, **fields: str) -> None:  # type: ignore[no-unt
         box = form.find_element(By.NAME, name)
         box.clear()
         box.send_keys(value)
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_and_wait(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
 
 
 def body(browser) -> str:  # type: ignore[no-untyped-def]
@@ -145,11 +147,10 @@ def test_a_product_manager_approves_a_group_and_sees_its_epic_once_jira_has_it(b
     group_id = site.groups["approve"]
     log_in(browser, site, "pm")
     browser.get(f"{site.url}/admin/groups?queue=analyst")
-    browser.find_element(By.LINK_TEXT, "Order marking codes in bulk through the API").click()
-    submit(browser, "analyse-form", notes="Three enterprise customers need it before the audit")
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Order marking codes in bulk through the API"))
     Select(browser.find_element(By.CSS_SELECTOR, "#analyse-form select[name=importance]")).select_by_value(
         "critical")
-    browser.find_element(By.CSS_SELECTOR, "#analyse-form button").click()
+    submit(browser, "analyse-form", notes="Three enterprise customers need it before the audit")
     submit(browser, "approve-form")
     assert "Approved: the epic is on its way to Jira." in body(browser)
     assert "the epic is being created in Jira" in browser.find_element(By.ID, "epic").text
@@ -171,7 +172,7 @@ def test_a_product_manager_declines_a_group_only_with_a_reason(browser, site: Si
     group_id = site.groups["decline"]
     log_in(browser, site, "pm")
     browser.get(f"{site.url}/admin/inbox")
-    browser.find_element(By.LINK_TEXT, "A dark theme for the mobile scanner app").click()
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "A dark theme for the mobile scanner app"))
     browser.find_element(By.CSS_SELECTOR, "#decline-form button").click()
     assert browser.current_url.endswith(f"/admin/groups/{group_id}")  # the required reason stops the form
     submit(browser, "decline-form", reason="Not on this year's roadmap")
@@ -183,10 +184,10 @@ def test_a_product_manager_declines_a_group_only_with_a_reason(browser, site: Si
 
 def test_support_opens_a_report_and_exports_it(browser, site: Site) -> None:
     log_in(browser, site, "agent")
-    browser.find_element(By.LINK_TEXT, "Reports").click()
+    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Reports"))
     Select(browser.find_element(By.NAME, "period")).select_by_value("week")
     Select(browser.find_element(By.NAME, "measure")).select_by_value("wishes")
-    browser.find_element(By.CSS_SELECTOR, "#report-options button").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#report-options button"))
     assert "period=week" in browser.current_url
     assert browser.find_element(By.CSS_SELECTOR, ".chart svg").is_displayed()
     assert "Export" in browser.find_element(By.ID, "topic-table").text
@@ -208,12 +209,14 @@ def test_support_is_refused_what_its_role_does_not_allow(browser, site: Site) ->
     assert browser.find_elements(By.ID, "comment-form")
     browser.get(f"{site.url}/admin/operations/")
     assert "403 · Not allowed" in body(browser)
+    page = browser.find_element(By.TAG_NAME, "html")
     browser.execute_script(  # a hand-made approval with a valid token: the server still refuses it
         "const f = document.createElement('form'); f.method = 'post';"
         "f.action = arguments[0]; const t = document.createElement('input'); t.name = 'csrf_token';"
         "t.value = document.querySelector('input[name=csrf_token]').value; f.appendChild(t);"
         "document.body.appendChild(f); f.submit();", f"/admin/groups/{site.groups['shots']}/approve")
-    WebDriverWait(browser, 5).until(lambda b: "/approve" in b.current_url)
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+    assert browser.current_url.endswith("/approve")
     assert "403 · Not allowed" in body(browser)
 
 
@@ -231,8 +234,8 @@ def test_screenshots_of_the_main_pages_in_both_languages(browser, site: Site, wi
         resources = browser.execute_script(
             "return [...document.querySelectorAll('link[href],script[src],img[src]')].map(e => e.href || e.src)")
         assert all(url.startswith(site.url) for url in resources), resources
-    browser.find_element(By.CSS_SELECTOR, "button[name=language][value=ru]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "button[name=language][value=ru]"))
     assert "Входящие" in body(browser)
     browser.get(f"{site.url}/admin/groups/{site.groups['shots']}")
     shoot(browser, "group-ru", width)
-    browser.find_element(By.CSS_SELECTOR, "button[name=language][value=en]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "button[name=language][value=en]"))

@@ -23,6 +23,7 @@ from bridge.runtime import Runtime
 from bridge.store.schema import audit
 from bridge.webapp import create_app
 from sandboxes.jira import serve_in_thread
+from tests.browser.waits import click_and_wait
 from tests.conftest import MAPPINGS
 from tests.sidebar.support import ACCOUNT, ACTOR, APP_SECRET, WISH_SUBJECT, Seeded, seed, zendesk_token
 from tests.wish_helpers import store_ticket
@@ -96,7 +97,7 @@ def open_sidebar(browser: WebDriver, site: Site, token: str) -> None:
         "var field = document.createElement('input'); field.type = 'hidden'; field.name = 'token';"
         "field.value = arguments[1]; form.appendChild(field); document.body.appendChild(form); form.submit();",
         f"{site.url}/sidebar/zendesk", token)
-    WebDriverWait(browser, 5).until(lambda b: b.current_url.startswith(site.url))
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.startswith(site.url))
 
 
 def text_of(browser: WebDriver) -> str:
@@ -124,25 +125,25 @@ def test_an_agent_sees_the_tickets_wish_and_leaves_a_note_for_the_analyst(browse
     shoot(browser, "sidebar-wish")
     note = browser.find_element(By.ID, "note-form")
     note.find_element(By.NAME, "body").send_keys("Acme's CFO asks for this every month")
-    note.find_element(By.TAG_NAME, "button").click()
-    WebDriverWait(browser, 5).until(lambda b: "Your note was added" in text_of(b))
-    assert "sidebar_note" in agent_actions(site)
+    click_and_wait(browser, note.find_element(By.TAG_NAME, "button"))
+    WebDriverWait(browser, 20).until(lambda b: "Your note was added" in text_of(b))
+    assert "comment" in agent_actions(site)
 
 
 def test_an_agent_registers_a_ticket_as_a_new_wish(browser: WebDriver, site: Site) -> None:
     open_sidebar(browser, site, zendesk_token("202"))
     assert "This ticket is not a wish yet." in text_of(browser)
     shoot(browser, "sidebar-no-wish")
-    browser.find_element(By.CSS_SELECTOR, "#register-form button").click()
-    WebDriverWait(browser, 5).until(lambda b: "this ticket is now a wish" in text_of(b))
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#register-form button"))
+    WebDriverWait(browser, 20).until(lambda b: "this ticket is now a wish" in text_of(b))
     assert browser.find_element(By.ID, "stage").text
-    assert "sidebar_register" in agent_actions(site)
+    assert "wish_added" in agent_actions(site)
 
 
 def test_an_agent_attaches_a_ticket_to_a_suggested_wish(browser: WebDriver, site: Site) -> None:
     open_sidebar(browser, site, zendesk_token("204"))
-    browser.find_element(By.CSS_SELECTOR, f"#attach-form-{site.seeded.group} button").click()
-    WebDriverWait(browser, 5).until(lambda b: f"Attached to group #{site.seeded.group}" in text_of(b))
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, f"#attach-form-{site.seeded.group} button"))
+    WebDriverWait(browser, 20).until(lambda b: f"Attached to group #{site.seeded.group}" in text_of(b))
     assert WISH_SUBJECT in text_of(browser)
     assert "wish_added" in agent_actions(site)
 
@@ -165,7 +166,7 @@ def suggest(browser: WebDriver, site: Site, text: str, key: str = KEY) -> str:
         browser.execute_script("document.querySelector('textarea[name=text]').value = arguments[0];", text)
         browser.find_element(By.CSS_SELECTOR, "#suggest button").click()
         message = browser.find_element(By.ID, "message")
-        WebDriverWait(browser, 5).until(lambda _: message.is_displayed() and "…" not in message.text)
+        WebDriverWait(browser, 20).until(lambda _: message.is_displayed() and "…" not in message.text)
         return str(message.text)
     finally:
         SHOTS.mkdir(exist_ok=True)

@@ -172,7 +172,7 @@ def test_attaching_to_a_suggested_wish_and_adding_a_note_are_audited_under_the_a
     noted = client.post("/sidebar/act/note", data={"session": session_of(attached), "body": "Globex needs it by Q3"})
     assert f"Your note was added to group #{seeded.group}" in noted.get_data(as_text=True)
     assert [row for row in audit_rows(zendesk, seeded.group) if row[1] == ACTOR] == [
-        ("wish_added", ACTOR), ("grouped", ACTOR), ("sidebar_note", ACTOR)]
+        ("wish_added", ACTOR), ("grouped", ACTOR), ("comment", ACTOR)]
 
 
 def test_a_link_that_names_no_agent_asks_for_a_name_and_audits_it_with_its_door(site):
@@ -185,7 +185,7 @@ def test_a_link_that_names_no_agent_asks_for_a_name_and_audits_it_with_its_door(
     named = client.post("/sidebar/act/note", data={"session": session_of(page), "body": "hello",
                                                    "agent_name": "  Rita   Rivera "})
     assert named.status_code == 200
-    assert ("sidebar_note", "Rita Rivera (via zendesk link)") in audit_rows(zendesk, seeded.group)
+    assert ("comment", "Rita Rivera (via zendesk link)") in audit_rows(zendesk, seeded.group)
 
 
 def test_the_english_and_russian_catalogues_hold_the_same_keys():

@@ -72,6 +72,6 @@ def test_the_detail_shows_tickets_score_breakdown_audit_and_allowed_actions(engi
     assert "segment:enterprise" in [part.name for part in detail.score.parts]
     assert detail.popularity.paid_accounts == 40
     assert [c["body"] for c in detail.comments] == ["важный клиент"]
-    assert [entry["action"] for entry in detail.audit] == ["wish_added", "route"]
+    assert [entry["action"] for entry in detail.audit] == ["wish_added", "comment", "route"]
     assert detail.allowed_actions == frozenset(
         {"route", "analyse", "ask", "approve", "decline", "defer", "merge", "split", "attach", "comment"})

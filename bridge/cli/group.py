@@ -1,0 +1,42 @@
+"""``group`` commands: measure how well similar wishes are grouped."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import click
+
+from bridge.evaluation import evaluate_csv
+from bridge.grouping import GroupingPolicy
+
+group_cli = click.Group("group", help="Group similar wishes and measure the grouping quality.")
+
+_DEFAULT = GroupingPolicy()
+
+
+@group_cli.command("evaluate")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--text-column", "-t", required=True, help="Column holding the wish text.")
+@click.option("--group-column", "-g", required=True, help="Column holding the gold group of each row.")
+@click.option("--auto-join", type=click.FloatRange(0, 1), default=_DEFAULT.auto_join, show_default=True)
+@click.option("--suggest-min", type=click.FloatRange(0, 1), default=_DEFAULT.suggest_min, show_default=True)
+def evaluate_command(file: Path, text_column: str, group_column: str, auto_join: float, suggest_min: float) -> None:
+    """Evaluate grouping on FILE, a CSV with a text column and a gold-group column.
+
+    Per gold group, the first half of its rows seed the index and the rest are queries.
+    """
+    try:
+        policy = GroupingPolicy(
+            auto_join=auto_join,
+            suggest_min=suggest_min,
+            text_weight=_DEFAULT.text_weight,
+            marking_weight=_DEFAULT.marking_weight,
+        )
+        report = evaluate_csv(file, text_column, group_column, policy)
+    except OSError as error:
+        raise click.ClickException(f"cannot read {file}: {error.strerror or error}") from error
+    except (UnicodeDecodeError, csv.Error, ValueError) as error:
+        raise click.ClickException(f"{file}: {error}") from error
+    for line in report.lines():
+        click.echo(line)

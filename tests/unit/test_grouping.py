@@ -1,0 +1,284 @@
+import random
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bridge.grouping import (
+    Decision,
+    GroupIndex,
+    GroupingPolicy,
+    WishDoc,
+    cluster,
+    term_counts,
+    tfidf_rows,
+)
+
+OTHERS = [
+    ("dark-ru", "Тёмная тема в мобильном приложении"),
+    ("jira", "Интеграция с Jira для задач"),
+    ("dark-en", "Dark mode in the mobile app"),
+    ("sso", "Single sign-on with Google accounts"),
+    ("overdue", "Уведомления о просроченных счетах по почте"),
+]
+PAIRS = {
+    "ru": ("Агрегация данных по всем клиентам в одном отчёте", "Агрегировать данные клиентов в отчете"),
+    "en": ("Aggregation of customer data in one report", "Aggregate the customers data into reports"),
+}
+OPEN = GroupingPolicy(auto_join=1.0, suggest_min=0.0)
+
+
+def index_with(
+    text: str,
+    policy: GroupingPolicy = OPEN,
+    category: str | None = None,
+    subcategory: str | None = None,
+    tags: frozenset[str] = frozenset(),
+) -> GroupIndex:
+    index = GroupIndex(policy)
+    index.add(WishDoc("target", text, category, subcategory, tags), "target-group")
+    for doc_id, other in OTHERS:
+        index.add(WishDoc(doc_id, other), f"group-{doc_id}")
+    return index
+
+
+def best_score(text: str, query: str) -> float:
+    return index_with(text).suggest(WishDoc("q", query))[0].score
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_other_forms_of_the_same_words_find_the_group_first(language):
+    text, query = PAIRS[language]
+    suggestions = index_with(text).suggest(WishDoc("q", query))
+    assert suggestions[0].group_id == "target-group"
+    assert suggestions[0].text_score > 0.4
+    assert all(s.score < 0.1 for s in suggestions[1:])
+
+
+def test_a_verb_finds_its_noun_through_character_ngrams_where_stems_differ():
+    suggestions = index_with("Агрегация платежей").suggest(WishDoc("q", "агрегировать"))
+    assert suggestions[0].group_id == "target-group"
+    assert suggestions[0].text_score > 0.1
+
+
+def test_mixed_russian_and_english_text_finds_the_wish_sharing_its_words():
+    suggestions = index_with("Выгрузка reports в Excel").suggest(WishDoc("q", "Выгрузка отчётов и reports в Excel"))
+    assert suggestions[0].group_id == "target-group"
+    assert suggestions[0].text_score > 0.6
+
+
+def test_a_wish_differing_only_in_case_yo_and_punctuation_joins_under_the_default_policy():
+    index = index_with("Добавьте выгрузку отчётов в Excel!", GroupingPolicy())
+    assert index.decide(WishDoc("q", "добавьте выгрузку отчетов в excel")).join == "target-group"
+
+
+def test_a_paraphrase_is_only_suggested_under_the_default_policy():
+    text, query = PAIRS["ru"]
+    decision = index_with(text, GroupingPolicy()).decide(WishDoc("q", query))
+    assert decision.join is None
+    assert decision.suggestions[0].group_id == "target-group"
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_a_score_at_or_just_above_auto_join_joins_automatically(language):
+    text, query = PAIRS[language]
+    score = best_score(text, query)
+    for auto_join in (score, score - 0.01):
+        decision = index_with(text, GroupingPolicy(auto_join=auto_join, suggest_min=0.1)).decide(WishDoc("q", query))
+        assert decision.join == "target-group"
+        assert decision.suggestions[0].score == pytest.approx(score)
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_a_score_just_below_auto_join_is_only_suggested(language):
+    text, query = PAIRS[language]
+    score = best_score(text, query)
+    decision = index_with(text, GroupingPolicy(auto_join=score + 0.01, suggest_min=0.1)).decide(WishDoc("q", query))
+    assert decision.join is None
+    assert [s.group_id for s in decision.suggestions] == ["target-group"]
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_a_score_below_suggest_min_is_neither_joined_nor_suggested(language):
+    text, query = PAIRS[language]
+    score = best_score(text, query)
+    policy = GroupingPolicy(auto_join=score + 0.02, suggest_min=score + 0.01)
+    assert index_with(text, policy).decide(WishDoc("q", query)) == Decision(join=None, suggestions=())
+
+
+def test_suggestions_are_best_first_and_at_most_k():
+    index = GroupIndex(OPEN)
+    for number, text in enumerate(["export reports", "export reports to excel", "export reports to excel daily"]):
+        index.add(WishDoc(str(number), text), f"g{number}")
+    suggestions = index.suggest(WishDoc("q", "export reports to excel daily"), k=2)
+    assert [s.group_id for s in suggestions] == ["g2", "g1"]
+    assert suggestions[0].score >= suggestions[1].score
+
+
+def test_a_group_scores_as_its_best_member():
+    index = GroupIndex(OPEN)
+    index.add(WishDoc("1", "dark mode"), "g")
+    index.add(WishDoc("2", "single sign-on with google"), "g")
+    index.add(WishDoc("3", "notifications by email"), "other")
+    assert index.suggest(WishDoc("q", "dark mode"))[0].text_score == pytest.approx(1.0)
+
+
+def test_wishes_without_a_common_word_are_never_suggested():
+    index = index_with("Dark mode in the mobile app")
+    assert index.suggest(WishDoc("q", "Печать этикеток на складе")) == []
+
+
+def test_the_same_category_and_subcategory_raise_the_score_and_another_category_lowers_it():
+    text, query = PAIRS["en"]
+    index = index_with(text, category="reports", subcategory="export")
+    unknown = index.suggest(WishDoc("q", query))[0]
+    same = index.suggest(WishDoc("q", query, category="reports", subcategory="export"))[0]
+    same_category = index.suggest(WishDoc("q", query, category="reports", subcategory="import"))[0]
+    other = index.suggest(WishDoc("q", query, category="billing"))[0]
+    assert unknown.score == unknown.text_score and unknown.marking_score == 0.0
+    assert same.marking_score == 1.0
+    assert other.marking_score == 0.0
+    assert same_category.marking_score == pytest.approx(0.5 / 0.75)
+    assert same.score > unknown.score > other.score
+    assert same.score > same_category.score > other.score
+    assert same.text_score == other.text_score == unknown.text_score
+
+
+def test_shared_tags_count_by_their_jaccard_share():
+    text, query = PAIRS["en"]
+    index = index_with(text, tags=frozenset({"excel", "reports"}))
+    half = index.suggest(WishDoc("q", query, tags=frozenset({"excel", "pdf", "reports"})))[0]
+    assert half.marking_score == pytest.approx(2 / 3)
+
+
+def test_combined_score_is_the_weighted_mix_of_text_and_marking():
+    policy = GroupingPolicy(auto_join=1.0, suggest_min=0.0, text_weight=0.6, marking_weight=0.2)
+    text, query = PAIRS["en"]
+    found = index_with(text, policy, category="reports").suggest(WishDoc("q", query, category="reports"))[0]
+    assert found.score == pytest.approx((0.6 * found.text_score + 0.2 * 1.0) / 0.8)
+
+
+def test_an_added_wish_is_found_and_its_id_cannot_be_added_twice():
+    index = index_with("Dark mode everywhere")
+    index.add(WishDoc("new", "Export invoices to PDF"), "pdf")
+    assert index.suggest(WishDoc("q", "export invoices to pdf"))[0].group_id == "pdf"
+    assert "new" in index and len(index) == len(OTHERS) + 2
+    with pytest.raises(ValueError, match="already indexed"):
+        index.add(WishDoc("new", "anything"), "pdf")
+
+
+def test_a_removed_wish_is_no_longer_suggested():
+    index = index_with("Export invoices to PDF")
+    index.remove("target")
+    assert "target" not in index
+    assert all(s.group_id != "target-group" for s in index.suggest(WishDoc("q", "export invoices to pdf")))
+    with pytest.raises(KeyError):
+        index.remove("target")
+
+
+def test_a_moved_wish_is_suggested_under_its_new_group():
+    index = index_with("Export invoices to PDF")
+    index.move("target", "group-dark-en")
+    assert index.group_of("target") == "group-dark-en"
+    assert index.suggest(WishDoc("q", "export invoices to pdf"))[0].group_id == "group-dark-en"
+    with pytest.raises(KeyError):
+        index.move("missing", "x")
+
+
+def test_removing_most_wishes_keeps_the_rest_findable():
+    index = GroupIndex(OPEN)
+    for number in range(300):
+        index.add(WishDoc(str(number), f"wish word{number} topic{number % 7}"), f"g{number}")
+    for number in range(250):
+        index.remove(str(number))
+    assert len(index) == 50
+    assert index.suggest(WishDoc("q", "word280"))[0].group_id == "g280"
+    assert "g10" not in {s.group_id for s in index.suggest(WishDoc("q", "word10"))}
+
+
+def test_an_identical_text_scores_one_however_the_index_grew():
+    index = GroupIndex(OPEN)
+    for number in range(37):
+        index.add(WishDoc(str(number), f"feature {number} request {number * 7}"), str(number))
+        assert index.suggest(WishDoc("q", f"feature {number} request {number * 7}"))[0].score == pytest.approx(1.0)
+
+
+def test_policy_rejects_inconsistent_values():
+    with pytest.raises(ValueError):
+        GroupingPolicy(auto_join=0.5, suggest_min=0.6)
+    with pytest.raises(ValueError):
+        GroupingPolicy(auto_join=1.5)
+    with pytest.raises(ValueError):
+        GroupingPolicy(text_weight=0.0, marking_weight=0.0)
+
+
+def test_cluster_groups_near_duplicates_under_the_id_of_their_first_wish():
+    docs = [
+        WishDoc("1", "Добавьте выгрузку отчётов в Excel"),
+        WishDoc("2", "Dark mode in the mobile app"),
+        WishDoc("3", "добавьте выгрузку отчетов в excel!"),
+        WishDoc("4", "Dark mode in the mobile app, please"),
+        WishDoc("5", "Интеграция с Jira"),
+    ]
+    assert cluster(docs) == {"1": "1", "2": "2", "3": "1", "4": "2", "5": "5"}
+
+
+def test_cluster_is_deterministic_and_handles_empty_input():
+    docs = synthetic_docs(200, seed=3)
+    policy = GroupingPolicy(auto_join=0.5, suggest_min=0.1)
+    assert cluster(docs, policy) == cluster(list(docs), policy)
+    assert cluster([]) == {}
+
+
+def test_cluster_rejects_duplicate_ids():
+    with pytest.raises(ValueError, match="unique"):
+        cluster([WishDoc("1", "a"), WishDoc("1", "b")])
+
+
+def test_marking_lets_cluster_join_what_text_alone_would_not():
+    text, query = PAIRS["en"]
+    score = cluster_pair_score(text, query)
+    policy = GroupingPolicy(auto_join=score + 0.05, suggest_min=0.0, text_weight=0.5, marking_weight=0.5)
+    plain = [WishDoc("1", text), WishDoc("2", query)]
+    marked = [replace(doc, category="reports") for doc in plain]
+    assert cluster(plain, policy)["2"] == "2"
+    assert cluster(marked, policy)["2"] == "1"
+
+
+@pytest.mark.parametrize("auto_join", [0.3, 0.6, 0.9])
+def test_cluster_links_each_wish_to_its_best_earlier_wish_exactly_as_brute_force_does(auto_join):
+    docs = synthetic_docs(400, seed=11)
+    policy = GroupingPolicy(auto_join=auto_join, suggest_min=0.0)
+    assert cluster(docs, policy) == brute_force_cluster(docs, auto_join)
+
+
+def cluster_pair_score(text: str, query: str) -> float:
+    rows = tfidf_rows(term_counts([text, query]))
+    return float((rows[0] @ rows[1].T).toarray()[0, 0])
+
+
+def synthetic_docs(count: int, seed: int) -> list[WishDoc]:
+    rng = random.Random(seed)
+    vocabulary = [f"{stem}{end}" for stem in ("отчет", "export", "выгруз", "report", "счет", "mode") for end in "abcde"]
+    return [
+        WishDoc(str(number), " ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 6))))
+        for number in range(count)
+    ]
+
+
+def brute_force_cluster(docs: list[WishDoc], auto_join: float) -> dict[str, str]:
+    rows = tfidf_rows(term_counts(doc.text for doc in docs))
+    similarity = np.clip((rows @ rows.T).toarray(), 0.0, 1.0)
+    root = list(range(len(docs)))
+    for i in range(1, len(docs)):
+        best = int(np.argmax(similarity[i, :i]))
+        if similarity[i, best] >= auto_join:
+            root[i] = root[best]
+    return {doc.id: docs[root[i]].id for i, doc in enumerate(docs)}
+
+
+def test_identical_texts_join_even_when_auto_join_is_one():
+    policy = GroupingPolicy(auto_join=1.0, suggest_min=0.5)
+    text, copy = "Добавьте выгрузку отчётов в Excel, и побыстрее", "добавьте выгрузку отчетов в excel и побыстрее"
+    assert index_with(text, policy).decide(WishDoc("q", copy)).join == "target-group"
+    assert cluster([WishDoc("1", text), WishDoc("2", "Dark mode"), WishDoc("3", copy)], policy)["3"] == "1"
