@@ -11,6 +11,7 @@ import click
 from bridge.cli.connectors_cmd import connectors_cmd
 from bridge.cli.core import db_cli, mappings_cli, serve, sync, worker
 from bridge.cli.demo import demo
+from bridge.cli.group import group_cli
 from bridge.cli.import_cmd import import_cmd
 from bridge.cli.report import report
 from bridge.cli.user import user_cli
@@ -58,5 +59,5 @@ class _LazyRuntime:
 
 
 for command in (db_cli, mappings_cli, sync, serve, worker, demo, user_cli, report, import_cmd, connectors_cmd,
-                zendesk_app_cli, wish_cli):
+                zendesk_app_cli, wish_cli, group_cli):
     main.add_command(command)

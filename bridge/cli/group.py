@@ -40,3 +40,19 @@ def evaluate_command(file: Path, text_column: str, group_column: str, auto_join:
         raise click.ClickException(f"{file}: {error}") from error
     for line in report.lines():
         click.echo(line)
+
+
+@group_cli.command("run")
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Re-run grouping over unreviewed single-wish groups, joining the confident matches (audited, reversible
+    with `wish unmerge`)."""
+    from bridge.cli.core import runtime_of
+    from bridge.regroup import regroup
+
+    runtime = runtime_of(ctx)
+    with runtime.engine.begin() as conn:
+        summary = regroup(conn, runtime.mappings)
+    click.echo(summary.line())
+    for group_id, target, score in summary.joined:
+        click.echo(f"  group {group_id} joined group {target} (score {score:.2f})")
