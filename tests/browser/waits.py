@@ -11,4 +11,6 @@ def click_and_wait(browser: WebDriver, element: WebElement) -> None:
     """Click something that loads a new page, and wait until it has."""
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+    wait = WebDriverWait(browser, 20)
+    wait.until(expected_conditions.staleness_of(page))
+    wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
