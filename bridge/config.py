@@ -83,7 +83,9 @@ KEYS: tuple[Key, ...] = (
     Key("ZENDESK_EMAIL", "", "agent e-mail for API-token auth"),
     Key("ZENDESK_API_TOKEN", "", "Zendesk API token", secret=True),
     Key("ZENDESK_WEBHOOK_SECRET", "", "signing secret of the Zendesk webhook", secret=True),
-    Key("ZENDESK_APP_SECRET", "", "shared secret of the Wishbridge Zendesk app (signs the sidebar's JWT)",
+    Key("ZENDESK_APP_PUBLIC_KEY", "", "PEM public key of the Wishbridge Zendesk app (GET /api/v2/apps/{id}/"
+        "public_key.pem; newlines may be written \\n): Zendesk signs the sidebar's JWT with RS256"),
+    Key("ZENDESK_APP_SECRET", "", "shared HS256 secret for the sidebar's JWT when no public key is set (sandbox)",
         secret=True),
     Key("ZENDESK_EXPORT_RPM", "10", "incremental export requests per minute (30 with High Volume)", _positive_int),
     Key("JIRA_URL", "", "e.g. https://acme.atlassian.net (empty: Jira not used)", _optional(_url)),

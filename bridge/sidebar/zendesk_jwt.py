@@ -3,7 +3,9 @@ a JWT in the POST form field `token`. https://developer.zendesk.com/documentatio
 building-a-server-side-app/part-5-secure-the-app/
 
 Claims checked (anything else is refused with InvalidSignature, whose message never holds the secret):
-- signature: HS256 with ZENDESK_APP_SECRET (at least MIN_SECRET bytes);
+- signature: RS256 with the app's public key (ZENDESK_APP_PUBLIC_KEY, the PEM Zendesk serves at
+  `GET /api/v2/apps/{app_id}/public_key.pem`), as Zendesk signs it; without a public key, HS256 with
+  ZENDESK_APP_SECRET (at least MIN_SECRET bytes), for the sandbox and tests;
 - `iss`: the account's host as Zendesk writes it, `acme.zendesk.com` (the host of ZENDESK_URL);
 - `aud`: the app installation, `https://acme.zendesk.com/api/v2/apps/installations/<id>.json`;
 - `exp` and `iat` present and current (LEEWAY for clock skew);
@@ -37,11 +39,15 @@ def _account_host(settings: Settings) -> str:
     return host
 
 
-def _secret(settings: Settings) -> str:
+def _key(settings: Settings) -> tuple[str, str]:
+    """(key, algorithm): Zendesk's RS256 public key when configured, else the shared HS256 secret."""
+    public_key = str(settings.values.get("ZENDESK_APP_PUBLIC_KEY") or "")
+    if public_key:
+        return public_key.replace("\\n", "\n"), "RS256"
     secret = str(settings.values.get("ZENDESK_APP_SECRET") or "")
     if len(secret.encode()) < MIN_SECRET:
         raise InvalidSignature(f"ZENDESK_APP_SECRET is unset or shorter than {MIN_SECRET} bytes")
-    return secret
+    return secret, "HS256"
 
 
 def _agent(user: Mapping[str, Any]) -> str:
@@ -56,8 +62,9 @@ def _agent(user: Mapping[str, Any]) -> str:
 def verify_zendesk(settings: Settings, token: str) -> Viewer:
     """The agent and ticket a genuine Zendesk sidebar request names; InvalidSignature otherwise."""
     host = _account_host(settings)
+    key, algorithm = _key(settings)
     try:
-        claims = jwt.decode(token, _secret(settings), algorithms=["HS256"], issuer=host, leeway=LEEWAY,
+        claims = jwt.decode(token, key, algorithms=[algorithm], issuer=host, leeway=LEEWAY,
                             options={"require": ["exp", "iat", "iss", "aud"], "verify_aud": False})
     except jwt.PyJWTError as error:
         raise InvalidSignature(f"zendesk token refused ({error.__class__.__name__})") from None

@@ -28,14 +28,14 @@ def zendesk_settings(settings: Settings) -> Settings:
     return settings.replace(ZENDESK_URL=ACCOUNT, ZENDESK_APP_SECRET=APP_SECRET)
 
 
-def zendesk_token(ticket_id: str, *, secret: str = APP_SECRET, age: int = 0, lifetime: int = 300,
-                  **overrides: Any) -> str:
+def zendesk_token(ticket_id: str, *, secret: Any = APP_SECRET, algorithm: str = "HS256", age: int = 0,
+                  lifetime: int = 300, **overrides: Any) -> str:
     """The JWT Zendesk posts when it opens the sidebar of `ticket_id`, issued `age` seconds ago."""
     issued = int(time.time()) - age
     claims = {"iss": "acme.zendesk.com", "aud": AUDIENCE, "iat": issued, "exp": issued + lifetime,
               "context": {"product": "support", "location": "ticket_sidebar", "ticket_id": int(ticket_id)},
               "user": AGENT, **overrides}
-    return jwt.encode(claims, secret, algorithm="HS256")
+    return jwt.encode(claims, secret, algorithm=algorithm)
 
 
 @dataclass(frozen=True)

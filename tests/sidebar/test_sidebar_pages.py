@@ -75,6 +75,24 @@ def forged(ticket_id):
     return zendesk_token(ticket_id, secret="another-secret-of-the-same-length-0123456789")
 
 
+def test_with_the_apps_public_key_only_an_rs256_token_signed_by_zendesk_opens_the_sidebar(runtime):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    zendesk = Runtime(zendesk_settings(runtime.settings).replace(ZENDESK_APP_PUBLIC_KEY=public_pem))
+    zendesk.__dict__["engine"] = runtime.engine
+    seed(zendesk.engine, zendesk.mappings)
+    client = create_app(runtime=zendesk).test_client()
+    genuine = client.post("/sidebar/zendesk", data={"token": zendesk_token("101", secret=private,
+                                                                          algorithm="RS256")})
+    shared_secret = client.post("/sidebar/zendesk", data={"token": zendesk_token("101")})
+    assert genuine.status_code == 200 and WISH_SUBJECT in genuine.get_data(as_text=True)
+    assert shared_secret.status_code == 401
+
+
 @pytest.mark.parametrize("token", [
     pytest.param(lambda: "", id="unsigned: no token"),
     pytest.param(lambda: jwt.encode({"iss": "acme.zendesk.com"}, key=None, algorithm="none"), id="alg none"),
