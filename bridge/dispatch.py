@@ -11,7 +11,6 @@ import os
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
 
 from sqlalchemy import Connection, Engine
 
@@ -58,18 +57,14 @@ def ticket_patch_handler(connectors: Mapping[str, Connector]) -> Handler:
 
 
 def _batches(items: Sequence[OutboxItem]) -> list[list[OutboxItem]]:
-    batches: list[list[OutboxItem]] = []
-    keyed = sorted(items, key=lambda i: (i.batch_key is None, i.target, i.kind, i.batch_key or "", i.id))
-    for (_, target, _kind, batch_key), group in groupby(
-        keyed, key=lambda i: (i.batch_key is None, i.target, i.kind, i.batch_key)
-    ):
-        members = list(group)
-        if batch_key is None:
-            batches.extend([member] for member in members)
-            continue
-        size = BATCH_LIMITS.get(target, 100)
-        batches.extend(members[start:start + size] for start in range(0, len(members), size))
-    return batches
+    """Items sharing (target, kind, batch key) go together, at most the target's bulk limit at a time; batches
+    keep the order their first items were queued in, so a customer hears the stages in order."""
+    groups: dict[tuple[str, str, str | int], list[OutboxItem]] = {}
+    for item in sorted(items, key=lambda i: i.id):
+        groups.setdefault((item.target, item.kind, item.batch_key or item.id), []).append(item)
+    size = {target: BATCH_LIMITS.get(target, 100) for target, _, _ in groups}
+    return [members[start:start + size[target]]
+            for (target, _, _), members in groups.items() for start in range(0, len(members), size[target])]
 
 
 def drain(engine: Engine, handlers: Mapping[str, Handler], *, limit: int = 500,

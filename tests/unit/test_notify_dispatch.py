@@ -81,3 +81,15 @@ def test_an_item_without_a_handler_or_connector_is_dead_lettered(engine):
         errors = sorted(conn.execute(select(outbox_rows.c.last_error)).scalars())
     assert "no configured connector 'nowhere'" in errors[0]
     assert "no handler for outbox items of kind 'create_epic'" in errors[1]
+
+
+def test_a_customer_hears_the_stages_in_the_order_they_happened(engine):
+    mappings = load_mappings(MAPPINGS)
+    desk = MemoryHelpdesk()
+    with engine.begin() as conn:
+        group = a_group_with_tickets(conn, ["ru", "ru"])
+        for stage in ("registered", "in_analysis", "approved", "declined"):
+            notify(conn, mappings, group, stage, {"wish_title": "Агрегация", "reason": "нет"})
+    drain(engine, {TICKET_PATCH: ticket_patch_handler({"zendesk": desk})})
+    stages = [key.split(":")[1] for _, _, key in desk.applied]
+    assert stages == ["registered", "in_analysis", "approved", "declined"]
