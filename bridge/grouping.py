@@ -220,7 +220,7 @@ def _top(rows: IntArray, scores: FloatArray, limit: int) -> tuple[IntArray, floa
 
 
 class GroupIndex:
-    """Incremental index of the wishes already in groups. Pure: no I/O.
+    """Incremental index of the wishes already in groups. Pure: no I/O; one index per thread.
 
     Rows keep sublinear term frequencies; idf is a snapshot of the live rows' document frequencies,
     refreshed (with the row norms) whenever the number of live rows has doubled or halved since.
@@ -239,6 +239,7 @@ class GroupIndex:
         self._doc_ids: list[str] = []
         self._row_of: dict[str, int] = {}
         self._group_ids: list[str] = []
+        self._query = np.zeros(N_FEATURES)
         self._group_code: dict[str, int] = {}
         self._marking = _MarkingCodes()
         self._df = np.zeros(N_FEATURES, dtype=np.int64)
@@ -356,9 +357,10 @@ class GroupIndex:
             return scores
         idf = self._idf[counts.indices]
         weights = counts.data * idf
-        query = np.zeros(N_FEATURES)
+        query = self._query  # one dense buffer, zeroed after use (allocating 2**21 floats per call is slow)
         query[counts.indices] = weights * idf / np.linalg.norm(weights)
         dots = [chunk @ query for chunk in self._chunks]
+        query[counts.indices] = 0.0
         scores = np.concatenate(dots) / self._norms.values
         scores[~self._alive.values] = 0.0
         return np.clip(np.round(scores, 9), 0.0, 1.0)
@@ -371,7 +373,7 @@ class GroupIndex:
         limit = 64 * max(k, 1)
         while True:
             head, rest = _top(candidates, text, limit)
-            ranked = self._best_groups(head, text, (category, subcategory, doc.tags))[:k]
+            ranked = self._best_groups(head, text, (category, subcategory, doc.tags), k)
             floor = max(ranked[-1].score if len(ranked) == k else 0.0, self.policy.suggest_min)
             if rest is None or self._upper_bound(rest, marked) < floor:
                 return ranked
@@ -390,9 +392,9 @@ class GroupIndex:
         return _tag_scores([tags] * len(rows), [self._tags[row] for row in rows.tolist()], known)
 
     def _best_groups(
-        self, rows: IntArray, text: FloatArray, query: tuple[int, int, frozenset[str]]
+        self, rows: IntArray, text: FloatArray, query: tuple[int, int, frozenset[str]], k: int
     ) -> list[Suggestion]:
-        """Groups of ``rows`` scored by their best row, best first, at least ``suggest_min``."""
+        """The ``k`` best groups of ``rows`` scored by their best row, best first, at least ``suggest_min``."""
         size = len(rows)
         marking, known = _marking_scores(
             (np.full(size, query[0]), self._category.values[rows]),
@@ -403,7 +405,7 @@ class GroupIndex:
         order = np.lexsort((rows, -combined))
         groups = self._group.values[rows][order]
         best = order[np.unique(groups, return_index=True)[1]]
-        best = best[np.lexsort((self._group.values[rows][best], -combined[best]))]
+        best = best[np.lexsort((self._group.values[rows][best], -combined[best]))][:k]
         return [
             Suggestion(
                 group_id=self._group_ids[int(self._group.values[rows[i]])],
