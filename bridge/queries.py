@@ -21,7 +21,7 @@ from bridge.popularity import Popularity, popularity
 from bridge.priority import PriorityRules, Score, score
 from bridge.routing import RoutingRules, route_for
 from bridge.store.audit import trail
-from bridge.store.schema import audit, comments, tickets, tracker_links, wish_groups, wish_tickets, wishes
+from bridge.store.schema import audit, comments, outbox, tickets, tracker_links, wish_groups, wish_tickets, wishes
 
 ATTENTION_CLEARED_BY = ("decline", "defer", "acknowledge")
 INBOX_STATES = ("new", "grouped")
@@ -60,6 +60,7 @@ class TicketView:
     segment: str | None
     channel: str | None
     language: str | None
+    told: tuple[tuple[str, str], ...] = ()   # (stage, outbox state) in the order the stages were queued
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,19 @@ def new_wishes(conn: Connection, mappings: Mappings, limit: int = 200) -> list[G
     return _sorted([row for row in rows if row.state in INBOX_STATES or row.needs_attention], limit)
 
 
+def _stages_told(conn: Connection, group_id: int) -> dict[int, tuple[tuple[str, str], ...]]:
+    """Per ticket id: the stage messages queued for it and their outbox state (keys of bridge.notify)."""
+    told: dict[int, list[tuple[str, str]]] = {}
+    rows = conn.execute(select(outbox.c.idempotency_key, outbox.c.state)
+                        .where(outbox.c.idempotency_key.like(f"stage:%:g{group_id}:%")).order_by(outbox.c.id))
+    for key, state in rows:
+        _, stage, _group, _epoch, ticket = key.split(":")
+        told.setdefault(int(ticket[1:]), []).append((stage, state))
+    return {ticket: tuple(stages) for ticket, stages in told.items()}
+
+
 def _wish_views(conn: Connection, group_id: int) -> tuple[WishView, ...]:
+    told = _stages_told(conn, group_id)
     ticket_rows = conn.execute(
         select(wish_tickets.c.wish_id, tickets).join(tickets, tickets.c.id == wish_tickets.c.ticket_id)
         .join(wishes, wishes.c.id == wish_tickets.c.wish_id).where(wishes.c.group_id == group_id)
@@ -198,7 +211,7 @@ def _wish_views(conn: Connection, group_id: int) -> tuple[WishView, ...]:
             id=t.id, source=t.source, external_id=t.external_id, url=t.url, subject=t.subject,
             requester=t.requester_name or t.requester_email or t.requester_id or "",
             organization=t.organization_name or t.organization_id or "", segment=t.segment, channel=t.channel,
-            language=t.language))
+            language=t.language, told=told.get(t.id, ())))
     return tuple(
         WishView(id=w.id, door=w.door, title=w.title, text=w.text, join_mode=w.join_mode, join_score=w.join_score,
                  created_by=w.created_by, created_at=w.created_at, tickets=tuple(by_wish.get(w.id, ())))

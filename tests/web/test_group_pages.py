@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bridge.runtime import Runtime
 from bridge.store import audit, outbox
-from bridge.store.schema import wish_groups
+from bridge.store.schema import tickets, wish_groups, wish_tickets, wishes
 from tests.web.support import add_group, in_queue, page, post, sign_in
 
 
@@ -163,3 +163,18 @@ def test_the_new_wish_form_needs_an_organisation_and_keeps_what_was_typed(client
     response = post(client, "/admin/wishes/new", {"organization": "", "text": "Keep me"})
     assert response.status_code == 400
     assert "Please fill in: Organisation." in page(response) and "Keep me" in page(response)
+
+
+def test_the_group_page_shows_which_stages_each_customer_was_told(client, web_runtime):
+    from bridge.notify import notify
+
+    group = add_group(web_runtime.engine, web_runtime.mappings, "Dashboards for stores", category="reports",
+                      subcategory="dashboards")
+    with web_runtime.engine.begin() as conn:
+        ticket_id = conn.execute(select(wish_tickets.c.ticket_id).join(wishes, wishes.c.id == wish_tickets.c.wish_id)
+                                 .where(wishes.c.group_id == group)).scalar_one()
+        conn.execute(tickets.update().where(tickets.c.id == ticket_id).values(source="zendesk"))
+        notify(conn, web_runtime.mappings, group, "planned", {"wish_title": "Dashboards"})
+    sign_in(client, "product_manager")
+    text = page(client.get(f"/admin/groups/{group}"))
+    assert "Customer told:" in text and "planned · pending" in text

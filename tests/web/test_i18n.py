@@ -13,7 +13,7 @@ from tests.web.support import page, post, sign_in
 WEB = Path(__file__).resolve().parents[2] / "bridge" / "web"
 KEY_USE = r"""(?:\b_|translate)\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']"""
 DYNAMIC = ("action.", "done.", "field.", "state.", "queue.", "role.", "importance.", "door.", "channel.",
-           "outbox.", "period.", "measure.", "error.")
+           "outbox.", "period.", "measure.", "error.", "stage.")
 
 
 def used_keys() -> set[str]:
