@@ -441,6 +441,8 @@ def create_sandbox(seed: dict[str, Any] | None = None, *, export_budget_per_minu
 
     @app.before_request
     def authenticate() -> Any:
+        if request.path.startswith("/agent/"):  # the demo's agent view (sandboxes/zendesk_agent.py)
+            return None
         return None if _authorized(sandbox) else (jsonify(error="Couldn't authenticate you"), 401)
 
     @app.errorhandler(SandboxError)

@@ -51,7 +51,8 @@ def _serve(stack: DemoStack, port: int) -> None:
 
     public = f"http://127.0.0.1:{port}"
     stack.start(public)
-    click.echo(f"sandbox Zendesk: {stack.zendesk_url}   sandbox Jira: {stack.jira_url}/browse/WISH-1")
+    click.echo(f"sandbox Zendesk: {stack.zendesk_url}/agent/tickets/1 (each ticket with the Wishbridge sidebar "
+               f"beside it)   sandbox Jira: {stack.jira_url}/browse/WISH-1")
     for summary in sync_sources(stack.runtime):
         click.echo(summary.line())
     stack.run_jobs_in_background()

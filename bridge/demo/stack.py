@@ -17,11 +17,14 @@ from flask import Flask
 from bridge import services
 from bridge.config import load_settings
 from bridge.demo.seed import demo_seed
+from bridge.model import TicketRef
 from bridge.runtime import Runtime
+from bridge.sidebar.links import sidebar_link
 from bridge.users import create_user
 from bridge.webapp import create_app
 from sandboxes import jira as jira_sandbox
 from sandboxes import zendesk as zendesk_sandbox
+from sandboxes.zendesk_agent import add_agent_page
 
 log = logging.getLogger(__name__)
 PASSWORD = "demo1234"
@@ -54,6 +57,7 @@ class DemoStack:
         self.zendesk = zendesk_sandbox.create_sandbox(seed, export_budget_per_minute=600,
                                                       webhook_url=f"{public_url}/webhooks/zendesk",
                                                       webhook_secret=zendesk_secret)
+        add_agent_page(self.zendesk, self._sidebar_url)
         self.jira = jira_sandbox.create_sandbox(webhook_url=f"{public_url}/webhooks/jira", webhook_secret=jira_secret)
         self.zendesk_url, stop_zendesk = zendesk_sandbox.serve_in_thread(self.zendesk)
         self.jira_url, stop_jira = zendesk_sandbox.serve_in_thread(self.jira)
@@ -74,6 +78,10 @@ class DemoStack:
         with self.runtime.engine.begin() as conn:
             for username, role in USERS:
                 create_user(conn, username, PASSWORD, role, display_name=username.capitalize())
+
+    def _sidebar_url(self, ticket_id: int) -> str:
+        """The Wishbridge sidebar of a sandbox ticket, signed for that ticket, as the demo's agent."""
+        return sidebar_link(self.runtime.settings, TicketRef("zendesk", str(ticket_id)), agent="Demo agent")
 
     def point_webhooks_at(self, public_url: str) -> None:
         """Aim both sandboxes' webhooks at the bridge once its address is known."""

@@ -1,0 +1,26 @@
+"""The demo's sandbox ticket page: the conversation, and the Wishbridge sidebar beside it."""
+
+import re
+from html import unescape
+
+import requests
+
+from bridge.demo.stack import DemoStack
+from bridge.services import sync_sources
+
+
+def test_each_sandbox_ticket_opens_with_the_wishbridge_sidebar_of_that_ticket(tmp_path):
+    stack = DemoStack(tmp_path / "demo", tickets=20)
+    stack.start("http://127.0.0.1:8080")
+    try:
+        sync_sources(stack.runtime)
+        page = requests.get(f"{stack.zendesk_url}/agent/tickets/3", timeout=10).text
+        subject = stack.zendesk.extensions["zendesk_sandbox"].tickets[3]["subject"]
+        assert subject in unescape(page)
+        src = unescape(re.search(r'<iframe title="Wishbridge" src="([^"]+)"', page).group(1))
+        assert src.startswith("http://127.0.0.1:8080/sidebar/t/")
+        sidebar = stack.app().test_client().get(src.removeprefix("http://127.0.0.1:8080"))
+        assert sidebar.status_code == 200
+        assert subject in unescape(sidebar.get_data(as_text=True))
+    finally:
+        stack.stop()
