@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -26,20 +24,13 @@ from bridge.runtime import Runtime
 from bridge.users import create_user
 from bridge.webapp import create_app
 from sandboxes.jira import serve_in_thread
-from tests.browser.waits import click_and_wait
+from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, start_chromium
 from tests.conftest import MAPPINGS
 from tests.jira_helpers import served_jira
 from tests.web.support import add_group, dead_letter, in_queue
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-SHOTS = Path(__file__).with_name("screenshots")
 PASSWORD = "browser-pass-1"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                       reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, "
-                              "/usr/bin/chromedriver): apt-get install chromium chromium-driver"),
-]
+pytestmark = BROWSER_TESTS
 
 
 @dataclass
@@ -85,19 +76,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-                 "--window-size=1280,900"):
-        options.add_argument(flag)
     downloads = tmp_path_factory.mktemp("downloads")
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.implicitly_wait(2)
-    driver.downloads = downloads
+    driver = start_chromium(tmp_path_factory.mktemp("chromium"), 1280, downloads)
+    driver.downloads = downloads  # type: ignore[attr-defined]
     yield driver
     driver.quit()
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from flask import Flask
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
@@ -23,21 +20,14 @@ from bridge.runtime import Runtime
 from bridge.store.schema import audit
 from bridge.webapp import create_app
 from sandboxes.jira import serve_in_thread
-from tests.browser.waits import click_and_wait
+from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, start_chromium
 from tests.conftest import MAPPINGS
 from tests.sidebar.support import ACCOUNT, ACTOR, APP_SECRET, WISH_SUBJECT, Seeded, seed, zendesk_token
 from tests.wish_helpers import store_ticket
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-SHOTS = Path(__file__).with_name("screenshots")
 KEY = "browser-product-key"
 SUBMISSIONS_PER_HOUR = 2
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                       reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, "
-                              "/usr/bin/chromedriver): apt-get install chromium chromium-driver"),
-]
+pytestmark = BROWSER_TESTS
 
 
 @dataclass
@@ -76,15 +66,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-                 "--window-size=380,900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.implicitly_wait(2)
+    driver = start_chromium(tmp_path_factory.mktemp("chromium"), 380)
     yield driver
     driver.quit()
 
