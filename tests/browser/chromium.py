@@ -1,5 +1,6 @@
 """Debian's chromium through selenium: starting it, and waiting without racing a page load."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,13 @@ def start_chromium(profile: Path, width: int, downloads: Path | None = None) -> 
 
 def click_and_wait(browser: WebDriver, element: WebElement) -> None:
     """Click something that loads a new page, and wait until it has."""
+    load_and_wait(browser, element.click)
+
+
+def load_and_wait(browser: WebDriver, act: Callable[[], object]) -> None:
+    """Do something that loads a new page, and wait until the new page is complete."""
     page = browser.find_element(By.TAG_NAME, "html")
-    element.click()
+    act()
     wait = WebDriverWait(browser, 20)
     wait.until(expected_conditions.staleness_of(page))
     wait.until(lambda b: b.execute_script("return document.readyState") == "complete")

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 from sqlalchemy import Engine
 
 from bridge.config import load_settings
@@ -24,7 +23,7 @@ from bridge.runtime import Runtime
 from bridge.users import create_user
 from bridge.webapp import create_app
 from sandboxes.jira import serve_in_thread
-from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, start_chromium
+from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, load_and_wait, start_chromium
 from tests.conftest import MAPPINGS
 from tests.jira_helpers import served_jira
 from tests.web.support import add_group, dead_letter, in_queue
@@ -190,13 +189,11 @@ def test_support_is_refused_what_its_role_does_not_allow(browser, site: Site) ->
     assert browser.find_elements(By.ID, "comment-form")
     browser.get(f"{site.url}/admin/operations/")
     assert "403 · Not allowed" in body(browser)
-    page = browser.find_element(By.TAG_NAME, "html")
-    browser.execute_script(  # a hand-made approval with a valid token: the server still refuses it
+    load_and_wait(browser, lambda: browser.execute_script(  # a hand-made approval with a valid token: refused
         "const f = document.createElement('form'); f.method = 'post';"
         "f.action = arguments[0]; const t = document.createElement('input'); t.name = 'csrf_token';"
         "t.value = document.querySelector('input[name=csrf_token]').value; f.appendChild(t);"
-        "document.body.appendChild(f); f.submit();", f"/admin/groups/{site.groups['shots']}/approve")
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+        "document.body.appendChild(f); f.submit();", f"/admin/groups/{site.groups['shots']}/approve"))
     assert browser.current_url.endswith("/approve")
     assert "403 · Not allowed" in body(browser)
 

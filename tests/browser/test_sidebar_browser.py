@@ -20,7 +20,7 @@ from bridge.runtime import Runtime
 from bridge.store.schema import audit
 from bridge.webapp import create_app
 from sandboxes.jira import serve_in_thread
-from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, start_chromium
+from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, load_and_wait, start_chromium
 from tests.conftest import MAPPINGS
 from tests.sidebar.support import ACCOUNT, ACTOR, APP_SECRET, WISH_SUBJECT, Seeded, seed, zendesk_token
 from tests.wish_helpers import store_ticket
@@ -74,12 +74,11 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
 def open_sidebar(browser: WebDriver, site: Site, token: str) -> None:
     """Post the signed request the way Zendesk opens the app: a form with the field `token`."""
     browser.get("about:blank")
-    browser.execute_script(
+    load_and_wait(browser, lambda: browser.execute_script(
         "var form = document.createElement('form'); form.method = 'post'; form.action = arguments[0];"
         "var field = document.createElement('input'); field.type = 'hidden'; field.name = 'token';"
         "field.value = arguments[1]; form.appendChild(field); document.body.appendChild(form); form.submit();",
-        f"{site.url}/sidebar/zendesk", token)
-    WebDriverWait(browser, 20).until(lambda b: b.current_url.startswith(site.url))
+        f"{site.url}/sidebar/zendesk", token))
 
 
 def text_of(browser: WebDriver) -> str:
