@@ -6,30 +6,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.exc import IntegrityError
 
+from bridge.store.once import insert_once
 from bridge.store.schema import inbox
 
 
 def receive(conn: Connection, source: str, delivery_id: str, headers: dict[str, str], body: str,
             events: list[dict[str, Any]]) -> bool:
     """Store one delivery; False when the same (source, delivery_id) was stored before."""
-    duplicate = conn.execute(
-        select(inbox.c.id).where(inbox.c.source == source, inbox.c.delivery_id == delivery_id)
-    ).first()
-    if duplicate:
-        return False
-    try:
-        with conn.begin_nested():
-            conn.execute(
-                inbox.insert().values(
-                    source=source, delivery_id=delivery_id, headers=headers, body=body, events=events,
-                    received_at=datetime.now(UTC), attempts=0,
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
+    return insert_once(conn, inbox, (inbox.c.source == source) & (inbox.c.delivery_id == delivery_id), {
+        "source": source, "delivery_id": delivery_id, "headers": headers, "body": body, "events": events,
+        "received_at": datetime.now(UTC), "attempts": 0,
+    })
 
 
 MAX_ATTEMPTS = 5

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
+from bridge.store.once import insert_once
 from bridge.store.schema import outbox
 
 MAX_ATTEMPTS = 8
@@ -42,19 +42,10 @@ def enqueue(
 ) -> bool:
     """Add one item; False when an item with this key already exists (in any state)."""
     now = now or datetime.now(UTC)
-    if conn.execute(select(outbox.c.id).where(outbox.c.idempotency_key == key)).first():
-        return False
-    try:
-        with conn.begin_nested():
-            conn.execute(
-                outbox.insert().values(
-                    idempotency_key=key, target=target, kind=kind, batch_key=batch_key, payload=payload,
-                    state="pending", attempts=0, next_attempt_at=now, created_at=now,
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
+    return insert_once(conn, outbox, outbox.c.idempotency_key == key, {
+        "idempotency_key": key, "target": target, "kind": kind, "batch_key": batch_key, "payload": payload,
+        "state": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
+    })
 
 
 def claim(
