@@ -40,11 +40,14 @@ class IssueState:
     status_category: str | None = None
     resolution: str | None = None
     fix_versions: tuple[str, ...] = ()
+    as_of: datetime | None = None   # Jira's time of this state: webhook `timestamp`, or the issue's `updated`
 
     @classmethod
     def from_payload(cls, issue_key: str, payload: Mapping[str, Any]) -> IssueState:
+        millis = payload.get("as_of")
         return cls(issue_key, payload.get("status"), payload.get("status_category"), payload.get("resolution"),
-                   tuple(payload.get("fix_versions") or ()))
+                   tuple(payload.get("fix_versions") or ()),
+                   datetime.fromtimestamp(int(millis) / 1000, UTC) if millis else None)
 
     @classmethod
     def from_issue(cls, issue: Mapping[str, Any]) -> IssueState:
@@ -77,6 +80,13 @@ def _settle_group(conn: Connection, group: Any, stage: str, state: IssueState) -
            epic_key=state.issue_key, epic_status=state.status, fix_version=state.fix_version)
 
 
+def _older(moment: datetime | None, recorded: datetime | None) -> bool:
+    """Whether a state is older than the one already recorded (a late webhook after a newer poll)."""
+    if moment is None or recorded is None:
+        return False
+    return moment < (recorded if recorded.tzinfo else recorded.replace(tzinfo=UTC))
+
+
 def observe(conn: Connection, mappings: Mappings, state: IssueState, *, now: datetime | None = None) -> bool:
     """Record what Jira says about a linked issue; on a new stage, notify every ticket of its group and settle
     the group (released -> done, declined -> declined). True when the stage changed here."""
@@ -84,11 +94,12 @@ def observe(conn: Connection, mappings: Mappings, state: IssueState, *, now: dat
     link = conn.execute(
         select(tracker_links).where(tracker_links.c.tracker == TRACKER, tracker_links.c.issue_key == state.issue_key)
     ).first()
-    if link is None:
+    if link is None or _older(state.as_of, link.observed_at):
         return False
     stage = stage_for(mappings.get("jira"), state.status, state.status_category, state.resolution)
     values: dict[str, Any] = {"status": state.status, "status_category": state.status_category,
-                              "resolution": state.resolution, "fix_version": state.fix_version, "updated_at": now}
+                              "resolution": state.resolution, "fix_version": state.fix_version, "updated_at": now,
+                              **({"observed_at": state.as_of} if state.as_of else {})}
     row = update(tracker_links).where(tracker_links.c.id == link.id)
     if stage is None or stage == link.stage:
         conn.execute(row.values(**values))

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
 import requests
@@ -26,7 +27,7 @@ from bridge.webhooks import decode_json
 STATUS_CHANGE = "status_changed"
 WATCHED_FIELDS = {"status": "status", "resolution": "resolution", "fixversions": "fixVersions",
                   "fix version": "fixVersions"}
-ISSUE_FIELDS = ("status", "resolution", "fixVersions")
+ISSUE_FIELDS = ("status", "resolution", "fixVersions", "updated")
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ class JiraConnector:
         email = str(user.get("emailAddress") or "")
         state["actor"] = user.get("accountId") or user.get("name") or ""
         state["by_bridge"] = bool(self.email) and email.casefold() == self.email.casefold()
-        state["timestamp"] = data.get("timestamp")
+        state["as_of"] = data.get("timestamp") or state["as_of"]
         return state
 
 
@@ -236,4 +237,12 @@ def issue_state(issue: Mapping[str, Any]) -> dict[str, Any]:
         "status_category": (status.get("statusCategory") or {}).get("key"),
         "resolution": resolution.get("name"),
         "fix_versions": [v.get("name") for v in fields.get("fixVersions") or [] if v.get("name")],
+        "as_of": jira_millis(fields.get("updated")),
     }
+
+
+def jira_millis(value: Any) -> int | None:
+    """Jira's `updated` ("2026-11-24T08:08:20.000+0000") as epoch milliseconds, the unit of webhook `timestamp`."""
+    if not value:
+        return None
+    return int(datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000)

@@ -196,6 +196,7 @@ tracker_links = Table(
     Column("stage", String(40)),
     Column("resolution", String(120)),
     Column("fix_version", String(120)),
+    _when("observed_at"),   # Jira's own time of the state last recorded, so a late webhook cannot undo a poll
     _when("created_at", nullable=False),
     _when("updated_at", nullable=False),
     UniqueConstraint("group_id"),

@@ -41,7 +41,7 @@ def test_cloud_calls_rest_v3_with_basic_auth_and_server_calls_rest_v2_with_a_bea
     server().get_issue("WISH-1")
     assert responses.calls[0].request.headers["Authorization"].startswith("Basic ")
     assert responses.calls[1].request.headers["Authorization"] == f"Bearer {TOKEN}"
-    assert responses.calls[0].request.params == {"fields": "status,resolution,fixVersions"}
+    assert responses.calls[0].request.params == {"fields": "status,resolution,fixVersions,updated"}
 
 
 @responses.activate

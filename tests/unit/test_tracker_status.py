@@ -267,3 +267,16 @@ def test_a_failed_poll_keeps_the_last_check_and_says_why(engine, mappings):
     with engine.connect() as conn:
         assert load_cursor(conn, "jira") is None
         assert "ConnectionError" in sync_status(conn)[0]["last_error"]
+
+
+def test_a_late_webhook_older_than_what_the_poll_saw_cannot_move_the_stage_back(engine, mappings):
+    with engine.begin() as conn:
+        link_epic(conn, a_group(conn, 2), "WISH-1")
+        newer = IssueState("WISH-1", "Testing", "indeterminate", as_of=datetime(2026, 11, 24, 10, 5, tzinfo=UTC))
+        older = IssueState("WISH-1", "In Progress", "indeterminate",
+                           as_of=datetime(2026, 11, 24, 10, 1, tzinfo=UTC))
+        assert observe(conn, mappings, newer)
+        assert not observe(conn, mappings, older)
+        link = conn.execute(select(tracker_links)).one()
+    assert (link.stage, link.status) == ("testing", "Testing")
+    assert [item["payload"]["stage"] for item in patches(engine)] == ["testing", "testing"]
