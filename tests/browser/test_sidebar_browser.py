@@ -18,6 +18,7 @@ from bridge.queries import list_groups
 from bridge.ratelimit import SlidingWindow
 from bridge.runtime import Runtime
 from bridge.store.schema import audit
+from bridge.users import create_user
 from bridge.webapp import create_app
 from sandboxes.jira import serve_in_thread
 from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, load_and_wait, start_chromium
@@ -158,9 +159,16 @@ def suggest(browser: WebDriver, site: Site, text: str, key: str = KEY) -> str:
 def test_a_customer_suggests_an_improvement_that_the_product_team_then_sees(browser: WebDriver, site: Site) -> None:
     said = suggest(browser, site, "Let us schedule the sales report by e-mail every Monday")
     assert said.startswith("Thank you! Your suggestion is registered as W-")
-    with site.runtime.engine.connect() as conn:
+    with site.runtime.engine.begin() as conn:
         found = list_groups(conn, site.runtime.mappings, search="schedule the sales report")
+        create_user(conn, "pm", "browser-pass-1", "product_manager")
     assert [row.title for row in found] == ["Let us schedule the sales report by e-mail every Monday"]
+    browser.get(f"{site.url}/admin/login")
+    browser.find_element(By.NAME, "username").send_keys("pm")
+    browser.find_element(By.NAME, "password").send_keys("browser-pass-1")
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
+    browser.get(f"{site.url}/admin/inbox")
+    assert "Let us schedule the sales report by e-mail every Monday" in text_of(browser)
 
 
 def test_the_form_explains_a_text_that_is_too_long_a_bad_key_and_the_rate_limit(browser: WebDriver,
