@@ -55,6 +55,7 @@ def _serve(stack: DemoStack, port: int) -> None:
                f"beside it)   sandbox Jira: {stack.jira_url}/browse/WISH-1")
     for summary in sync_sources(stack.runtime):
         click.echo(summary.line())
+    stack.prepare_groups()
     stack.run_jobs_in_background()
     click.echo(f"\nAdmin pages: {public}  (password '{PASSWORD}' for every user)")
     for username, role in USERS:

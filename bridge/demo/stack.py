@@ -79,6 +79,20 @@ class DemoStack:
             for username, role in USERS:
                 create_user(conn, username, PASSWORD, role, display_name=username.capitalize())
 
+    def prepare_groups(self, routed: int = 6) -> None:
+        """What a product team would have done by now: the largest groups routed to the queue routing.yaml
+        suggests, and the analyst's notes on the two largest, so an approval carries them to Jira."""
+        from bridge.queries import list_groups
+        from bridge.wishes import record_analysis, route
+
+        with self.runtime.engine.begin() as conn:
+            groups = sorted(list_groups(conn, self.runtime.mappings), key=lambda g: (-g.tickets, g.id))[:routed]
+            for rank, group in enumerate(groups):
+                route(conn, self.runtime.mappings, group.id, group.suggested_queue or "analyst", "pm")
+                if rank < 2:
+                    record_analysis(conn, group.id, "analyst", importance="important" if rank else "critical",
+                                    notes=f"Asked by {group.organizations} organisations; worth a release slot.")
+
     def _sidebar_url(self, ticket_id: int) -> str:
         """The Wishbridge sidebar of a sandbox ticket, signed for that ticket, as the demo's agent."""
         return sidebar_link(self.runtime.settings, TicketRef("zendesk", str(ticket_id)), agent="Demo agent")
