@@ -17,7 +17,7 @@ from bridge.grouping import Suggestion
 from bridge.grouping_store import StoredDoc, load_index, policy_of, stored_docs
 from bridge.groups import allowed_actions, load_group
 from bridge.mapping import Mappings
-from bridge.popularity import Popularity, popularity
+from bridge.popularity import Popularity, popularities
 from bridge.priority import PriorityRules, Score, score
 from bridge.routing import RoutingRules, route_for
 from bridge.store.audit import trail
@@ -146,12 +146,13 @@ def _rows(conn: Connection, mappings: Mappings, records: Sequence[Any],
         docs.setdefault(stored.group_id, []).append(stored)
     rules, routing, today = PriorityRules.from_data(mappings.get("priority")), RoutingRules.from_data(
         mappings.get("routing")), datetime.now(UTC).date()
+    popular_by_group = popularities(conn, ids)
     rows = []
     for record in records:
         text, tags = _group_text(docs.get(record.id, []))
         if search and not _matches(search, record, text):
             continue
-        popular = popularity(conn, record.id)
+        popular = popular_by_group[record.id]
         value = score(popular, record._mapping, rules, today)
         queue, rule = route_for(f"{record.title}\n{text}", routing, category=record.category,
                                 subcategory=record.subcategory, tags=tags)
