@@ -68,10 +68,17 @@ def context_for(group: Any, link: Any, state: IssueState) -> dict[str, Any]:
     }
 
 
-def _settle_group(conn: Connection, group: Any, stage: str, state: IssueState) -> None:
-    """released -> done, declined -> declined with the reason, through the workflow's audited change. Jira
+def _settle_group(conn: Connection, group: Any, previous_stage: str | None, stage: str, state: IssueState) -> None:
+    """released -> done, declined -> declined with the reason, through the workflow's audited change; an epic
+    Jira moves on from either puts the group back in `approved` (only when Jira itself had settled it). Jira
     decides here, so the lifecycle's own rules for people (bridge.groups.ACTIONS) are not asked."""
-    if stage not in GROUP_STATE or group.state in (GROUP_STATE[stage][0], "merged"):
+    if stage not in GROUP_STATE:
+        settled_by_jira = previous_stage in GROUP_STATE and group.state == GROUP_STATE[previous_stage][0]
+        if settled_by_jira:
+            change(conn, group.id, "reopened_in_jira", TRACKER, state.status, values={"state": "approved"},
+                   previous_state=group.state, epic_key=state.issue_key, epic_status=state.status)
+        return
+    if group.state in (GROUP_STATE[stage][0], "merged"):
         return
     target, action = GROUP_STATE[stage]
     reason = state.resolution or state.status
@@ -110,7 +117,7 @@ def observe(conn: Connection, mappings: Mappings, state: IssueState, *, now: dat
         return False
     group = conn.execute(select(wish_groups).where(wish_groups.c.id == link.group_id)).one()
     notify(conn, mappings, group.id, stage, context_for(group, link, state), epoch=group.epoch)
-    _settle_group(conn, group, stage, state)
+    _settle_group(conn, group, link.stage, stage, state)
     log.info("tracker.stage_changed", extra={"issue": state.issue_key, "group": group.id, "from": link.stage,
                                              "to": stage})
     return True

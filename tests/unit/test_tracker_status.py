@@ -192,6 +192,19 @@ def test_wont_do_declines_the_group_with_the_resolution_as_reason(engine, mappin
     assert item["payload"]["patch"]["comment"].endswith("Reason: Won't Do")
 
 
+def test_an_epic_jira_reopens_puts_its_released_group_back_in_approved(engine, mappings):
+    with engine.begin() as conn:
+        group = a_group(conn, 1)
+        link_epic(conn, group, "WISH-1", stage="testing", status="Testing")
+        assert observe_event(conn, mappings, status="Done", category="done")
+        assert observe_event(conn, mappings, status="In Progress", category="indeterminate")
+    assert group_row(engine, group).state == "approved"
+    with engine.connect() as conn:
+        assert [(e["action"], e["actor"]) for e in trail(conn, "group", group)] == [
+            ("done", "jira"), ("reopened_in_jira", "jira")]
+    assert sorted(item["payload"]["stage"] for item in patches(engine)) == ["in_development", "released"]
+
+
 def test_a_status_that_stays_in_its_stage_updates_the_link_and_tells_nobody(engine, mappings):
     with engine.begin() as conn:
         link_epic(conn, a_group(conn, 2), "WISH-1", stage="in_development", status="In Progress")
