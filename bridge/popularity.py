@@ -44,15 +44,16 @@ def popularity(conn: Connection, group_id: int) -> Popularity:
 
 
 def summarize(rows: Sequence[Any]) -> Popularity:
-    """Counts over one group's ticket rows; an organisation counts once, with its largest paid-account figure."""
+    """Counts over one group's ticket rows; an organisation counts once, with its largest paid-account figure,
+    whichever door it came through (known by its name, else by its id within its helpdesk)."""
     organizations: dict[str, tuple[str, int]] = {}
     requesters: set[str] = set()
     for row in rows:
-        org = row.organization_id or row.organization_name
+        org = (row.organization_name or "").strip().casefold() or (
+            f"{row.source}:{row.organization_id}" if row.organization_id else "")
         if org:
-            previous = organizations.get(f"{row.source}:{org}", ("unknown", 0))
-            organizations[f"{row.source}:{org}"] = (row.segment or previous[0], max(row.paid_accounts or 0,
-                                                                                  previous[1]))
+            previous = organizations.get(org, ("unknown", 0))
+            organizations[org] = (row.segment or previous[0], max(row.paid_accounts or 0, previous[1]))
         requester = row.requester_id or row.requester_email
         if requester:
             requesters.add(f"{row.source}:{requester}")
