@@ -8,13 +8,13 @@ from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from bridge.web import auth, i18n, views_ops, views_reports, views_users, views_wishes
+from bridge.web import auth, i18n, views_ops, views_reports, views_sidebar, views_users, views_wishes
 from bridge.web.pages import when
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
                       static_folder="static")
 for child in (auth.blueprint, i18n.blueprint, views_wishes.blueprint, views_ops.blueprint,
-              views_reports.blueprint, views_users.blueprint):
+              views_reports.blueprint, views_users.blueprint, views_sidebar.blueprint):
     blueprint.register_blueprint(child)
 blueprint.before_request(auth.load_user)
 blueprint.before_request(auth.check_csrf)

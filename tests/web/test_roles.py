@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -83,3 +85,13 @@ def test_only_admins_retry_a_dead_letter(client: FlaskClient, web_runtime: Runti
     assert post(client, f"/admin/operations/outbox/{item_id}/retry").status_code == 302
     with web_runtime.engine.connect() as conn:
         assert outbox.counts(conn) == {"pending": 1}
+
+
+def test_a_helpdesk_link_sends_a_signed_in_agent_to_that_tickets_sidebar_under_their_name(
+        client: FlaskClient) -> None:
+    assert "/admin/login" in client.get("/admin/tickets/rt/42/sidebar").location
+    sign_in(client, "support")
+    response = client.get("/admin/tickets/rt/42/sidebar")
+    assert response.status_code == 302 and "/sidebar/t/" in response.location
+    opened = client.get(urlsplit(response.location).path)
+    assert opened.status_code == 200 and "Wishbridge has not read ticket rt#42 yet" in page(opened)
