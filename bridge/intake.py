@@ -96,13 +96,15 @@ def _unlinked_tickets(conn: Connection, ticket_ids: list[int]) -> list[Row[Any]]
 
 
 def intake_tickets(conn: Connection, ticket_ids: list[int], mappings: Mappings, *, door: str = "helpdesk",
-                   actor: str = "intake") -> int:
+                   actor: str = "intake", index: GroupIndex | None = None) -> int:
     """Register a wish for every stored wish ticket among `ticket_ids` that has none yet; returns how many.
-    Idempotent: a ticket already linked to a wish is skipped. The index is built once per call."""
+    Idempotent: a ticket already linked to a wish is skipped. Without an `index` one is built from the store;
+    a given one must mirror the store, and every wish registered here is added to it."""
     rows = _unlinked_tickets(conn, ticket_ids)
     if not rows:
         return 0
-    index = load_index(conn, policy_of(mappings))
+    if index is None:
+        index = load_index(conn, policy_of(mappings))
     for row in rows:
         _register(conn, mappings, index, row, door, actor)
     return len(rows)

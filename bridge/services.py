@@ -14,7 +14,8 @@ from sqlalchemy import Connection
 from bridge.connector import Connector, build, configured
 from bridge.dispatch import DrainSummary, Handler, drain, ticket_patch_handler
 from bridge.epics import epic_handlers
-from bridge.ingest import SyncSummary, store_tickets, sync_once
+from bridge.grouping import GroupIndex
+from bridge.ingest import Intake, SyncSummary, store_tickets, sync_once
 from bridge.model import WebhookEvent
 from bridge.notify import TICKET_PATCH
 from bridge.runtime import Runtime
@@ -43,12 +44,30 @@ def api_calls(connector: Connector) -> int:
     return int(getattr(client, "calls", 0))
 
 
+def intake_for_run(runtime: Runtime, door: str = "helpdesk") -> Intake:
+    """Wish intake for one sync or import run: the grouping index is built on the first page and kept current
+    by every wish registered after it, so later pages do not rebuild it. A failing page ends the run, and the
+    index with it, so the index never holds a wish whose transaction was rolled back."""
+    from bridge.grouping_store import load_index, policy_of
+    from bridge.wishes import intake_tickets
+
+    index: GroupIndex | None = None
+
+    def run(conn: Connection, ticket_ids: list[int]) -> int:
+        nonlocal index
+        if index is None:
+            index = load_index(conn, policy_of(runtime.mappings))
+        return intake_tickets(conn, ticket_ids, runtime.mappings, door=door, index=index)
+
+    return run
+
+
 def sync_sources(runtime: Runtime, names: list[str] | None = None,
                  progress: Callable[[SyncSummary], None] | None = None) -> list[SyncSummary]:
     summaries = []
     for name, connector in helpdesk_connectors(runtime, names).items():
         summaries.append(sync_once(
-            runtime.engine, connector, runtime.mappings.helpdesk(name), intake=partial(intake, runtime),
+            runtime.engine, connector, runtime.mappings.helpdesk(name), intake=intake_for_run(runtime),
             progress=progress, api_calls=partial(api_calls, connector),
         ))
     return summaries

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from functools import partial
 from pathlib import Path
 
 import click
 
 from bridge.cli.core import runtime_of
 from bridge.importer import import_file, load_import_mapping
-from bridge.services import intake
+from bridge.services import intake_for_run
 
 
 @click.command("import")
@@ -26,7 +25,7 @@ def import_cmd(ctx: click.Context, file: Path, mapping_path: Path | None) -> Non
     mappings = runtime.mappings
     mapping = load_import_mapping(mapping_path or mappings.directory / "import.yaml", mappings.documents)
     try:
-        summary = import_file(runtime.engine, file, mapping, intake=partial(intake, runtime, door="import"))
+        summary = import_file(runtime.engine, file, mapping, intake=intake_for_run(runtime, door="import"))
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     for bad in summary.bad:
