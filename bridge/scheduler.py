@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bridge import services
@@ -37,8 +38,9 @@ def _guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-def build_scheduler(runtime: Runtime) -> BlockingScheduler:
-    scheduler = BlockingScheduler(timezone="UTC")
+def build_scheduler(runtime: Runtime, scheduler: BaseScheduler | None = None) -> BaseScheduler:
+    """Every job of `jobs` on `scheduler` (default: a BlockingScheduler for `wishbridge worker`)."""
+    scheduler = scheduler or BlockingScheduler(timezone="UTC")
     for name, (job, seconds) in jobs(runtime).items():
         scheduler.add_job(_guarded(name, job), "interval", seconds=seconds, id=name, max_instances=1,
                           coalesce=True, next_run_time=datetime.now(UTC))

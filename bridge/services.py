@@ -8,13 +8,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
-from bridge.connector import Connector, build, configured
+from bridge.connector import Connector, configured
 from bridge.dispatch import DrainSummary, Handler, drain, ticket_patch_handler
 from bridge.epics import epic_handlers
-from bridge.grouping import GroupIndex
 from bridge.ingest import Intake, SyncSummary, store_tickets, sync_once
 from bridge.model import WebhookEvent
 from bridge.notify import TICKET_PATCH
@@ -24,11 +24,14 @@ from bridge.tracker_status import reconcile
 from bridge.webhooks import event_from_record
 from connectors.jira import JiraConnector
 
+if TYPE_CHECKING:
+    from bridge.grouping import GroupIndex
+
 log = logging.getLogger(__name__)
 
 
 def helpdesk_connectors(runtime: Runtime, names: list[str] | None = None) -> dict[str, Connector]:
-    return {name: build(name, runtime.settings) for name in (names or configured(runtime.settings))}
+    return {name: runtime.connector(name) for name in (names or configured(runtime.settings))}
 
 
 def intake(runtime: Runtime, conn: Connection, ticket_ids: list[int], door: str = "helpdesk") -> int:
@@ -107,7 +110,9 @@ def drain_inbox(runtime: Runtime, limit: int = 100) -> int:
 
 
 def jira_connector(runtime: Runtime) -> JiraConnector | None:
-    return JiraConnector.from_settings(runtime.settings) if runtime.settings.configured("jira") else None
+    jira = runtime.connector("jira") if runtime.settings.configured("jira") else None
+    assert jira is None or isinstance(jira, JiraConnector)
+    return jira
 
 
 def outbox_handlers(runtime: Runtime) -> dict[str, Handler]:

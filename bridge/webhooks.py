@@ -39,12 +39,8 @@ def event_from_record(record: dict[str, Any]) -> WebhookEvent:
 
 
 def _connector(source: str) -> Connector:
-    cache: dict[str, Connector] = current_app.extensions.setdefault("wishbridge.connectors", {})
-    if source not in cache:
-        from bridge.connector import build
-
-        cache[source] = build(source, current_app.extensions["wishbridge.runtime"].settings)
-    return cache[source]
+    runtime: Runtime = current_app.extensions["wishbridge.runtime"]
+    return runtime.connector(source)
 
 
 @blueprint.post("/webhooks/<source>")

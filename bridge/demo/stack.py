@@ -3,7 +3,6 @@ fresh SQLite store, demo users, and the bridge's jobs run in this one process.""
 
 from __future__ import annotations
 
-import logging
 import secrets
 import shutil
 from collections.abc import Callable
@@ -14,11 +13,11 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from bridge import services
 from bridge.config import load_settings
 from bridge.demo.seed import demo_seed
 from bridge.model import TicketRef
 from bridge.runtime import Runtime
+from bridge.scheduler import build_scheduler
 from bridge.sidebar.links import sidebar_link
 from bridge.users import create_user
 from bridge.webapp import create_app
@@ -26,7 +25,6 @@ from sandboxes import jira as jira_sandbox
 from sandboxes import zendesk as zendesk_sandbox
 from sandboxes.zendesk_agent import add_agent_page
 
-log = logging.getLogger(__name__)
 PASSWORD = "demo1234"
 USERS = (("admin", "admin"), ("pm", "product_manager"), ("analyst", "analyst"), ("legal", "legal"),
          ("support", "support"))
@@ -105,13 +103,9 @@ class DemoStack:
     def app(self) -> Flask:
         return create_app(runtime=self.runtime)
 
-    def run_jobs_in_background(self, seconds: int = 2) -> None:
-        """The demo's worker: inbox, outbox and reconcile in this process (a real install runs `worker`)."""
-        scheduler = BackgroundScheduler(timezone="UTC")
-        for name, job in (("sync", services.sync_sources), ("inbox", services.drain_inbox),
-                          ("outbox", services.drain_outbox), ("reconcile", services.reconcile_trackers)):
-            scheduler.add_job(_quietly(name, job, self.runtime), "interval", seconds=seconds, id=name,
-                              max_instances=1, coalesce=True)
+    def run_jobs_in_background(self) -> None:
+        """The worker's jobs in this process, the demo being the only one (a real install runs `worker`)."""
+        scheduler = build_scheduler(self.runtime, BackgroundScheduler(timezone="UTC"))
         scheduler.start()
         self._stops.append(lambda: scheduler.shutdown(wait=False))
 
@@ -127,13 +121,3 @@ class DemoStack:
 def mappings_dir() -> Path:
     """The repository's mappings when run from a checkout, else the current folder's `mappings/`."""
     return PACKAGED_MAPPINGS if PACKAGED_MAPPINGS.is_dir() else Path("mappings")
-
-
-def _quietly(name: str, job: Callable[[Runtime], object], runtime: Runtime) -> Callable[[], None]:
-    def run() -> None:
-        try:
-            job(runtime)
-        except Exception:
-            log.exception("demo.job_failed", extra={"job": name})
-
-    return run
