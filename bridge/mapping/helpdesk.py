@@ -11,6 +11,7 @@ from bridge.mapping.source import Document
 from bridge.mapping.topics import Topics
 from bridge.mapping.transforms import TRANSFORMS, apply_transforms
 from bridge.model import Marking, Ticket
+from bridge.textnorm import detect_language
 
 
 def _text(value: Any) -> str:
@@ -97,11 +98,9 @@ class HelpdeskMapping:
         if spec.get("from_requester_locale", True) and locale:
             return "ru" if locale.lower().startswith("ru") else "en"
         if spec.get("detect_from_text", True):
-            text = ticket.subject + " " + ticket.body
-            cyrillic = sum(1 for ch in text if "а" <= ch.lower() <= "я" or ch in "ёЁ")
-            latin = sum(1 for ch in text if "a" <= ch.lower() <= "z")
-            if cyrillic or latin:
-                return "ru" if cyrillic > latin else "en"
+            text = f"{ticket.subject} {ticket.body}"
+            if any(ch.isalpha() for ch in text):
+                return detect_language(text)
         return str(spec.get("default", "en"))
 
     def apply(self, ticket: Ticket) -> Marking:
