@@ -69,9 +69,12 @@ def group_tickets(conn: Connection, group_id: int, ticket_ids: set[int] | None =
 
 
 def notify(conn: Connection, mappings: Mappings, group_id: int, stage: str, context: Mapping[str, Any], *,
-           epoch: int = 0, ticket_ids: set[int] | None = None) -> int:
-    """Enqueue the stage's patch for every ticket of the group (or only `ticket_ids`); returns items added."""
+           epoch: int = 0, ticket_ids: set[int] | None = None, occasion: str | None = None) -> int:
+    """Enqueue the stage's patch for every ticket of the group (or only `ticket_ids`); returns items added.
+    Keys are once per (stage, group, epoch, ticket), or per `occasion` instead of the epoch (each question
+    the analyst asks is its own occasion)."""
     default_language = mappings.get("messages").get("default_language", "en")
+    prefix = f"{stage}:{occasion}:g{group_id}" if occasion else f"stage:{stage}:g{group_id}:e{epoch}"
     added = 0
     for row in group_tickets(conn, group_id, ticket_ids):
         if not reaches_customer(row.source):
@@ -81,8 +84,8 @@ def notify(conn: Connection, mappings: Mappings, group_id: int, stage: str, cont
         if patch.is_empty():
             continue
         added += enqueue(
-            conn, f"stage:{stage}:g{group_id}:e{epoch}:t{row.id}", row.source, TICKET_PATCH,
+            conn, f"{prefix}:t{row.id}", row.source, TICKET_PATCH,
             {"external_id": row.external_id, "stage": stage, "patch": patch_payload(patch)},
-            batch_key=f"stage:{stage}:g{group_id}:e{epoch}:{row.source}:{language}",
+            batch_key=f"{prefix}:{row.source}:{language}",
         )
     return added

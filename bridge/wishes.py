@@ -19,11 +19,10 @@ from bridge.groups import allowed_actions, change, load_group, log, notify_stage
 from bridge.intake import WishRef, add_wish, attach_ticket, intake_tickets
 from bridge.mapping import Mappings
 from bridge.merging import merge, split, unmerge
-from bridge.notify import TICKET_PATCH, group_tickets, patch_for, patch_payload, reaches_customer
+from bridge.notify import notify
 from bridge.priority import IMPORTANCE
 from bridge.regroup import RegroupSummary, regroup
 from bridge.routing import QUEUES
-from bridge.store.outbox import enqueue
 from bridge.store.schema import comments
 
 DECISIONS = {"approve": "approved", "decline": "declined", "defer": "deferred"}
@@ -94,15 +93,8 @@ def ask_customers(conn: Connection, mappings: Mappings, group_id: int, question:
     group = load_group(conn, group_id)
     require(group, "ask")
     comment_id = _insert_comment(conn, group_id, actor, f"Question to customers: {question}")
-    default_language = mappings.get("messages").get("default_language", "en")
-    asked = 0
-    for ticket in group_tickets(conn, group_id):
-        if not reaches_customer(ticket.source):
-            continue
-        patch = patch_for(mappings, "question", ticket.source, ticket.language or default_language,
-                          {"wish_title": group.title, "wish_id": group_id, "question": question})
-        asked += enqueue(conn, f"question:c{comment_id}:g{group_id}:t{ticket.id}", ticket.source, TICKET_PATCH,
-                         {"external_id": ticket.external_id, "stage": "question", "patch": patch_payload(patch)})
+    asked = notify(conn, mappings, group_id, "question",
+                   {"wish_title": group.title, "wish_id": group_id, "question": question}, occasion=f"c{comment_id}")
     log(conn, group_id, "ask", actor, question=question, comment=comment_id, tickets=asked)
     return asked
 
