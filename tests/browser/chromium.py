@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -39,15 +39,65 @@ def start_chromium(profile: Path, width: int, downloads: Path | None = None) -> 
     return driver
 
 
-def click_and_wait(browser: WebDriver, element: WebElement) -> None:
-    """Click something that loads a new page, and wait until it has."""
-    load_and_wait(browser, element.click)
+Locator = tuple[str, str]
 
 
-def load_and_wait(browser: WebDriver, act: Callable[[], object]) -> None:
+def submit(browser: WebDriver, form_id: str, **fields: str) -> None:
+    """Fill the form's fields and send it, waiting for the page it loads."""
+    def filled(_: WebDriver) -> bool:
+        form = browser.find_element(By.ID, form_id)
+        for name, value in fields.items():
+            box = form.find_element(By.NAME, name)
+            box.clear()
+            box.send_keys(value)
+        return True
+
+    _patiently(browser, filled)
+    click_and_wait(browser, (By.CSS_SELECTOR, f"#{form_id} button[type=submit], #{form_id} button:not([type])"))
+
+
+def click_and_wait(browser: WebDriver, locator: Locator) -> None:
+    """Click what `locator` finds, which loads a new page, and wait until that page is complete. Chromium
+    under load sometimes swaps nodes while we reach for them ("does not belong to the document"), so the
+    reach is retried — but never once the old page is gone, so the click lands once."""
+    page = _html(browser)
+
+    def clicked(_: WebDriver) -> bool:
+        if not _gone(page):
+            browser.find_element(*locator).click()
+        return True
+
+    load_and_wait(browser, lambda: _patiently(browser, clicked), page)
+
+
+def load_and_wait(browser: WebDriver, act: Callable[[], object], page: WebElement | None = None) -> None:
     """Do something that loads a new page, and wait until the new page is complete."""
-    page = browser.find_element(By.TAG_NAME, "html")
+    page = page or _html(browser)
     act()
     wait = WebDriverWait(browser, 20)
-    wait.until(expected_conditions.staleness_of(page))
+    wait.until(lambda _: _gone(page))
     wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
+
+
+def _patiently(browser: WebDriver, step: Callable[[WebDriver], object]) -> object:
+    return WebDriverWait(browser, 20, ignored_exceptions=(WebDriverException,)).until(step)
+
+
+def _gone(page: WebElement) -> bool:
+    """Whether the page `page` belongs to was replaced. Chromium says so either as a stale element or as
+    "Node with given id does not belong to the document"."""
+    try:
+        page.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
+    return False
+
+
+def _html(browser: WebDriver) -> WebElement:
+    page = _patiently(browser, lambda b: b.find_element(By.TAG_NAME, "html"))
+    assert isinstance(page, WebElement)
+    return page

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import Engine
 
 from bridge.config import load_settings
@@ -23,7 +24,7 @@ from bridge.runtime import Runtime
 from bridge.users import create_user
 from bridge.webapp import create_app
 from sandboxes.jira import serve_in_thread
-from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, load_and_wait, start_chromium
+from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, load_and_wait, start_chromium, submit
 from tests.conftest import MAPPINGS
 from tests.jira_helpers import served_jira
 from tests.web.support import add_group, dead_letter, in_queue
@@ -87,17 +88,8 @@ def log_in(browser, site: Site, username: str) -> None:  # type: ignore[no-untyp
     browser.get(f"{site.url}/admin/login")
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
+    click_and_wait(browser, (By.CSS_SELECTOR, "form.stack button[type=submit]"))
     assert "/admin/login" not in browser.current_url
-
-
-def submit(browser, form_id: str, **fields: str) -> None:  # type: ignore[no-untyped-def]
-    form = browser.find_element(By.ID, form_id)
-    for name, value in fields.items():
-        box = form.find_element(By.NAME, name)
-        box.clear()
-        box.send_keys(value)
-    click_and_wait(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
 
 
 def body(browser) -> str:  # type: ignore[no-untyped-def]
@@ -127,9 +119,9 @@ def test_a_product_manager_approves_a_group_and_sees_its_epic_once_jira_has_it(b
     group_id = site.groups["approve"]
     log_in(browser, site, "pm")
     browser.get(f"{site.url}/admin/groups?queue=analyst")
-    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Order marking codes in bulk through the API"))
-    Select(browser.find_element(By.CSS_SELECTOR, "#analyse-form select[name=importance]")).select_by_value(
-        "critical")
+    click_and_wait(browser, (By.LINK_TEXT, "Order marking codes in bulk through the API"))
+    WebDriverWait(browser, 20, ignored_exceptions=(WebDriverException,)).until(lambda b: Select(
+        b.find_element(By.CSS_SELECTOR, "#analyse-form select[name=importance]")).select_by_value("critical") or 1)
     submit(browser, "analyse-form", notes="Three enterprise customers need it before the audit")
     submit(browser, "approve-form")
     assert "Approved: the epic is on its way to Jira." in body(browser)
@@ -152,7 +144,7 @@ def test_a_product_manager_declines_a_group_only_with_a_reason(browser, site: Si
     group_id = site.groups["decline"]
     log_in(browser, site, "pm")
     browser.get(f"{site.url}/admin/inbox")
-    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "A dark theme for the mobile scanner app"))
+    click_and_wait(browser, (By.LINK_TEXT, "A dark theme for the mobile scanner app"))
     browser.find_element(By.CSS_SELECTOR, "#decline-form button").click()
     assert browser.current_url.endswith(f"/admin/groups/{group_id}")  # the required reason stops the form
     submit(browser, "decline-form", reason="Not on this year's roadmap")
@@ -164,10 +156,10 @@ def test_a_product_manager_declines_a_group_only_with_a_reason(browser, site: Si
 
 def test_support_opens_a_report_and_exports_it(browser, site: Site) -> None:
     log_in(browser, site, "agent")
-    click_and_wait(browser, browser.find_element(By.LINK_TEXT, "Reports"))
+    click_and_wait(browser, (By.LINK_TEXT, "Reports"))
     Select(browser.find_element(By.NAME, "period")).select_by_value("week")
     Select(browser.find_element(By.NAME, "measure")).select_by_value("wishes")
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#report-options button"))
+    click_and_wait(browser, (By.CSS_SELECTOR, "#report-options button"))
     assert "period=week" in browser.current_url
     assert browser.find_element(By.CSS_SELECTOR, ".chart svg").is_displayed()
     assert "Export" in browser.find_element(By.ID, "topic-table").text
@@ -212,8 +204,8 @@ def test_screenshots_of_the_main_pages_in_both_languages(browser, site: Site, wi
         resources = browser.execute_script(
             "return [...document.querySelectorAll('link[href],script[src],img[src]')].map(e => e.href || e.src)")
         assert all(url.startswith(site.url) for url in resources), resources
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "button[name=language][value=ru]"))
+    click_and_wait(browser, (By.CSS_SELECTOR, "button[name=language][value=ru]"))
     assert "Входящие" in body(browser)
     browser.get(f"{site.url}/admin/groups/{site.groups['shots']}")
     shoot(browser, "group-ru", width)
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "button[name=language][value=en]"))
+    click_and_wait(browser, (By.CSS_SELECTOR, "button[name=language][value=en]"))

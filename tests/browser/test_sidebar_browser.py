@@ -21,7 +21,7 @@ from bridge.store.schema import audit
 from bridge.users import create_user
 from bridge.webapp import create_app
 from sandboxes.jira import serve_in_thread
-from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, load_and_wait, start_chromium
+from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, load_and_wait, start_chromium, submit
 from tests.conftest import MAPPINGS
 from tests.sidebar.support import ACCOUNT, ACTOR, APP_SECRET, WISH_SUBJECT, Seeded, seed, zendesk_token
 from tests.wish_helpers import store_ticket
@@ -105,9 +105,7 @@ def test_an_agent_sees_the_tickets_wish_and_leaves_a_note_for_the_analyst(browse
     assert WISH_SUBJECT in page and "WB-7 · In Progress" in page and "1 organisations, 1 tickets" in page
     assert "is registered as W-" in page
     shoot(browser, "sidebar-wish")
-    note = browser.find_element(By.ID, "note-form")
-    note.find_element(By.NAME, "body").send_keys("Acme's CFO asks for this every month")
-    click_and_wait(browser, note.find_element(By.TAG_NAME, "button"))
+    submit(browser, "note-form", body="Acme's CFO asks for this every month")
     WebDriverWait(browser, 20).until(lambda b: "Your note was added" in text_of(b))
     assert "comment" in agent_actions(site)
 
@@ -116,7 +114,7 @@ def test_an_agent_registers_a_ticket_as_a_new_wish(browser: WebDriver, site: Sit
     open_sidebar(browser, site, zendesk_token("202"))
     assert "This ticket is not a wish yet." in text_of(browser)
     shoot(browser, "sidebar-no-wish")
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "#register-form button"))
+    click_and_wait(browser, (By.CSS_SELECTOR, "#register-form button"))
     WebDriverWait(browser, 20).until(lambda b: "this ticket is now a wish" in text_of(b))
     assert browser.find_element(By.ID, "stage").text
     assert "wish_added" in agent_actions(site)
@@ -124,7 +122,7 @@ def test_an_agent_registers_a_ticket_as_a_new_wish(browser: WebDriver, site: Sit
 
 def test_an_agent_attaches_a_ticket_to_a_suggested_wish(browser: WebDriver, site: Site) -> None:
     open_sidebar(browser, site, zendesk_token("204"))
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, f"#attach-form-{site.seeded.group} button"))
+    click_and_wait(browser, (By.CSS_SELECTOR, f"#attach-form-{site.seeded.group} button"))
     WebDriverWait(browser, 20).until(lambda b: f"Attached to group #{site.seeded.group}" in text_of(b))
     assert WISH_SUBJECT in text_of(browser)
     assert "wish_added" in agent_actions(site)
@@ -166,7 +164,7 @@ def test_a_customer_suggests_an_improvement_that_the_product_team_then_sees(brow
     browser.get(f"{site.url}/admin/login")
     browser.find_element(By.NAME, "username").send_keys("pm")
     browser.find_element(By.NAME, "password").send_keys("browser-pass-1")
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
+    click_and_wait(browser, (By.CSS_SELECTOR, "form.stack button[type=submit]"))
     browser.get(f"{site.url}/admin/inbox")
     assert "Let us schedule the sales report by e-mail every Monday" in text_of(browser)
 
