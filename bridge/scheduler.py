@@ -11,6 +11,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bridge import services
+from bridge.dispatch import release_stale_claims
 from bridge.runtime import Runtime
 from bridge.singleton import single_instance
 
@@ -49,5 +50,6 @@ def build_scheduler(runtime: Runtime, scheduler: BaseScheduler | None = None) ->
 
 def run_worker(runtime: Runtime) -> None:
     with single_instance(runtime.engine):
+        release_stale_claims(runtime.engine)
         log.info("worker.started", extra={"jobs": list(jobs(runtime))})
         build_scheduler(runtime).start()
