@@ -195,10 +195,10 @@ def test_a_fatal_failure_is_dead_at_once_and_retry_after_is_honoured(engine):
         assert [i.id for i in outbox.claim(conn, "w", now=WHEN + timedelta(seconds=31))] == [slow.id]
 
 
-def test_backoff_grows_by_a_factor_and_is_capped():
-    assert outbox.backoff(1) == timedelta(minutes=3)
-    assert outbox.backoff(2) == timedelta(minutes=3 * 1.4)
-    assert outbox.backoff(40) == timedelta(hours=6)
+def test_backoff_doubles_and_is_capped():
+    assert outbox.backoff(1) == timedelta(minutes=1)
+    assert outbox.backoff(2) == timedelta(minutes=2)
+    assert outbox.backoff(400) == outbox.MAX_BACKOFF
 
 
 def test_a_page_is_upserted_in_one_go_with_new_changed_and_unchanged_tickets(engine):
