@@ -78,7 +78,7 @@ def test_the_worker_stops_with_lock_lost_when_its_lock_goes(runtime: Runtime, ca
     def worker() -> None:
         try:
             run_worker(runtime)
-        except BaseException as error:  # noqa: BLE001 - the thread hands the worker's exit to the test
+        except BaseException as error:  # the thread hands the worker's exit to the test
             outcome.append(error)
 
     thread = threading.Thread(target=worker, daemon=True)
