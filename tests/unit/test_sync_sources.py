@@ -129,3 +129,14 @@ def test_sync_once_tries_every_helpdesk_then_exits_1_naming_the_failed_one(tmp_p
     assert "freshdesk: failed: FatalError: check the API credentials" in result.output
     assert "zendesk: 1 new" in result.output
     assert "1 of 2 helpdesk(s) failed: freshdesk" in result.output
+
+
+def test_a_mistyped_source_is_refused_before_anything_is_synced_or_recorded(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("WISHBRIDGE_MAPPINGS", str(MAPPINGS))
+
+    result = CliRunner().invoke(main, ["sync", "--once", "--source", "zendsk"])
+
+    assert result.exit_code == 1 and "unknown connector 'zendsk'" in result.output
+    assert not (tmp_path / "cli.db").exists()
