@@ -14,6 +14,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bridge import services
+from bridge.dispatch import release_stale_claims
 from bridge.runtime import Runtime
 from bridge.singleton import Lease, LockLost, single_instance
 
@@ -72,6 +73,7 @@ def build_scheduler(runtime: Runtime, scheduler: BaseScheduler | None = None,
 def run_worker(runtime: Runtime) -> None:
     """Run the scheduler until it is stopped; raises AlreadyRunning, or LockLost once the lock is gone."""
     with single_instance(runtime.engine) as lease:
+        release_stale_claims(runtime.engine)
         log.info("worker.started", extra={"jobs": list(jobs(runtime)), "lock": lease.lock})
         build_scheduler(runtime, lease=lease).start()
         lease.check()
