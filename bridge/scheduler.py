@@ -23,11 +23,12 @@ log = logging.getLogger(__name__)
 
 def jobs(runtime: Runtime) -> dict[str, tuple[Callable[[], object], int]]:
     """Job name -> (function, interval in seconds)."""
+    tick, reconcile = int(runtime.settings["WORKER_TICK_SECONDS"]), int(runtime.settings["RECONCILE_INTERVAL_SECONDS"])
     return {
         "sync": (lambda: services.sync_sources(runtime), int(runtime.settings["SYNC_INTERVAL_SECONDS"])),
-        "inbox": (lambda: services.drain_inbox(runtime), 5),
-        "outbox": (lambda: services.drain_outbox(runtime), 5),
-        "reconcile": (lambda: services.reconcile_trackers(runtime), 300),
+        "inbox": (lambda: services.drain_inbox(runtime), tick),
+        "outbox": (lambda: services.drain_outbox(runtime), tick),
+        "reconcile": (lambda: services.reconcile_trackers(runtime), reconcile),
         "mappings": (runtime.mapping_holder.reload, 30),
     }
 

@@ -7,9 +7,10 @@ carries that page's `after_cursor`, oldest first. Tickets whose status is "delet
 Ticket(deleted=True). Ticket fields are read once and cached; an unknown field id or option tag refreshes
 them once. Dropdown and multi-select values (option tags) become option names ("Маркировка::Агрегация").
 
-Writing. `apply` takes up to 100 ticket writes, each with its own patch: one write goes out as `PUT
-/api/v2/tickets/{id}.json`, several as one batch `PUT /api/v2/tickets/update_many.json` with a `tickets`
-array (per-ticket bodies), whose job is then followed through `GET /api/v2/job_statuses/show_many.json`.
+Writing. `apply` takes up to 3,000 ticket writes, each with its own patch: one write goes out as `PUT
+/api/v2/tickets/{id}.json`, several as batch `PUT /api/v2/tickets/update_many.json` calls with a `tickets`
+array of per-ticket bodies, 100 a call; all of them are queued first (at most 30 jobs, Zendesk's limit per
+account), then their jobs are followed together through `GET /api/v2/job_statuses/show_many.json`.
 Writes are sent once, never retried blindly: a time-out can hide a write that landed.
 
 Exactly-once per (ticket, key): every write adds a marker tag (`TicketWrite.marker`, "wb_" and twelve hex
@@ -55,6 +56,7 @@ EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
 SIDELOADS = "users,organizations"
 PAGE_SIZE = 1000
 BULK_LIMIT = 100
+MAX_JOBS = 30  # Zendesk queues at most 30 background jobs per account
 SIGNATURE_TOLERANCE = 300.0
 OPTION_TYPES = frozenset({"tagger", "multiselect"})
 JOB_DONE = frozenset({"completed", "failed", "killed"})
@@ -154,6 +156,14 @@ def _succeeded(result: Mapping[str, Any] | None) -> bool:
     return bool(result) and (result or {}).get("success") is not False and not (result or {}).get("error")
 
 
+def _job_outcomes(job: Mapping[str, Any], writes: Sequence[TicketWrite]) -> dict[str, Exception | None]:
+    results = {str(r.get("id")): r for r in job.get("results") or ()}
+    if job.get("status") not in JOB_DONE:
+        waiting = RetriableError(f"job {job.get('id')} still {job.get('status')}", endpoint=JOBS_ENDPOINT)
+        return {w.key: None if _succeeded(results.get(w.ref.external_id)) else waiting for w in writes}
+    return {w.key: _job_outcome(results.get(w.ref.external_id)) for w in writes}
+
+
 def _job_outcome(result: Mapping[str, Any] | None) -> Exception | None:
     """A finished job's word on one ticket: done, closed (422, becomes a follow-up), or retry later."""
     if _succeeded(result):
@@ -221,7 +231,7 @@ class ZendeskConnector:
 
     name: ClassVar[str] = "zendesk"
     role: ClassVar[str] = "helpdesk"
-    batch_size: ClassVar[int] = BULK_LIMIT
+    batch_size: ClassVar[int] = BULK_LIMIT * MAX_JOBS
 
     def __init__(self, url: str, email: str, api_token: str, *, webhook_secret: str = "", export_rpm: int = 10,
                  clock: Callable[[], float] = time.time, page_size: int = PAGE_SIZE, job_poll_seconds: float = 1.0,
@@ -366,18 +376,26 @@ class ZendeskConnector:
         return {write.key: None}
 
     def _update_many(self, writes: Sequence[TicketWrite]) -> dict[str, Exception | None]:
-        """One batch update of at most 100 tickets, each with its own body; per key None or the error."""
-        body = {"tickets": [{"id": int(w.ref.external_id), **ticket_update(w.patch, w.marker)} for w in writes]}
+        """Batch updates of at most 100 tickets each, every ticket with its own body, all jobs queued before
+        any is polled (Zendesk queues up to 30 per account); per key None or the error met."""
+        outcomes: dict[str, Exception | None] = {}
+        queued: dict[str, list[TicketWrite]] = {}
+        submitted: list[dict[str, Any]] = []
+        for chunk in (writes[start:start + BULK_LIMIT] for start in range(0, len(writes), BULK_LIMIT)):
+            body = {"tickets": [{"id": int(w.ref.external_id), **ticket_update(w.patch, w.marker)} for w in chunk]}
+            try:
+                job = self._write("PUT", "/api/v2/tickets/update_many.json", json=body).json()["job_status"]
+                queued[str(job["id"])] = list(chunk)
+                submitted.append(job)
+            except ConnectorError as error:
+                outcomes.update({w.key: error for w in chunk})
         try:
-            response = self._write("PUT", "/api/v2/tickets/update_many.json", json=body)
-            [job] = self._follow_jobs([response.json()["job_status"]])
+            jobs = self._follow_jobs(submitted)
         except ConnectorError as error:
-            return {w.key: error for w in writes}
-        results = {str(r.get("id")): r for r in job.get("results") or ()}
-        if job["status"] not in JOB_DONE:
-            waiting = RetriableError(f"job {job.get('id')} still {job['status']}", endpoint=JOBS_ENDPOINT)
-            return {w.key: None if _succeeded(results.get(w.ref.external_id)) else waiting for w in writes}
-        return {w.key: _job_outcome(results.get(w.ref.external_id)) for w in writes}
+            return {**outcomes, **{w.key: error for chunk in queued.values() for w in chunk}}
+        for job in jobs:
+            outcomes.update(_job_outcomes(job, queued[str(job["id"])]))
+        return outcomes
 
     def _follow_jobs(self, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The jobs once finished (or as last seen after `job_polls` polls), polled together."""

@@ -364,6 +364,21 @@ def test_many_tickets_go_in_one_batch_update_each_with_its_own_body_and_the_job_
     assert len(api.calls) == 3 and sleeps == [1.0, 1.0]
 
 
+def test_several_jobs_are_queued_before_any_is_polled_and_polled_together(
+        connector: ZendeskConnector, api: responses.RequestsMock, sleeps: list[float]) -> None:
+    writes = [write(i) for i in range(1, 251)]
+    for n in (1, 2, 3):
+        api.put(f"{BASE}/api/v2/tickets/update_many.json", json={"job_status": job(f"j{n}", "queued")})
+    api.get(f"{BASE}/api/v2/job_statuses/show_many.json", match=[matchers.query_param_matcher({"ids": "j1,j2,j3"})],
+            json={"job_statuses": [job("j1", "completed", updated(*range(1, 101))),
+                                   job("j2", "completed", updated(*range(101, 201))),
+                                   job("j3", "completed", updated(*range(201, 251)))]})
+
+    assert connector.apply(writes) == {w_.key: None for w_ in writes}
+    assert [len(json.loads(c.request.body)["tickets"]) for c in api.calls[:3]] == [100, 100, 50]
+    assert len(api.calls) == 4 and sleeps == [1.0]
+
+
 def test_a_locked_ticket_is_left_to_retry_and_a_closed_one_gets_one_follow_up(
         connector: ZendeskConnector, api: responses.RequestsMock) -> None:
     writes = [write(i) for i in (1, 2, 3)]
