@@ -73,6 +73,7 @@ def test_once_the_lock_is_lost_no_job_runs_again_and_a_second_worker_takes_over(
 
 def test_the_worker_stops_with_lock_lost_when_its_lock_goes(runtime: Runtime, caplog):
     caplog.set_level(logging.INFO, logger="bridge.scheduler")
+    runtime.settings = runtime.settings.replace(WORKER_TICK_SECONDS="1")
     outcome: list[BaseException] = []
 
     def worker() -> None:
@@ -88,7 +89,7 @@ def test_the_worker_stops_with_lock_lost_when_its_lock_goes(runtime: Runtime, ca
         assert time.monotonic() < deadline and thread.is_alive(), "the worker did not start"
         time.sleep(0.05)
     break_lock(runtime.engine)
-    thread.join(timeout=15)  # the inbox and outbox jobs run every 5 seconds
+    thread.join(timeout=15)
 
     assert not thread.is_alive()
     assert [type(error) for error in outcome] == [LockLost]
