@@ -70,3 +70,10 @@ class RetriableError(ConnectorError):
 
 class FatalError(ConnectorError):
     pass
+
+
+def reason(error: BaseException) -> str:
+    """What went wrong, fit for logs and admin pages: 'Class: message' for the bridge's own errors, whose
+    messages name endpoints and never secrets; only the class for any other error, whose text may quote the
+    ticket data it failed on."""
+    return f"{error.__class__.__name__}: {error}" if isinstance(error, BridgeError) else error.__class__.__name__

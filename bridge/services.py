@@ -15,7 +15,8 @@ from sqlalchemy import Connection
 from bridge.connector import Connector, configured
 from bridge.dispatch import DrainSummary, Handler, batch_limits, drain, ticket_patch_handler
 from bridge.epics import epic_handlers
-from bridge.ingest import Intake, SyncSummary, store_tickets, sync_once
+from bridge.errors import reason
+from bridge.ingest import Intake, SyncSummary, failure_recorded, store_tickets, sync_once
 from bridge.model import WebhookEvent
 from bridge.notify import TICKET_PATCH
 from bridge.runtime import Runtime
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def helpdesk_connectors(runtime: Runtime, names: list[str] | None = None) -> dict[str, Connector]:
-    return {name: runtime.connector(name) for name in (names or configured(runtime.settings))}
+def helpdesk_connectors(runtime: Runtime) -> dict[str, Connector]:
+    return {name: runtime.connector(name) for name in configured(runtime.settings)}
 
 
 def intake(runtime: Runtime, conn: Connection, ticket_ids: list[int], door: str = "helpdesk") -> int:
@@ -65,15 +66,28 @@ def intake_for_run(runtime: Runtime, door: str = "helpdesk") -> Intake:
     return run
 
 
+def sync_source(runtime: Runtime, name: str,
+                progress: Callable[[SyncSummary], None] | None = None) -> SyncSummary:
+    """Pull one helpdesk's changes. Never raises: a failure (building the connector included) is recorded for
+    the operations page, logged with its reason but no ticket data, and returned as the summary's `error`."""
+    try:
+        with failure_recorded(runtime.engine, name, SyncSummary(name)):
+            connector = runtime.connector(name)
+            mapping = runtime.mappings.helpdesk(name)
+        return sync_once(runtime.engine, connector, mapping, intake=intake_for_run(runtime), progress=progress,
+                         api_calls=partial(api_calls, connector))
+    except Exception as error:
+        why = reason(error)
+        log.error("sync.failed %s: %s", name, why, extra={"source": name, "error": why})
+        log.debug("sync.failed traceback", exc_info=True, extra={"source": name})
+        return SyncSummary(name, error=why)
+
+
 def sync_sources(runtime: Runtime, names: list[str] | None = None,
                  progress: Callable[[SyncSummary], None] | None = None) -> list[SyncSummary]:
-    summaries = []
-    for name, connector in helpdesk_connectors(runtime, names).items():
-        summaries.append(sync_once(
-            runtime.engine, connector, runtime.mappings.helpdesk(name), intake=intake_for_run(runtime),
-            progress=progress, api_calls=partial(api_calls, connector),
-        ))
-    return summaries
+    """Every helpdesk (default: each configured one) in name order, each on its own: one failing never stops
+    the others. Failed ones carry their `error`."""
+    return [sync_source(runtime, name, progress) for name in names or configured(runtime.settings)]
 
 
 def _handle_event(runtime: Runtime, connectors: dict[str, Connector], conn: Connection,

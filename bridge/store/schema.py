@@ -144,6 +144,7 @@ sync_cursors = Table(
     _when("last_run_at"),
     _when("last_success_at"),
     Column("last_error", Text),
+    _when("last_error_at"),
     Column("stats", JSON, nullable=False, default=dict),
 )
 
