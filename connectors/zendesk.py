@@ -356,11 +356,12 @@ class ZendeskConnector:
         """The tickets by id (deleted ones are left out), after the account's unfinished jobs if `settle`."""
         if settle:
             self._settle_jobs()
-        ids = ",".join(str(int(ref.external_id)) for ref in refs)
-        if not ids:
-            return {}
-        body = self.client.get_json("/api/v2/tickets/show_many.json", params={"ids": ids})
-        return {str(t["id"]): t for t in body.get("tickets") or ()}
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(refs), BULK_LIMIT):
+            ids = ",".join(str(int(ref.external_id)) for ref in refs[start:start + BULK_LIMIT])
+            body = self.client.get_json("/api/v2/tickets/show_many.json", params={"ids": ids})
+            found.update({str(t["id"]): t for t in body.get("tickets") or ()})
+        return found
 
     def _settle_jobs(self) -> None:
         """Wait for the account's queued or running jobs: one may still hold a write of an earlier try."""

@@ -43,7 +43,7 @@ STAGE_WORDS = {  # a word of each stage's Russian message in mappings/messages.y
 }
 ORDER = list(STAGE_WORDS)
 STAGE_TAGS = {f"wish_{stage}" for stage in STAGE_WORDS}
-KILL_AFTER = (2.0, 8.0)
+KILL_AFTER = (0.3, 4.0)
 JIRA_MOVES = (("21", "in_development"), ("41", "testing"), ("51", "released"))
 
 
@@ -142,7 +142,7 @@ class Chaos:
         return {
             "DATABASE_URL": self.database_url, "WISHBRIDGE_MAPPINGS": str(ROOT / "mappings"),
             "WISHBRIDGE_SECRET_KEY": "chaos", "SYNC_INTERVAL_SECONDS": "1", "WORKER_TICK_SECONDS": "1",
-            "RECONCILE_INTERVAL_SECONDS": "2", "WISHBRIDGE_LOG_LEVEL": "WARNING",
+            "RECONCILE_INTERVAL_SECONDS": "2", "WISHBRIDGE_LOG_LEVEL": "INFO",
             "ZENDESK_URL": zendesk_url, "ZENDESK_EMAIL": "bridge@example.com", "ZENDESK_API_TOKEN": "sandbox-token",
             "ZENDESK_EXPORT_RPM": "600",
             "JIRA_URL": jira_url, "JIRA_EMAIL": jira_sandbox.SANDBOX_EMAIL, "JIRA_API_TOKEN": jira_sandbox.SANDBOX_TOKEN,
@@ -157,27 +157,32 @@ class Chaos:
 
     @contextmanager
     def _killed_at_random(self, rng: random.Random) -> Iterator[Callable[[], int]]:
-        """A worker that is SIGKILLed 2–8 s after each start (it takes a few seconds to start) and restarted."""
-        state = {"kills": 0, "worker": self._start(), "next": time.monotonic() + rng.uniform(*KILL_AFTER)}
-        stop = False
+        """A worker SIGKILLed at a random moment 0.3–4 s after it has started its jobs (starting takes a few
+        seconds on a busy machine), and restarted, until the block ends."""
+        log = self.data_dir / "worker.log"
+        state: dict[str, Any] = {"kills": 0, "worker": self._start(), "at": None, "seen": 0}
+        stop = threading.Event()
+
+        def started() -> int:
+            return log.read_bytes().count(b"worker.started") if log.exists() else 0
 
         def kill_loop() -> None:
-            while not stop:
-                if time.monotonic() >= state["next"]:
-                    worker = state["worker"]
-                    worker.send_signal(signal.SIGKILL)
-                    worker.wait()
+            while not stop.wait(0.05):
+                if state["at"] is None and started() > state["seen"]:
+                    state["seen"] += 1
+                    state["at"] = time.monotonic() + rng.uniform(*KILL_AFTER)
+                elif state["at"] is not None and time.monotonic() >= state["at"]:
+                    state["worker"].send_signal(signal.SIGKILL)
+                    state["worker"].wait()
                     state["kills"] += 1
-                    state["worker"] = self._start()
-                    state["next"] = time.monotonic() + rng.uniform(*KILL_AFTER)
-                time.sleep(0.05)
+                    state["worker"], state["at"] = self._start(), None
 
         killer = threading.Thread(target=kill_loop, daemon=True)
         killer.start()
         try:
             yield lambda: int(state["kills"])
         finally:
-            stop = True
+            stop.set()
             killer.join()
             state["worker"].send_signal(signal.SIGKILL)
             state["worker"].wait()

@@ -379,6 +379,19 @@ def test_several_jobs_are_queued_before_any_is_polled_and_polled_together(
     assert len(api.calls) == 4 and sleeps == [1.0]
 
 
+def test_a_checked_batch_of_250_reads_its_tickets_a_hundred_at_a_time(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    writes = [write(i, check=True) for i in range(1, 251)]
+    api.get(f"{BASE}/api/v2/job_statuses.json", json={"job_statuses": []})
+    for first, last in ((1, 100), (101, 200), (201, 250)):
+        api.get(f"{BASE}/api/v2/tickets/show_many.json", match=[matchers.query_param_matcher(
+            {"ids": ",".join(str(i) for i in range(first, last + 1))})],
+            json={"tickets": [ticket(i, tags=[writes[i - 1].marker]) for i in range(first, last + 1)]})
+
+    assert connector.apply(writes) == {w_.key: None for w_ in writes}
+    assert len(api.calls) == 4
+
+
 def test_a_locked_ticket_is_left_to_retry_and_a_closed_one_gets_one_follow_up(
         connector: ZendeskConnector, api: responses.RequestsMock) -> None:
     writes = [write(i) for i in (1, 2, 3)]
