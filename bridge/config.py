@@ -78,6 +78,8 @@ KEYS: tuple[Key, ...] = (
         secret=True),
     Key("WISHBRIDGE_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR",
         _choice("DEBUG", "INFO", "WARNING", "ERROR")),
+    Key("WISHBRIDGE_LOG_FORMAT", "text", "text (time level logger event key=value ...) or json (one object a line)",
+        _choice("text", "json")),
     Key("SYNC_INTERVAL_SECONDS", "60", "how often the worker polls every configured helpdesk", _positive_int),
     Key("ZENDESK_URL", "", "e.g. https://acme.zendesk.com (empty: Zendesk not used)", _optional(_url)),
     Key("ZENDESK_EMAIL", "", "agent e-mail for API-token auth"),

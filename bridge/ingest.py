@@ -14,6 +14,7 @@ from itertools import groupby
 from sqlalchemy import Connection, Engine
 
 from bridge.connector import Connector
+from bridge.logs import describe
 from bridge.mapping.helpdesk import HelpdeskMapping
 from bridge.model import Change, Marking, Ticket
 from bridge.store.cursors import load_cursor, record_run, save_cursor
@@ -92,7 +93,7 @@ def sync_once(
                 progress(summary)
     except Exception as error:
         with engine.begin() as conn:
-            record_run(conn, connector.name, stats=asdict(summary), error=f"{error.__class__.__name__}: {error}")
+            record_run(conn, connector.name, stats=asdict(summary), error=describe(error))
         log.exception("sync.failed", extra={"source": connector.name})
         raise
     summary.api_calls = api_calls()
