@@ -24,6 +24,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+ID_MAX = 2**31 - 1  # every `id` column is an Integer: 32 bits on PostgreSQL
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -32,6 +34,15 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
+
+
+def store_id(text: str) -> int:
+    """`text` as a row id the store can hold (1 to ID_MAX); ValueError for anything else, so a 20-digit id from
+    a form is a refusal and never a database overflow."""
+    value = int(text)
+    if not 0 < value <= ID_MAX:
+        raise ValueError(f"no such id: {text}")
+    return value
 
 
 def _when(name: str, nullable: bool = True) -> Column:
