@@ -41,6 +41,13 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be 0 or a positive whole number")
+    return number
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if value not in allowed:
@@ -74,6 +81,8 @@ KEYS: tuple[Key, ...] = (
     Key("WISHBRIDGE_SECRET_KEY", "", "signs admin sessions and sidebar links; set a long random value", secret=True),
     Key("WISHBRIDGE_PUBLIC_URL", "http://127.0.0.1:8080", "address customers and agents use to reach this server",
         _url),
+    Key("WISHBRIDGE_PROXIES", "0", "reverse proxies in front of `serve` whose X-Forwarded-For names the client (for "
+        "log-in throttling and API limits); 0: clients connect directly", _count),
     Key("WISHBRIDGE_API_KEYS", "", "comma-separated keys the product uses for POST /api/v1/wishes", _csv,
         secret=True),
     Key("WISHBRIDGE_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR",

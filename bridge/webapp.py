@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from bridge.config import Settings, load_settings
@@ -29,6 +30,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.config["SECRET_KEY"] = runtime.settings["WISHBRIDGE_SECRET_KEY"] or secrets.token_hex(32)
     app.config["MAX_CONTENT_LENGTH"] = 5 * 1024 * 1024
     app.extensions["wishbridge.runtime"] = runtime
+    if runtime.settings["WISHBRIDGE_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=runtime.settings["WISHBRIDGE_PROXIES"])  # type: ignore[method-assign]
 
     from bridge import api, sidebar, web, webhooks
 
