@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 ID_MAX = 2**31 - 1  # every `id` column is an Integer: 32 bits on PostgreSQL
@@ -223,4 +224,15 @@ users = Table(
     Column("display_name", Text, nullable=False, default=""),
     Column("language", String(8), nullable=False, default="en"),
     _when("created_at", nullable=False),
+    # Every signed-in session carries the generation it began in; raising it ends them all.
+    Column("session_generation", Integer, nullable=False, default=0, server_default="0"),
+    Column("disabled", Boolean, nullable=False, default=False, server_default=false()),
+)
+
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subject", String(64), nullable=False),   # sha256 of "account:<name>" or "address:<client address>"
+    _when("at", nullable=False),
+    Index("ix_login_failures_subject_at", "subject", "at"),
 )
