@@ -54,25 +54,16 @@ def user_password(ctx: click.Context, username: str, password: str) -> None:
     click.echo(f"user {username}: password changed, every session ended")
 
 
-def _switch(ctx: click.Context, username: str, disabled: bool) -> None:
-    with runtime_of(ctx).engine.begin() as conn:
-        set_disabled(conn, username, disabled)
-        audit.record(conn, "user", username, "disable" if disabled else "enable", "cli")
+def _access_command(name: str, disabled: bool, help_text: str) -> None:
+    @user_cli.command(name, help=help_text)
+    @click.argument("username")
+    @click.pass_context
+    def command(ctx: click.Context, username: str) -> None:
+        with runtime_of(ctx).engine.begin() as conn:
+            set_disabled(conn, username, disabled)
+            audit.record(conn, "user", username, name, "cli")
+        click.echo(f"user {username} {name}d" + (", every session ended" if disabled else ""))
 
 
-@user_cli.command("disable")
-@click.argument("username")
-@click.pass_context
-def user_disable(ctx: click.Context, username: str) -> None:
-    """Stop USERNAME from logging in; every session they have ends."""
-    _switch(ctx, username, True)
-    click.echo(f"user {username} disabled, every session ended")
-
-
-@user_cli.command("enable")
-@click.argument("username")
-@click.pass_context
-def user_enable(ctx: click.Context, username: str) -> None:
-    """Let a disabled USERNAME log in again."""
-    _switch(ctx, username, False)
-    click.echo(f"user {username} enabled")
+_access_command("disable", True, "Stop USERNAME from logging in; every session they have ends.")
+_access_command("enable", False, "Let a disabled USERNAME log in again.")
