@@ -85,12 +85,16 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str = "INFO", form: str = "text") -> None:
-    """Send every log line to stderr in `form` (text or json); calling again replaces the handler."""
+    """Send every log line to stderr in `form` (text or json); calling again replaces this handler. Like
+    logging.basicConfig, it leaves alone a host that handles logging already (a test runner, an embedding app)."""
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if h.name == _HANDLER_NAME]:
+    root.setLevel(level)
+    ours = [h for h in root.handlers if h.name == _HANDLER_NAME]
+    if len(ours) < len(root.handlers):
+        return
+    for handler in ours:
         root.removeHandler(handler)
     handler = logging.StreamHandler()
     handler.name = _HANDLER_NAME
     handler.setFormatter(JsonFormatter() if form == "json" else ContextFormatter())
     root.addHandler(handler)
-    root.setLevel(level)

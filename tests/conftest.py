@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -41,15 +40,6 @@ def _postgres_engine(url: str) -> Iterator[Engine]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_log_handler() -> Iterator[None]:
-    """A CLI run installs its log handler on a stream that closes with the run: take it away afterwards."""
-    yield
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if h.name == "wishbridge"]:
-        root.removeHandler(handler)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

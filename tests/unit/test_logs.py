@@ -25,18 +25,28 @@ from tests.doubles import MemoryHelpdesk
 NAME, EMAIL = "Анна Клиентова", "anna.klientova@romashka.example"
 
 
-def _into(buffer: io.StringIO) -> io.StringIO:
-    handler = next(h for h in logging.getLogger().handlers if h.name == "wishbridge")
+def bare_root(monkeypatch: pytest.MonkeyPatch) -> logging.Logger:
+    """The root logger as a fresh process has it: no handler yet (pytest's own are put back afterwards).
+    Called in the test's body, as pytest adds its handlers for each phase."""
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "level", root.level)
+    return root
+
+
+def _into(root: logging.Logger, buffer: io.StringIO) -> io.StringIO:
+    [handler] = root.handlers
     assert isinstance(handler, logging.StreamHandler)
     handler.setStream(buffer)
     return buffer
 
 
 @pytest.fixture
-def stream() -> io.StringIO:
+def stream(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
     """The root logger writing through the handler `logs.configure` installs, into a string."""
+    root = bare_root(monkeypatch)
     logs.configure("INFO")
-    return _into(io.StringIO())
+    return _into(root, io.StringIO())
 
 
 def test_a_log_line_carries_every_extra_key_as_key_value(stream: io.StringIO) -> None:
@@ -58,21 +68,30 @@ def test_a_secret_is_never_printed_even_inside_a_mapping(stream: io.StringIO, ke
     assert f"{key}=[redacted]" in line and f'headers={{"{key}":"[redacted]","Accept":"*/*"}}' in line
 
 
-def test_the_json_form_is_one_object_a_line_with_the_context(stream: io.StringIO) -> None:
+def test_the_json_form_is_one_object_a_line_with_the_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = bare_root(monkeypatch)
     logs.configure("INFO", "json")
-    _into(stream)
+    stream = _into(root, io.StringIO())
     logging.getLogger("bridge.webhooks").warning("webhook.rejected", extra={"source": "jira", "token": "t0k"})
     record = json.loads(stream.getvalue())
     assert record["event"] == "webhook.rejected" and record["source"] == "jira" and record["level"] == "WARNING"
     assert record["token"] == "[redacted]"
 
 
-def test_configuring_twice_keeps_one_handler() -> None:
+def test_configuring_twice_keeps_one_handler(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = bare_root(monkeypatch)
     logs.configure()
     logs.configure("WARNING")
-    root = logging.getLogger()
-    assert [h.name for h in root.handlers].count("wishbridge") == 1
+    assert [h.name for h in root.handlers] == ["wishbridge"]
     assert root.level == logging.WARNING
+
+
+def test_a_host_that_handles_logging_already_keeps_its_handlers(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = bare_root(monkeypatch)
+    host = logging.NullHandler()
+    root.addHandler(host)
+    logs.configure("DEBUG")
+    assert root.handlers == [host] and root.level == logging.DEBUG
 
 
 def _ticket(external_id: str) -> Ticket:
@@ -95,8 +114,8 @@ def losing_race(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     event.remove(Engine, "before_cursor_execute", other_sync_first)
 
 
-def test_a_sync_losing_a_unique_race_prints_no_customer_name_or_email(
-        tmp_path, monkeypatch: pytest.MonkeyPatch, losing_race: None) -> None:
+def test_a_sync_losing_a_unique_race_prints_and_logs_no_customer_name_or_email(
+        tmp_path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, losing_race: None) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'race.db'}")
     monkeypatch.setenv("WISHBRIDGE_MAPPINGS", str(MAPPINGS))
@@ -106,8 +125,12 @@ def test_a_sync_losing_a_unique_race_prints_no_customer_name_or_email(
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "error: the store refused the command: IntegrityError" in result.output
     assert "run the command again" in result.output
-    assert "sync.failed" in result.output and "Traceback" in result.output, "the log keeps the traceback"
     assert NAME not in result.output and EMAIL not in result.output
+    [failed] = [record for record in caplog.records if record.msg == "sync.failed"]
+    logged = logs.ContextFormatter().format(failed)
+    assert "source=memdesk" in logged and "IntegrityError" in logged, "the log keeps the traceback"
+    assert NAME not in logged and EMAIL not in logged
+    assert NAME not in logs.JsonFormatter().format(failed)
 
 
 def test_a_unique_violation_stored_as_the_last_sync_error_names_no_customer(engine: Engine,
