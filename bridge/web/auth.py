@@ -7,7 +7,7 @@ import hmac
 import logging
 import math
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -74,22 +74,31 @@ def require(action: str, queue: str | None = None) -> User:
     return user
 
 
+def _attempt(username: str, password: str) -> tuple[User | None, timedelta]:
+    """The user a log-in form signs in (None: refused), and how long its name or address must still wait
+    (the password is not even checked while they must)."""
+    now = datetime.now(UTC)
+    subjects = {"account": login_throttle.subject("account", username),
+                "address": login_throttle.subject("address", request.remote_addr or "")}
+    with runtime().engine.begin() as conn:
+        wait = login_throttle.locked_for(conn, subjects, now)
+        if wait:
+            return None, wait
+        user = verify(conn, username, password)
+        if user is None:
+            login_throttle.record_failure(conn, subjects.values(), now)
+            return None, wait
+        login_throttle.forget(conn, subjects["account"])
+        audit.record(conn, "user", user.username, "login", user.username)
+    return user, wait
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     target = local_url(request.values.get("next"), url_for("admin.wishes.inbox"))
     if request.method == "GET":
         return render_template("login.html", next=target, failed=False)
-    username, now = request.form.get("username", ""), datetime.now(UTC)
-    subjects = {"account": login_throttle.subject("account", username),
-                "address": login_throttle.subject("address", request.remote_addr or "")}
-    with runtime().engine.begin() as conn:
-        wait = login_throttle.locked_for(conn, subjects, now)
-        user = None if wait else verify(conn, username, request.form.get("password", ""))
-        if user:
-            login_throttle.forget(conn, subjects["account"])
-            audit.record(conn, "user", user.username, "login", user.username)
-        elif not wait:
-            login_throttle.record_failure(conn, subjects.values(), now)
+    user, wait = _attempt(request.form.get("username", ""), request.form.get("password", ""))
     if wait:
         seconds = math.ceil(wait.total_seconds())
         log.warning("auth.throttled", extra={"address": request.remote_addr, "retry_after": seconds})
