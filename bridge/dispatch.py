@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine
 
 from bridge.connector import Connector, batch_size
 from bridge.errors import FatalError, RetriableError
+from bridge.logs import describe
 from bridge.model import TicketRef, TicketWrite
 from bridge.notify import TICKET_PATCH, patch_from_payload
 from bridge.store import outbox
@@ -140,8 +141,7 @@ def _record(conn: Connection, item: OutboxItem, error: Exception | None, summary
         return
     retry_after = error.retry_after if isinstance(error, RetriableError) else None
     fatal = isinstance(error, FatalError)
-    state = outbox.fail(conn, item.id, f"{error.__class__.__name__}: {error}", retry_after=retry_after,
-                        fatal=fatal)
+    state = outbox.fail(conn, item.id, describe(error), retry_after=retry_after, fatal=fatal)
     log.warning("outbox.failed", extra={"key": item.idempotency_key, "target": item.target, "state": state,
                                         "error": str(error)})
     if state == "dead":

@@ -17,6 +17,7 @@ from bridge.dispatch import DrainSummary, Handler, batch_limits, drain, ticket_p
 from bridge.epics import epic_handlers
 from bridge.errors import reason
 from bridge.ingest import Intake, SyncSummary, failure_recorded, store_tickets, sync_once
+from bridge.logs import describe
 from bridge.model import WebhookEvent
 from bridge.notify import TICKET_PATCH
 from bridge.runtime import Runtime
@@ -119,7 +120,7 @@ def drain_inbox(runtime: Runtime, limit: int = 100) -> int:
         except Exception as error:
             log.exception("inbox.failed", extra={"delivery": row["delivery_id"]})
             with runtime.engine.begin() as conn:
-                inbox.mark_processed(conn, row["id"], error=f"{error.__class__.__name__}: {error}")
+                inbox.mark_processed(conn, row["id"], error=describe(error))
     return len(rows)
 
 
