@@ -412,7 +412,7 @@ class ZendeskConnector:
 
     def _follow_up(self, write: TicketWrite, original: Mapping[str, Any] | None) -> Exception | None:
         """The message of a closed ticket as a follow-up ticket to the same requester, created once."""
-        if not (write.patch.comment and write.patch.public):
+        if not (write.patch.comment and write.patch.public and write.patch.follow_up_closed):
             return None
         try:
             if original is None:

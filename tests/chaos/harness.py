@@ -100,11 +100,12 @@ class Chaos:
     tickets: int = 2000
     fan_out: int = 500
     min_kills: int = 20
-    fault_rate: float = 0.03
+    fault_rate: float = 0.1
     closed: int = 5
     seed: int = 7
     deadline_seconds: float = 600.0
     report: Report = field(default_factory=Report)
+    closed_ids: list[int] = field(default_factory=list)
 
     def run(self) -> Report:
         rng = random.Random(self.seed)
@@ -236,6 +237,7 @@ class Chaos:
         self._wait(lambda: bool(self.jira.issues), "the epic created")
         [epic] = self.jira.issues.values()
         closing = rng.sample(range(1, self.fan_out + 1), self.closed)
+        self.closed_ids = closing
         for transition, stage in JIRA_MOVES:
             if stage == "released":
                 for ticket_id in closing:
@@ -282,7 +284,11 @@ class Chaos:
             report.released_once += stages.count("released") == 1 and stages[-1] == "released"
             final = self._final_tags(ticket_id)
             report.final_tags_right += final & STAGE_TAGS == {"wish_released"}
-            report.follow_ups += len(self.zendesk.tickets[ticket_id].get("followup_ids") or ()) == 1
+            follow_ups = self.zendesk.tickets[ticket_id].get("followup_ids") or ()
+            report.follow_ups += len(follow_ups) == 1
+            if (ticket_id in self.closed_ids) != bool(follow_ups):
+                report.problems.append(f"ticket {ticket_id} ({self.zendesk.tickets[ticket_id]['status']}): "
+                                       f"follow-ups {follow_ups}, messages {stages}")
             if stages != [s for s in stages if s != "?"]:
                 report.problems.append(f"ticket {ticket_id}: unknown message in {messages}")
 

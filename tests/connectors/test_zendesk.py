@@ -432,6 +432,17 @@ def test_a_write_that_may_have_landed_waits_for_running_jobs_and_finds_its_marke
     assert [c.request.method for c in api.calls] == ["GET", "GET", "GET", "PUT"]
 
 
+def test_a_mapping_that_leaves_closed_tickets_alone_gets_no_follow_up(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    leave = write(3, Patch(comment="Готово", follow_up_closed=False))
+    api.put(f"{BASE}/api/v2/tickets/3.json", status=422, json={
+        "error": "RecordInvalid", "description": "Record validation errors",
+        "details": {"status": [{"description": "Status: closed prevents ticket update"}]}})
+
+    assert connector.apply([leave]) == {leave.key: None}
+    assert [c.request.method for c in api.calls] == ["PUT"]
+
+
 def test_a_checked_write_to_a_closed_ticket_finds_its_follow_up_and_sends_nothing(
         connector: ZendeskConnector, api: responses.RequestsMock) -> None:
     again = write(3, check=True)
