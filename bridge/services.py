@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -145,4 +146,5 @@ def reconcile_trackers(runtime: Runtime) -> int:
 
 
 def drain_outbox(runtime: Runtime) -> DrainSummary:
-    return drain(runtime.engine, outbox_handlers(runtime), limits=batch_limits(helpdesk_connectors(runtime)))
+    return drain(runtime.engine, outbox_handlers(runtime), limits=batch_limits(helpdesk_connectors(runtime)),
+                 first_retry=timedelta(seconds=int(runtime.settings["OUTBOX_FIRST_RETRY_SECONDS"])))

@@ -143,7 +143,7 @@ class Chaos:
         return {
             "DATABASE_URL": self.database_url, "WISHBRIDGE_MAPPINGS": str(ROOT / "mappings"),
             "WISHBRIDGE_SECRET_KEY": "chaos", "SYNC_INTERVAL_SECONDS": "1", "WORKER_TICK_SECONDS": "1",
-            "RECONCILE_INTERVAL_SECONDS": "2", "WISHBRIDGE_LOG_LEVEL": "INFO",
+            "RECONCILE_INTERVAL_SECONDS": "2", "OUTBOX_FIRST_RETRY_SECONDS": "1",
             "ZENDESK_URL": zendesk_url, "ZENDESK_EMAIL": "bridge@example.com", "ZENDESK_API_TOKEN": "sandbox-token",
             "ZENDESK_EXPORT_RPM": "600",
             "JIRA_URL": jira_url, "JIRA_EMAIL": jira_sandbox.SANDBOX_EMAIL, "JIRA_API_TOKEN": jira_sandbox.SANDBOX_TOKEN,
