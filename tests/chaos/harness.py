@@ -106,6 +106,7 @@ class Chaos:
     deadline_seconds: float = 600.0
     report: Report = field(default_factory=Report)
     closed_ids: list[int] = field(default_factory=list)
+    fan_out_ids: list[int] = field(default_factory=list)
 
     def run(self) -> Report:
         rng = random.Random(self.seed)
@@ -224,19 +225,20 @@ class Chaos:
 
     def _approve_one_group(self) -> int:
         with self.runtime.engine.begin() as conn:
-            rows = conn.execute(select(wishes.c.id, wishes.c.group_id).join(
+            rows = conn.execute(select(wishes.c.id, wishes.c.group_id, tickets.c.external_id).join(
                 wish_tickets, wish_tickets.c.wish_id == wishes.c.id).join(
                 tickets, tickets.c.id == wish_tickets.c.ticket_id).order_by(tickets.c.id).limit(self.fan_out)).all()
             group = rows[0].group_id
             conn.execute(update(wishes).where(wishes.c.id.in_([r.id for r in rows])).values(group_id=group))
             route(conn, self.runtime.mappings, group, "analyst", "pm")
             decide(conn, self.runtime.mappings, group, "approve", "pm")
+        self.fan_out_ids = [int(r.external_id) for r in rows]
         return int(group)
 
     def _move_epic(self, group: int, rng: random.Random) -> None:
         self._wait(lambda: bool(self.jira.issues), "the epic created")
         [epic] = self.jira.issues.values()
-        closing = rng.sample(range(1, self.fan_out + 1), self.closed)
+        closing = rng.sample(self.fan_out_ids, self.closed)
         self.closed_ids = closing
         for transition, stage in JIRA_MOVES:
             if stage == "released":
