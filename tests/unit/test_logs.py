@@ -119,16 +119,16 @@ def test_a_sync_losing_a_unique_race_prints_and_logs_no_customer_name_or_email(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'race.db'}")
     monkeypatch.setenv("WISHBRIDGE_MAPPINGS", str(MAPPINGS))
-    monkeypatch.setattr("bridge.services.helpdesk_connectors",
-                        lambda runtime, names=None: {"memdesk": MemoryHelpdesk([_ticket("1"), _ticket("2")])})
+    desk = MemoryHelpdesk([_ticket("1"), _ticket("2")])
+    monkeypatch.setattr("bridge.services.configured", lambda settings: ["memdesk"])
+    monkeypatch.setattr("bridge.runtime.Runtime.connector", lambda runtime, name: desk)
     result = CliRunner().invoke(main, ["sync", "--once"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
-    assert "error: the store refused the command: IntegrityError" in result.output
-    assert "run the command again" in result.output
+    assert "memdesk: failed: IntegrityError" in result.output and "1 of 1 helpdesk(s) failed" in result.output
     assert NAME not in result.output and EMAIL not in result.output
-    [failed] = [record for record in caplog.records if record.msg == "sync.failed"]
+    [failed] = [record for record in caplog.records if str(record.msg).startswith("sync.failed %s")]
     logged = logs.ContextFormatter().format(failed)
-    assert "source=memdesk" in logged and "IntegrityError" in logged, "the log keeps the traceback"
+    assert "source=memdesk" in logged and "IntegrityError" in logged
     assert NAME not in logged and EMAIL not in logged
     assert NAME not in logs.JsonFormatter().format(failed)
 
