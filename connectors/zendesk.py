@@ -39,12 +39,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import requests
 
@@ -54,9 +55,11 @@ from bridge.http import Client, RateLimiter, follow_pages
 from bridge.model import Change, Organization, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
 from bridge.webhooks import decode_json
 
+log = logging.getLogger(__name__)
 EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
 SIDELOADS = "users,organizations"
 PAGE_SIZE = 1000
+MIN_PAGE_SIZE = 100
 BULK_LIMIT = 100
 MAX_JOBS = 30  # Zendesk queues at most 30 background jobs per account
 SIGNATURE_TOLERANCE = 300.0
@@ -86,6 +89,13 @@ class FieldCatalog:
         names = self.options.get(field_id)
         tags = value if isinstance(value, list) else [value]
         return names is None or all(str(tag) in names for tag in tags)
+
+    def tag(self, field_id: int, value: Any) -> Any:
+        """What Zendesk expects on write: the option's tag for a dropdown value given by its name."""
+        tags = {name: tag for tag, name in self.options.get(field_id, {}).items()}
+        if isinstance(value, list):
+            return [tags.get(str(v), v) for v in value]
+        return tags.get(str(value), value) if value is not None else None
 
     def label(self, field_id: int, value: Any) -> Any:
         names = self.options.get(field_id)
@@ -148,6 +158,15 @@ def follow_up_ticket(original: Mapping[str, Any], write: TicketWrite) -> dict[st
     if patch.fields:
         body["custom_fields"] = [{"id": int(fid), "value": value} for fid, value in patch.fields.items()]
     return body
+
+
+def _timed_out(error: RetriableError) -> bool:
+    return error.status == 504 or "Timeout" in str(error)
+
+
+def _with_page_size(url: str, per_page: int) -> str:
+    path, _, query = url.partition("?")
+    return f"{path}?{urlencode({**dict(parse_qsl(query)), 'per_page': per_page})}"
 
 
 def _refused_as_closed(error: ConnectorError) -> bool:
@@ -273,7 +292,19 @@ class ZendeskConnector:
         return f"{EXPORT_PATH}?{urlencode({**position, 'per_page': self.page_size, 'include': SIDELOADS})}"
 
     def _export_page(self, url: str) -> tuple[dict[str, Any], str | None]:
-        page: dict[str, Any] = self.client.get_json(url, limiter=self.limiter)
+        """One export page; a page that still times out after the client's retries is asked for again at half
+        the size, down to 100, and the smaller size is kept for the rest of the run (Zendesk advises smaller
+        pages when exports time out)."""
+        while True:
+            try:
+                page: dict[str, Any] = self.client.get_json(url, limiter=self.limiter)
+                break
+            except RetriableError as error:
+                if not (self.page_size > MIN_PAGE_SIZE and _timed_out(error)):
+                    raise
+                self.page_size = max(MIN_PAGE_SIZE, self.page_size // 2)
+                log.warning("zendesk.export_page_smaller", extra={"per_page": self.page_size, "error": str(error)})
+                url = _with_page_size(url, self.page_size)
         if page.get("end_of_stream") or not page.get("after_cursor"):
             return page, None
         return page, self._export_url({"cursor": page["after_cursor"]})
@@ -327,6 +358,7 @@ class ZendeskConnector:
     def apply(self, writes: Sequence[TicketWrite]) -> dict[str, Exception | None]:
         """Each ticket's own patch; per write key None (done) or the error met. Exactly-once per (ticket, key)."""
         outcomes: dict[str, Exception | None] = {}
+        writes = [self._with_option_tags(w) for w in writes]
         checked = [w for w in writes if w.check]
         seen = self._show_many([w.ref for w in checked], settle=True) if checked else {}
         todo: list[TicketWrite] = []
@@ -349,6 +381,16 @@ class ZendeskConnector:
         for write in closed:
             outcomes[write.key] = self._follow_up(write, seen.get(write.ref.external_id))
         return outcomes
+
+    def _with_option_tags(self, write: TicketWrite) -> TicketWrite:
+        """Dropdown values written by option name (as mappings and the export show them) become tags."""
+        if not write.patch.fields:
+            return write
+        if self._catalog is None:
+            self._catalog = self._load_fields()
+        catalog = self._catalog
+        fields = {fid: catalog.tag(int(fid), value) for fid, value in write.patch.fields.items()}
+        return replace(write, patch=replace(write.patch, fields=fields))
 
     def _write(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """One attempt, no automatic retry: a time-out may hide a write that landed."""

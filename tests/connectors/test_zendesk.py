@@ -17,7 +17,7 @@ from responses import matchers
 from bridge.errors import FatalError, InvalidSignature, RetriableError
 from bridge.mapping import load_mappings
 from bridge.model import Patch, TicketRef, TicketWrite
-from connectors.zendesk import ZendeskConnector
+from connectors.zendesk import FieldCatalog, ZendeskConnector
 from tests.conftest import MAPPINGS, ROOT, shared_path
 
 BASE = "https://acme.zendesk.com"
@@ -317,6 +317,13 @@ REGISTERED = Patch(comment="Ваше пожелание зарегистриро
                    tags_remove=("wish_new",), fields={"360000000020": "W-7"}, status="pending")
 
 
+@pytest.fixture
+def writer(connector: ZendeskConnector) -> ZendeskConnector:
+    """A connector that has read the account's ticket fields already."""
+    connector._catalog = FieldCatalog(SEED["ticket_fields"])
+    return connector
+
+
 def write(ticket_id: int, patch: Patch = REGISTERED, *, check: bool = False) -> TicketWrite:
     return TicketWrite(TicketRef("zendesk", str(ticket_id)), patch, f"stage:registered:g1:e0:t{ticket_id}",
                        check=check)
@@ -329,27 +336,27 @@ def body_of(w: TicketWrite) -> dict[str, Any]:
 
 
 def test_one_ticket_is_updated_with_its_reply_tags_field_status_and_marker_in_one_put(
-        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+        writer: ZendeskConnector, api: responses.RequestsMock) -> None:
     one = write(7)
     api.put(f"{BASE}/api/v2/tickets/7.json", match=[matchers.json_params_matcher({"ticket": body_of(one)})],
             json={"ticket": ticket(7)})
 
-    assert connector.apply([one]) == {one.key: None}
+    assert writer.apply([one]) == {one.key: None}
     assert len(api.calls) == 1
 
 
-def test_an_internal_note_is_written_as_a_private_comment(connector: ZendeskConnector,
+def test_an_internal_note_is_written_as_a_private_comment(writer: ZendeskConnector,
                                                           api: responses.RequestsMock) -> None:
     note = write(7, Patch(comment="Analyst asked", public=False))
     api.put(f"{BASE}/api/v2/tickets/7.json", match=[matchers.json_params_matcher(
         {"ticket": {"comment": {"body": "Analyst asked", "public": False}, "additional_tags": [note.marker]}})],
         json={"ticket": ticket(7)})
 
-    assert connector.apply([note]) == {note.key: None}
+    assert writer.apply([note]) == {note.key: None}
 
 
 def test_many_tickets_go_in_one_batch_update_each_with_its_own_body_and_the_job_is_followed(
-        connector: ZendeskConnector, api: responses.RequestsMock, sleeps: list[float]) -> None:
+        writer: ZendeskConnector, api: responses.RequestsMock, sleeps: list[float]) -> None:
     writes = [write(i, Patch(comment=f"Ваше пожелание W-{i} зарегистрировано")) for i in (1, 2, 3)]
     bodies = [{"id": w_.ref.external_id and int(w_.ref.external_id), "comment": {"body": w_.patch.comment,
                "public": True}, "additional_tags": [w_.marker]} for w_ in writes]
@@ -360,12 +367,12 @@ def test_many_tickets_go_in_one_batch_update_each_with_its_own_body_and_the_job_
     api.get(f"{BASE}/api/v2/job_statuses/show_many.json", json={"job_statuses": [job("j1", "completed",
                                                                                      updated(1, 2, 3))]})
 
-    assert connector.apply(writes) == {w_.key: None for w_ in writes}
+    assert writer.apply(writes) == {w_.key: None for w_ in writes}
     assert len(api.calls) == 3 and sleeps == [0.25, 0.5]  # the first polls come sooner
 
 
 def test_several_jobs_are_queued_before_any_is_polled_and_polled_together(
-        connector: ZendeskConnector, api: responses.RequestsMock, sleeps: list[float]) -> None:
+        writer: ZendeskConnector, api: responses.RequestsMock, sleeps: list[float]) -> None:
     writes = [write(i) for i in range(1, 251)]
     for n in (1, 2, 3):
         api.put(f"{BASE}/api/v2/tickets/update_many.json", json={"job_status": job(f"j{n}", "queued")})
@@ -374,13 +381,13 @@ def test_several_jobs_are_queued_before_any_is_polled_and_polled_together(
                                    job("j2", "completed", updated(*range(101, 201))),
                                    job("j3", "completed", updated(*range(201, 251)))]})
 
-    assert connector.apply(writes) == {w_.key: None for w_ in writes}
+    assert writer.apply(writes) == {w_.key: None for w_ in writes}
     assert [len(json.loads(c.request.body)["tickets"]) for c in api.calls[:3]] == [100, 100, 50]
     assert len(api.calls) == 4 and sleeps == [0.25]
 
 
 def test_a_checked_batch_of_250_reads_its_tickets_a_hundred_at_a_time(
-        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+        writer: ZendeskConnector, api: responses.RequestsMock) -> None:
     writes = [write(i, check=True) for i in range(1, 251)]
     api.get(f"{BASE}/api/v2/job_statuses.json", json={"job_statuses": []})
     for first, last in ((1, 100), (101, 200), (201, 250)):
@@ -388,12 +395,12 @@ def test_a_checked_batch_of_250_reads_its_tickets_a_hundred_at_a_time(
             {"ids": ",".join(str(i) for i in range(first, last + 1))})],
             json={"tickets": [ticket(i, tags=[writes[i - 1].marker]) for i in range(first, last + 1)]})
 
-    assert connector.apply(writes) == {w_.key: None for w_ in writes}
+    assert writer.apply(writes) == {w_.key: None for w_ in writes}
     assert len(api.calls) == 4
 
 
 def test_a_locked_ticket_is_left_to_retry_and_a_closed_one_gets_one_follow_up(
-        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+        writer: ZendeskConnector, api: responses.RequestsMock) -> None:
     writes = [write(i) for i in (1, 2, 3)]
     api.put(f"{BASE}/api/v2/tickets/update_many.json", json={"job_status": job("j1", "completed", [
         *updated(1),
@@ -411,14 +418,14 @@ def test_a_locked_ticket_is_left_to_retry_and_a_closed_one_gets_one_follow_up(
             "custom_fields": [{"id": 360000000020, "value": "W-7"}]}})],
         status=201, json={"ticket": ticket(4)})
 
-    outcome = connector.apply(writes)
+    outcome = writer.apply(writes)
 
     assert outcome[writes[0].key] is None and outcome[writes[2].key] is None
     assert isinstance(outcome[writes[1].key], RetriableError)
 
 
 def test_a_write_that_may_have_landed_waits_for_running_jobs_and_finds_its_marker(
-        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+        writer: ZendeskConnector, api: responses.RequestsMock) -> None:
     landed, lost = write(1, check=True), write(2, check=True)
     api.get(f"{BASE}/api/v2/job_statuses.json", json={"job_statuses": [job("j0", "working"), job("j9", "completed")]})
     api.get(f"{BASE}/api/v2/job_statuses/show_many.json", match=[matchers.query_param_matcher({"ids": "j0"})],
@@ -428,23 +435,23 @@ def test_a_write_that_may_have_landed_waits_for_running_jobs_and_finds_its_marke
     api.put(f"{BASE}/api/v2/tickets/2.json", match=[matchers.json_params_matcher({"ticket": body_of(lost)})],
             json={"ticket": ticket(2)})
 
-    assert connector.apply([landed, lost]) == {landed.key: None, lost.key: None}
+    assert writer.apply([landed, lost]) == {landed.key: None, lost.key: None}
     assert [c.request.method for c in api.calls] == ["GET", "GET", "GET", "PUT"]
 
 
 def test_a_mapping_that_leaves_closed_tickets_alone_gets_no_follow_up(
-        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+        writer: ZendeskConnector, api: responses.RequestsMock) -> None:
     leave = write(3, Patch(comment="Готово", follow_up_closed=False))
     api.put(f"{BASE}/api/v2/tickets/3.json", status=422, json={
         "error": "RecordInvalid", "description": "Record validation errors",
         "details": {"status": [{"description": "Status: closed prevents ticket update"}]}})
 
-    assert connector.apply([leave]) == {leave.key: None}
+    assert writer.apply([leave]) == {leave.key: None}
     assert [c.request.method for c in api.calls] == ["PUT"]
 
 
 def test_a_checked_write_to_a_closed_ticket_finds_its_follow_up_and_sends_nothing(
-        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+        writer: ZendeskConnector, api: responses.RequestsMock) -> None:
     again = write(3, check=True)
     api.get(f"{BASE}/api/v2/job_statuses.json", json={"job_statuses": []})
     api.get(f"{BASE}/api/v2/tickets/show_many.json", match=[matchers.query_param_matcher({"ids": "3"})],
@@ -452,30 +459,53 @@ def test_a_checked_write_to_a_closed_ticket_finds_its_follow_up_and_sends_nothin
     api.get(f"{BASE}/api/v2/tickets/show_many.json", match=[matchers.query_param_matcher({"ids": "40"})],
             json={"tickets": [ticket(40, tags=[again.marker, "wishbridge_followup"])]})
 
-    assert connector.apply([again]) == {again.key: None}
+    assert writer.apply([again]) == {again.key: None}
     assert not [c for c in api.calls if c.request.method != "GET"]
 
 
 def test_a_job_still_running_after_the_last_poll_leaves_its_tickets_to_retry(
-        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
-    connector.job_polls = 2
+        writer: ZendeskConnector, api: responses.RequestsMock) -> None:
+    writer.job_polls = 2
     api.put(f"{BASE}/api/v2/tickets/update_many.json", json={"job_status": job("j1", "queued")})
     api.get(f"{BASE}/api/v2/job_statuses/show_many.json", json={"job_statuses": [job("j1", "working")]})
 
-    outcome = connector.apply([write(1), write(2)])
+    outcome = writer.apply([write(1), write(2)])
 
     assert all(isinstance(error, RetriableError) and "still working" in str(error) for error in outcome.values())
     assert len(api.calls) == 3
 
 
-def test_a_write_that_timed_out_is_not_resent_blindly(connector: ZendeskConnector,
+def test_a_write_that_timed_out_is_not_resent_blindly(writer: ZendeskConnector,
                                                       api: responses.RequestsMock) -> None:
     api.put(f"{BASE}/api/v2/tickets/7.json", status=504, body="Gateway Timeout")
 
-    outcome = connector.apply([write(7)])
+    outcome = writer.apply([write(7)])
 
     assert isinstance(outcome[write(7).key], RetriableError)
     assert [c.request.method for c in api.calls] == ["PUT"]
+
+
+def test_a_dropdown_value_written_by_its_option_name_goes_out_as_the_option_tag(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    with_fields(api)
+    topic = write(7, Patch(fields={"360000000001": "Маркировка::Агрегация"}))
+    api.put(f"{BASE}/api/v2/tickets/7.json", match=[matchers.json_params_matcher({"ticket": {
+        "additional_tags": [topic.marker], "custom_fields": [{"id": 360000000001, "value": "topic_marking_aggregation"}]}})],
+        json={"ticket": ticket(7)})
+
+    assert connector.apply([topic]) == {topic.key: None}
+
+
+def test_an_export_page_that_keeps_timing_out_is_asked_for_again_at_half_the_size(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    connector.client.retries = 0
+    api.get(EXPORT, match=[export_query(start_time="0")], status=504, body="Gateway Timeout")
+    api.get(EXPORT, match=[matchers.query_param_matcher(
+        {"start_time": "0", "per_page": "500", "include": "users,organizations"})],
+        json=page([ticket(1)], "c1", end=True))
+
+    assert len(list(connector.fetch_changes(None))) == 1
+    assert connector.page_size == 500
 
 
 # Webhooks
