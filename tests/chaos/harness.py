@@ -161,8 +161,9 @@ class Chaos:
     @contextmanager
     def _killed_at_random(self, rng: random.Random) -> Iterator[Callable[[], int]]:
         """A worker SIGKILLed at a random moment 0.3–4 s after it has started its jobs (starting takes a few
-        seconds on a busy machine), and restarted, until the block ends. When a worker made no progress since
-        the last kill (a sync page larger than the time it was given), the next one lives twice as long."""
+        seconds on a busy machine), and restarted, until the block ends. When a worker with work to do made no
+        progress since the last kill (a sync page larger than the time it was given), the next one lives twice
+        as long."""
         log = self.data_dir / "worker.log"
         state: dict[str, Any] = {"kills": 0, "worker": self._start(), "at": None, "seen": 0, "stretch": 1.0,
                                  "progress": self._progress()}
@@ -181,7 +182,8 @@ class Chaos:
                     state["worker"].wait()
                     state["kills"] += 1
                     progress = self._progress()
-                    state["stretch"] = 1.0 if progress != state["progress"] else min(state["stretch"] * 2, 32)
+                    stuck = progress == state["progress"] and not self._settled()
+                    state["stretch"] = min(state["stretch"] * 2, 32) if stuck else 1.0
                     state["progress"] = progress
                     state["worker"], state["at"] = self._start(), None
 
