@@ -27,7 +27,7 @@ def deliveries(rt_server) -> Iterator[list[Delivery]]:
     received: list[Delivery] = []
 
     class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             received.append((self.path, dict(self.headers), body))
             self.send_response(202)
