@@ -50,7 +50,7 @@ DEMO_USER = {"accountId": "5b10ac8d82e05b22cc7d4ef5", "displayName": "Product Ow
              "emailAddress": "po@example.com"}
 JQL_CLAUSE = re.compile(
     r"""\s*(?:(?P<field>labels|project|status)\s*=\s*"?(?P<value>[^"]+?)"?
-    |(?:issuekey|key)\s+in\s*\((?P<keys>[^)]*)\)
+    |(?P<key_field>issuekey|key)\s+in\s*\((?P<keys>[^)]*)\)
     |updated\s*>=\s*"?-(?P<minutes>\d+)m"?)\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -235,7 +235,11 @@ class Sandbox:
         if match is None:
             raise JiraError(400, [f"Error in the JQL Query: the sandbox does not understand '{text.strip()}'."])
         if match["keys"] is not None:
-            keys = {k.strip().strip('"') for k in match["keys"].split(",")}
+            keys = [k.strip().strip('"') for k in match["keys"].split(",")]
+            missing = [key for key in keys if key not in self.issues]
+            if missing:  # Jira refuses the whole query when one listed key does not exist (or is not visible)
+                raise JiraError(400, [f"An issue with key '{key}' does not exist for field '{match['key_field']}'."
+                                      for key in missing])
             return lambda issue: issue.key in keys
         if match["minutes"] is not None:
             since = datetime.now(UTC) - timedelta(minutes=int(match["minutes"]))

@@ -61,6 +61,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "group.score": "Score",
         "group.epic": "Jira epic",
         "group.epic_queued": "Approved: the epic is being created in Jira.",
+        "group.epic_missing": "Jira says this epic does not exist any more (deleted, or hidden from the bridge's "
+                              "Jira user): its status is no longer followed.",
         "group.no_epic": "No epic yet: it is created when the group is approved.",
         "group.needs_attention": "needs attention",
         "group.updated": "updated",
@@ -270,6 +272,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "group.score": "Оценка",
         "group.epic": "Эпик в Jira",
         "group.epic_queued": "Одобрено: эпик создаётся в Jira.",
+        "group.epic_missing": "Jira сообщает, что этого эпика больше нет (удалён или скрыт от пользователя моста в "
+                              "Jira): его статус больше не отслеживается.",
         "group.no_epic": "Эпика пока нет: он создаётся при одобрении группы.",
         "group.needs_attention": "требует внимания",
         "group.updated": "изменено",

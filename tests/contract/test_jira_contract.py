@@ -118,6 +118,8 @@ def test_the_sandboxs_error_bodies_follow_the_jira_cloud_spec(jira_spec, jira):
     api = f"{connector.base_url}/rest/api/3"
     refused = raw_session(recorder, auth=(SANDBOX_EMAIL, "wrong")).post(f"{api}/issue", json={"fields": FIELDS})
     invalid = raw_session(recorder).post(f"{api}/issue", json={"fields": {**FIELDS, "summary": ""}})
-    assert (refused.status_code, invalid.status_code) == (401, 400)
+    unknown = raw_session(recorder).get(f"{api}/search/jql", params={"jql": "issuekey in (WISH-404)"})
+    assert (refused.status_code, invalid.status_code, unknown.status_code) == (401, 400, 400)
     assert invalid.json()["errors"] == {"summary": "You must specify a summary of the issue."}
+    assert unknown.json()["errorMessages"] == ["An issue with key 'WISH-404' does not exist for field 'issuekey'."]
     assert recorder.violations(jira_spec) == []
