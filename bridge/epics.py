@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from bridge.dispatch import Handler, Outcomes
-from bridge.epic_description import EpicBrief, TicketLine, adf, wiki
+from bridge.epic_description import EpicBrief, TicketLine, description
 from bridge.errors import RetriableError, WorkflowError
 from bridge.mapping import Mappings
 from bridge.mapping.jira import stage_for
@@ -104,7 +104,7 @@ def epic_fields(epic: Mapping[str, Any], meta: CreateMeta, brief: EpicBrief, *, 
         "project": {"key": epic["project"]},
         "issuetype": {"id": meta.issue_type_id},
         "summary": title,
-        "description": adf(brief) if cloud else wiki(brief),
+        "description": description(brief, cloud=cloud),
         "labels": [*epic.get("labels", []), marker_label(brief.group_id)],
     }
     if epic.get("components"):

@@ -55,6 +55,8 @@ JQL_CLAUSE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 NOT_AUTHENTICATED = "Client must be authenticated to access this resource."
+TEXT_LIMIT = 32_767
+TOO_LONG = "The entered text is too long. It exceeds the allowed limit of 32,767 characters."
 
 
 def jira_time(when: datetime) -> str:
@@ -134,12 +136,7 @@ class Sandbox:
             errors["issuetype"] = "valid issue type is required"
         if not str(fields.get("summary") or "").strip():
             errors["summary"] = "You must specify a summary of the issue."
-        description = fields.get("description")
-        if description is not None and self.cloud and not (
-                isinstance(description, dict) and description.get("type") == "doc"):
-            errors["description"] = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
-        if description is not None and not self.cloud and not isinstance(description, str):
-            errors["description"] = "Operation value must be a string"
+        errors.update(self._description_errors(fields))
         if any(" " in str(label) for label in fields.get("labels") or []):
             errors["labels"] = "Labels cannot contain spaces."
         is_epic = (fields.get("issuetype") or {}).get("id") == "10000"
@@ -149,6 +146,20 @@ class Sandbox:
             errors[EPIC_NAME_FIELD] = (f"Field '{EPIC_NAME_FIELD}' cannot be set. It is not on the appropriate "
                                        "screen, or unknown.")
         return errors
+
+    def _description_errors(self, fields: Mapping[str, Any]) -> dict[str, str]:
+        """An ADF document on Cloud, a string on Server; at most 32,767 characters (an ADF body counts as its
+        JSON)."""
+        if "description" not in fields or fields["description"] is None:
+            return {}
+        description = fields["description"]
+        if self.cloud and not (isinstance(description, dict) and description.get("type") == "doc"):
+            return {"description": "Operation value must be an Atlassian Document (see the Atlassian Document Format)"}
+        if not self.cloud and not isinstance(description, str):
+            return {"description": "Operation value must be a string"}
+        text = description if isinstance(description, str) else json.dumps(description, ensure_ascii=False,
+                                                                           separators=(",", ":"))
+        return {"description": TOO_LONG} if len(text) > TEXT_LIMIT else {}
 
     def view(self, issue: Issue, wanted: str | None = None, api: str = "3") -> dict[str, Any]:
         status_id, category = STATUSES[issue.status]
@@ -180,7 +191,10 @@ class Sandbox:
                           "from": None, "fromString": ", ".join(issue.fix_versions) or None,
                           "to": None, "toString": ", ".join(names) or None})
             issue.fix_versions = names
-        for name in ("summary", "labels"):
+        errors = self._description_errors(fields)
+        if errors:
+            raise JiraError(400, [], errors)
+        for name in ("summary", "labels", "description"):
             if name in fields:
                 issue.fields[name] = fields[name]
         issue.updated = datetime.now(UTC)

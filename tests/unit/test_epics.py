@@ -5,8 +5,9 @@ import pytest
 from sqlalchemy import select, text, update
 
 from bridge.dispatch import drain, ticket_patch_handler
-from bridge.epic_description import EpicBrief, TicketLine, adf, wiki
+from bridge.epic_description import DESCRIPTION_LIMIT, EpicBrief, TicketLine, adf, adf_size, description, fitted, wiki
 from bridge.epics import epic_handlers, link_ticket, request_epic, request_ticket_link, ticket_global_id
+from bridge.errors import FatalError
 from bridge.mapping import load_mappings
 from bridge.notify import TICKET_PATCH
 from bridge.popularity import Popularity
@@ -248,3 +249,44 @@ def test_a_long_ticket_list_is_cut_and_counted():
     rendered = wiki(brief(tickets=many))
     assert "h3. Originating tickets (120)" in rendered and "https://desk/49]" in rendered
     assert "https://desk/50]" not in rendered and "... and 70 more" in rendered
+
+
+@pytest.mark.parametrize("cloud", [True, False])
+def test_a_long_customer_email_is_cut_so_the_description_stays_within_jiras_limit(cloud):
+    email = "Нам нужна выгрузка отчётов в Excel [каждый месяц]. " * 2_000
+    many = tuple(TicketLine(f"zendesk #{n}: " + "x" * 200, f"https://desk/{n}") for n in range(300))
+    rendered = description(brief(summary=email, tickets=many), cloud=cloud)
+    text = json.dumps(rendered, ensure_ascii=False) if cloud else rendered
+    assert (adf_size(rendered) if cloud else len(rendered)) <= DESCRIPTION_LIMIT
+    assert "Нам нужна выгрузка отчётов" in text and "…" in text
+    assert "Line one" in text  # the notes, short, stay whole
+    assert "Originating tickets (300)" in text and "more, listed under the web links" in text
+
+
+def test_when_even_the_texts_cut_short_are_too_long_fewer_tickets_are_listed():
+    many = tuple(TicketLine(f"zendesk #{n}: " + "x" * 200, f"https://desk/{n}") for n in range(50))
+    full = adf(brief(tickets=many))
+    rendered = fitted(brief(tickets=many), adf, adf_size, limit=adf_size(full) - 100)
+    text = json.dumps(rendered, ensure_ascii=False)
+    assert "https://desk/24" in text and "https://desk/25" not in text and "... and 25 more" in text
+    assert "Export [all] reports *now*" in text
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "server"])
+def test_a_group_whose_first_wish_is_a_very_long_email_still_gets_its_epic(engine, mappings, deployment):
+    with engine.begin() as conn:
+        group = a_group(conn, 2, description="Please export reports. " * 3_000)
+        assert request_epic(conn, group)
+    with served_jira(deployment=deployment) as (connector, jira):
+        run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert stored_link(engine, group).issue_key == epic.key
+
+
+def test_the_sandbox_refuses_a_description_over_32767_characters_as_jira_does():
+    with served_jira(deployment="server") as (connector, _jira):
+        fields = {"project": {"key": "WISH"}, "issuetype": {"id": "10000"}, "summary": "Long",
+                  "description": "x" * 32_768}
+        with pytest.raises(FatalError) as refused:
+            connector.create_issue(fields)
+    assert refused.value.status == 400 and "exceeds the allowed limit of 32,767 characters" in str(refused.value)
