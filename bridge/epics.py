@@ -5,8 +5,11 @@ Outbox kinds (target "jira"): `create_epic` (key `epic:g{group}`, payload `{grou
 
 Contract: exactly one epic per group. Every epic carries the label `wishbridge-g{group}` and the issue property
 `wishbridge` = {group_id}, set in the create call itself; before creating, the handler searches for that label
-and adopts what it finds, so a crash between "Jira created it" and "we stored it", or a retried item, never
-creates a second epic. `tracker_links` is unique per group, so two workers store one link. Remote links carry a
+and adopts what it finds. Jira's search is eventually consistent and may not show an issue created moments
+ago, so a create intent (`epic_intents`) is committed before every create call: while an intent is younger than
+SEARCH_SETTLE and the search finds nothing, the item is retried later instead of creating. A crash between
+"Jira created it" and "we stored it", a time-out that hid a create, or a retried item never creates a second
+epic. `tracker_links` is unique per group, so two workers store one link. Remote links carry a
 stable globalId per ticket, which Jira upserts: re-linking never duplicates.
 """
 
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
@@ -28,7 +31,8 @@ from bridge.mapping.jira import stage_for
 from bridge.popularity import popularity
 from bridge.store import audit
 from bridge.store.outbox import OutboxItem, enqueue
-from bridge.store.schema import outbox, tickets, tracker_links, wish_groups, wish_tickets, wishes
+from bridge.store.schema import epic_intents, outbox, tickets, tracker_links, wish_groups, wish_tickets, wishes
+from bridge.store.tickets import as_utc
 from bridge.tracker_status import TRACKER, IssueState, observe
 from connectors.jira import CreateMeta, JiraConnector
 
@@ -38,6 +42,7 @@ LINK_TICKET = "link_ticket"
 MARKER_PROPERTY = "wishbridge"
 EPIC_NAME = "Epic Name"
 LINK_NOT_READY_SECONDS = 60.0
+SEARCH_SETTLE = timedelta(minutes=5)  # how long Jira search may take to show a new issue, with a wide margin
 
 
 def marker_label(group_id: int) -> str:
@@ -161,6 +166,8 @@ def _make_epic(engine: Engine, connector: JiraConnector, mappings: Mappings, gro
         connector.set_property(issue_key, MARKER_PROPERTY, {"group_id": group_id})
     else:
         found = _find_marked(connector, group_id)
+        if found is None:
+            _ask_to_create(engine, group_id)
         issue, how = (found, "adopted") if found else (_create(engine, connector, mappings, group_id), "created")
     state = IssueState.from_issue(issue)
     stage = stage_for(mappings.get("jira"), state.status, state.status_category, state.resolution)
@@ -168,10 +175,26 @@ def _make_epic(engine: Engine, connector: JiraConnector, mappings: Mappings, gro
         # A linked issue's current stage is news to customers; a new epic's first status is not.
         key = _store_link(conn, group_id, issue, connector.issue_url(issue["key"]),
                           None if how == "linked" else stage, state, how)
+        conn.execute(epic_intents.delete().where(epic_intents.c.group_id == group_id))
         if how == "linked" and key == issue["key"]:
             observe(conn, mappings, state)
     log.info("epic.stored", extra={"group": group_id, "epic": key, "how": how})
     return key
+
+
+def _ask_to_create(engine: Engine, group_id: int, now: datetime | None = None) -> None:
+    """Commit the intent to create the group's epic, or raise RetriableError while an earlier intent is young
+    enough that its epic may exist and not show in search yet."""
+    now = now or datetime.now(UTC)
+    with engine.begin() as conn:
+        asked = as_utc(conn.execute(select(epic_intents.c.asked_at)
+                                    .where(epic_intents.c.group_id == group_id)).scalar())
+        if asked is not None and now - asked < SEARCH_SETTLE:
+            wait = (asked + SEARCH_SETTLE - now).total_seconds()
+            raise RetriableError(f"group {group_id}'s epic may already exist: Jira search does not show it yet",
+                                 retry_after=wait)
+        conn.execute(epic_intents.delete().where(epic_intents.c.group_id == group_id))
+        conn.execute(epic_intents.insert().values(group_id=group_id, asked_at=now))
 
 
 def _create(engine: Engine, connector: JiraConnector, mappings: Mappings, group_id: int) -> dict[str, Any]:

@@ -100,6 +100,7 @@ class Sandbox:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     epic_name_required: bool = False
+    search_lag: float = 0.0  # seconds a new issue stays invisible to search, as Jira's index catches up
     issues: dict[str, Issue] = field(default_factory=dict)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     _counter: int = 0
@@ -237,7 +238,9 @@ class Sandbox:
     def search(self, jql: str) -> list[Issue]:
         where, _, order = jql.partition(" ORDER BY ")
         tests = [self._clause(part) for part in re.split(r"\s+AND\s+", where, flags=re.IGNORECASE) if part.strip()]
-        found = [issue for issue in self.issues.values() if all(test(issue) for test in tests)]
+        indexed = datetime.now(UTC) - timedelta(seconds=self.search_lag)
+        found = [issue for issue in self.issues.values()
+                 if issue.created <= indexed and all(test(issue) for test in tests)]
         name, _, direction = order.strip().partition(" ")
         if name:
             found.sort(key=lambda i: (i.updated if name.lower() == "updated" else i.created, int(i.id)),
@@ -329,12 +332,12 @@ def _browse_page(sandbox: Sandbox, issue: Issue) -> str:
 
 
 def create_sandbox(*, deployment: str = "cloud", webhook_url: str | None = None, webhook_secret: str | None = None,
-                   epic_name_required: bool = False,
+                   epic_name_required: bool = False, search_lag: float = 0.0,
                    credentials: tuple[str, str] = (SANDBOX_EMAIL, SANDBOX_TOKEN)) -> Flask:
     """A fresh sandbox Jira; its state is `app.extensions["jira_sandbox"]` (a Sandbox)."""
     app = Flask(__name__)
     sandbox = Sandbox(cloud=deployment == "cloud", webhook_url=webhook_url, webhook_secret=webhook_secret,
-                      epic_name_required=epic_name_required)
+                      epic_name_required=epic_name_required, search_lag=search_lag)
     app.extensions["jira_sandbox"] = sandbox
     versions = ("2", "3") if sandbox.cloud else ("2",)
     api = "/rest/api/<any(" + ", ".join(f"'{v}'" for v in versions) + "):version>"

@@ -1,20 +1,20 @@
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text, update
 
 from bridge.dispatch import drain, ticket_patch_handler
 from bridge.epic_description import DESCRIPTION_LIMIT, EpicBrief, TicketLine, adf, adf_size, description, fitted, wiki
-from bridge.epics import epic_handlers, link_ticket, request_epic, request_ticket_link, ticket_global_id
+from bridge.epics import SEARCH_SETTLE, epic_handlers, link_ticket, request_epic, request_ticket_link, ticket_global_id
 from bridge.errors import FatalError
 from bridge.mapping import load_mappings
 from bridge.notify import TICKET_PATCH
 from bridge.popularity import Popularity
 from bridge.store import outbox
 from bridge.store.audit import trail
+from bridge.store.schema import epic_intents, tracker_links
 from bridge.store.schema import outbox as outbox_rows
-from bridge.store.schema import tracker_links
 from tests.conftest import MAPPINGS
 from tests.doubles import MemoryHelpdesk
 from tests.jira_helpers import a_group, add_ticket, served_jira
@@ -290,3 +290,36 @@ def test_the_sandbox_refuses_a_description_over_32767_characters_as_jira_does():
         with pytest.raises(FatalError) as refused:
             connector.create_issue(fields)
     assert refused.value.status == 400 and "exceeds the allowed limit of 32,767 characters" in str(refused.value)
+
+
+def test_a_crash_right_after_create_while_search_lags_still_makes_one_epic(engine, mappings):
+    group = approve(engine)
+    _break_link_storage(engine)
+    with served_jira(search_lag=3600) as (connector, jira):
+        assert drain(engine, epic_handlers(engine, connector, mappings)).retrying == 1
+        _repair_link_storage(engine)
+        make_due(engine)
+        waiting = drain(engine, epic_handlers(engine, connector, mappings))
+        assert (waiting.retrying, len(jira.issues)) == (1, 1)  # search shows nothing yet: wait, do not create
+        with engine.connect() as conn:
+            item = next(i for i in outbox.items(conn) if i["kind"] == "create_epic")
+        assert "does not show it yet" in item["last_error"]
+        jira.search_lag = 0  # Jira's index caught up
+        make_due(engine)
+        run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert stored_link(engine, group).issue_key == epic.key
+    with engine.connect() as conn:
+        assert [row["action"] for row in trail(conn, "group", group)] == ["epic_adopted"]
+        assert conn.execute(select(epic_intents)).all() == []
+
+
+def test_an_intent_older_than_search_can_lag_means_the_earlier_create_never_happened(engine, mappings):
+    group = approve(engine)
+    with engine.begin() as conn:
+        conn.execute(epic_intents.insert().values(group_id=group,
+                                                  asked_at=datetime.now(UTC) - SEARCH_SETTLE - timedelta(seconds=1)))
+    with served_jira(search_lag=3600) as (connector, jira):
+        run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert stored_link(engine, group).issue_key == epic.key
