@@ -1,7 +1,11 @@
 """Approved wish groups become Jira epics, and every originating ticket a remote link on its epic.
 
 Outbox kinds (target "jira"): `create_epic` (key `epic:g{group}`, payload `{group_id}` or
-`{group_id, issue_key}` to link an existing issue) and `link_ticket` (key `link:g{group}:t{ticket}`).
+`{group_id, issue_key}` to link an existing issue), `link_ticket` (key `link:g{group}:t{ticket}`) and
+`update_epic` (key `epic-update:g{group}:v{version}:n{count}`, payload `{group_id, version}`): the epic's
+description brought up to date after approval (analyst notes, new tickets, popularity). `version` is a hash of
+what the description says; an update is asked for only when it differs from the last one asked for, and an
+update item that a newer one follows writes nothing, so repeats coalesce.
 
 Contract: exactly one epic per group. Every epic carries the label `wishbridge-g{group}` and the issue property
 `wishbridge` = {group_id}, set in the create call itself; before creating, the handler searches for that label
@@ -15,8 +19,11 @@ stable globalId per ticket, which Jira upserts: re-linking never duplicates.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,6 +46,7 @@ from connectors.jira import CreateMeta, JiraConnector
 log = logging.getLogger(__name__)
 CREATE_EPIC = "create_epic"
 LINK_TICKET = "link_ticket"
+UPDATE_EPIC = "update_epic"
 MARKER_PROPERTY = "wishbridge"
 EPIC_NAME = "Epic Name"
 LINK_NOT_READY_SECONDS = 60.0
@@ -220,6 +228,46 @@ def link_ticket(engine: Engine, connector: JiraConnector, group_id: int, ticket_
                                  summary=row.organization_name or row.requester_name or "")
 
 
+def brief_version(brief: EpicBrief) -> str:
+    """A short hash of everything the description says."""
+    text = json.dumps(asdict(brief), sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _update_items(conn: Connection, group_id: int) -> list[Any]:
+    prefix = f"epic-update:g{group_id}:"
+    return list(conn.execute(select(outbox.c.id, outbox.c.payload)
+                             .where(outbox.c.kind == UPDATE_EPIC, outbox.c.idempotency_key.startswith(prefix))
+                             .order_by(outbox.c.id)))
+
+
+def request_epic_update(conn: Connection, group_id: int) -> bool:
+    """Ask for the group's epic description to be rewritten, when the group has an epic Jira still has and
+    what the description says differs from the last update asked for. False when nothing is asked."""
+    link = conn.execute(select(tracker_links.c.missing_at).where(tracker_links.c.group_id == group_id)).first()
+    if link is None or link.missing_at is not None:
+        return False
+    version = brief_version(epic_brief(conn, group_id))
+    asked = _update_items(conn, group_id)
+    if asked and asked[-1].payload.get("version") == version:
+        return False
+    return enqueue(conn, f"epic-update:g{group_id}:v{version}:n{len(asked)}", TRACKER, UPDATE_EPIC,
+                   {"group_id": group_id, "version": version})
+
+
+def update_epic(engine: Engine, connector: JiraConnector, item_id: int, group_id: int) -> None:
+    """Rewrite the epic's description from the store, within Jira's limit; nothing when a newer update item
+    follows (it will write) or when the group has no epic Jira still has."""
+    with engine.connect() as conn:
+        if _update_items(conn, group_id)[-1].id != item_id:
+            return
+        link = conn.execute(select(tracker_links).where(tracker_links.c.group_id == group_id)).first()
+        if link is None or link.missing_at is not None:
+            return
+        brief = epic_brief(conn, group_id)
+    connector.edit_issue(link.issue_key, {"description": description(brief, cloud=connector.cloud)})
+
+
 def _each(apply: Callable[[OutboxItem], object]) -> Handler:
     def handle(items: Sequence[OutboxItem]) -> Outcomes:
         outcomes: dict[int, Exception | None] = {}
@@ -235,10 +283,11 @@ def _each(apply: Callable[[OutboxItem], object]) -> Handler:
 
 
 def epic_handlers(engine: Engine, connector: JiraConnector, mappings: Mappings) -> dict[str, Handler]:
-    """The outbox handlers of `create_epic` and `link_ticket`."""
+    """The outbox handlers of `create_epic`, `link_ticket` and `update_epic`."""
     return {
         CREATE_EPIC: _each(lambda item: create_epic(engine, connector, mappings, item.payload["group_id"],
                                                     item.payload.get("issue_key"))),
         LINK_TICKET: _each(lambda item: link_ticket(engine, connector, item.payload["group_id"],
                                                     item.payload["ticket_id"])),
+        UPDATE_EPIC: _each(lambda item: update_epic(engine, connector, item.id, item.payload["group_id"])),
     }

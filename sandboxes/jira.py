@@ -81,6 +81,7 @@ class Issue:
     properties: dict[str, Any] = field(default_factory=dict)
     remote_links: dict[str, dict[str, Any]] = field(default_factory=dict)  # by globalId (or own id)
     comments: list[dict[str, Any]] = field(default_factory=list)
+    edits: list[list[str]] = field(default_factory=list)  # the field names of each edit, oldest first
     created: datetime = field(default_factory=lambda: datetime.now(UTC))
     updated: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -195,6 +196,7 @@ class Sandbox:
         errors = self._description_errors(fields)
         if errors:
             raise JiraError(400, [], errors)
+        issue.edits.append(sorted(fields))
         for name in ("summary", "labels", "description"):
             if name in fields:
                 issue.fields[name] = fields[name]

@@ -85,7 +85,8 @@ def test_the_connectors_calls_and_the_sandboxs_answers_follow_the_jira_cloud_spe
         connector.upsert_remote_link(created["key"], "wishbridge:ticket:zendesk:1", "https://d/1", "zendesk #1",
                                      summary="Acme")
     connector.set_property(created["key"], "wishbridge", {"group_id": 1})
-    assert len(recorder.responses) == 8
+    connector.edit_issue(created["key"], {"description": adf(brief)})
+    assert len(recorder.responses) == 9
     assert recorder.violations(jira_spec) == []
 
 

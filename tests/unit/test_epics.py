@@ -6,8 +6,17 @@ from sqlalchemy import select, text, update
 
 from bridge.dispatch import drain, ticket_patch_handler
 from bridge.epic_description import DESCRIPTION_LIMIT, EpicBrief, TicketLine, adf, adf_size, description, fitted, wiki
-from bridge.epics import SEARCH_SETTLE, epic_handlers, link_ticket, request_epic, request_ticket_link, ticket_global_id
+from bridge.epics import (
+    SEARCH_SETTLE,
+    epic_handlers,
+    link_ticket,
+    request_epic,
+    request_epic_update,
+    request_ticket_link,
+    ticket_global_id,
+)
 from bridge.errors import FatalError
+from bridge.groups import welcome
 from bridge.mapping import load_mappings
 from bridge.notify import TICKET_PATCH
 from bridge.popularity import Popularity
@@ -15,6 +24,7 @@ from bridge.store import outbox
 from bridge.store.audit import trail
 from bridge.store.schema import epic_intents, tracker_links
 from bridge.store.schema import outbox as outbox_rows
+from bridge.wishes import record_analysis
 from tests.conftest import MAPPINGS
 from tests.doubles import MemoryHelpdesk
 from tests.jira_helpers import a_group, add_ticket, served_jira
@@ -323,3 +333,38 @@ def test_an_intent_older_than_search_can_lag_means_the_earlier_create_never_happ
         run_outbox(engine, connector, mappings)
     [epic] = jira.issues.values()
     assert stored_link(engine, group).issue_key == epic.key
+
+
+def test_notes_edited_after_approval_reach_the_epics_description_once(engine, mappings, epic_of_two):
+    group, connector, jira = epic_of_two
+    with engine.begin() as conn:
+        for _ in range(2):
+            record_analysis(conn, group, "analyst", notes="Needed before the March filing deadline.")
+    run_outbox(engine, connector, mappings)
+    with engine.begin() as conn:
+        assert not request_epic_update(conn, group)  # nothing changed since
+    run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert "Needed before the March filing deadline." in json.dumps(epic.fields["description"], ensure_ascii=False)
+    assert epic.edits == [["description"]]
+
+
+def test_a_ticket_joining_an_approved_group_is_linked_and_counted_in_the_description(engine, mappings, epic_of_two):
+    group, connector, jira = epic_of_two
+    with engine.begin() as conn:
+        welcome(conn, mappings, group, {add_ticket(conn, group, 7)}, "sync")
+    run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert ticket_global_id("zendesk", "zendesk-7") in epic.remote_links
+    assert "Originating tickets (3)" in json.dumps(epic.fields["description"], ensure_ascii=False)
+
+
+def test_of_several_pending_updates_only_the_newest_writes(engine, mappings, epic_of_two):
+    group, connector, jira = epic_of_two
+    with engine.begin() as conn:
+        for notes in ("First thought.", "Second thought.", "First thought."):
+            record_analysis(conn, group, "analyst", notes=notes)
+    run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert epic.edits == [["description"]]
+    assert "First thought." in json.dumps(epic.fields["description"], ensure_ascii=False)
