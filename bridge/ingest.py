@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from itertools import groupby
 
 from sqlalchemy import Connection, Engine
@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 from bridge.connector import Connector
 from bridge.mapping.helpdesk import HelpdeskMapping
 from bridge.model import Change, Marking, Ticket
+from bridge.store import unmapped
 from bridge.store.cursors import load_cursor, record_run, save_cursor
 from bridge.store.tickets import find_ticket_id, mark_deleted, upsert_tickets
 
@@ -34,6 +35,7 @@ class SyncSummary:
     wishes: int = 0
     pages: int = 0
     api_calls: int = 0
+    unmapped: list[unmapped.Unmapped] = field(default_factory=list)  # after the run, for the whole source
 
     @property
     def tickets(self) -> int:
@@ -59,8 +61,11 @@ def store_tickets(conn: Connection, page: list[Ticket], mapping: HelpdeskMapping
             summary.deleted += mark_deleted(conn, ticket.ref)
     markings = [mapping.apply(t) if mapping else Marking(tags=t.tags) for t in live]
     wish_ids: list[int] = []
-    for ticket, marking, stored in zip(live, markings, upsert_tickets(conn, list(zip(live, markings, strict=True))),
-                                       strict=True):
+    stored_rows = upsert_tickets(conn, list(zip(live, markings, strict=True)))
+    if mapping:
+        unmapped.record(conn, {stored.id: (ticket.ref.source, mapping.unmapped(ticket))
+                               for ticket, stored in zip(live, stored_rows, strict=True)})
+    for ticket, marking, stored in zip(live, markings, stored_rows, strict=True):
         summary.deleted += ticket.deleted
         summary.new += stored.created and not ticket.deleted
         summary.changed += stored.changed and not stored.created
@@ -98,5 +103,8 @@ def sync_once(
     summary.api_calls = api_calls()
     with engine.begin() as conn:
         record_run(conn, connector.name, stats=asdict(summary))
+        summary.unmapped = unmapped.counts(conn, connector.name)
     log.info("sync.done", extra=asdict(summary))
+    for value in summary.unmapped:
+        log.warning("sync.unmapped", extra=asdict(value))
     return summary

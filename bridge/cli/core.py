@@ -69,6 +69,8 @@ def sync(ctx: click.Context, once: bool, source: tuple[str, ...]) -> None:
         summaries = sync_sources(runtime, list(source), progress=progress)
     for summary in summaries:
         click.echo(summary.line())
+        for value in summary.unmapped:
+            click.echo(f"  {value.line()}")
 
 
 @click.command()
