@@ -218,13 +218,19 @@ def test_an_unlinked_issue_is_none_of_the_bridges_business(engine, mappings):
         assert not observe_event(conn, mappings, key="OTHER-9")
 
 
+def linked_epics(engine, jira, count: int) -> tuple[list, list[int]]:
+    """`count` epics in the sandbox Jira, each linked to its own one-ticket group."""
+    epics = [jira.create({"fields": JIRA}) for _ in range(count)]
+    with engine.begin() as conn:
+        groups = [a_group(conn, 1, first_number=n) for n in range(count)]
+        for group, epic in zip(groups, epics, strict=True):
+            link_epic(conn, group, epic.key)
+    return epics, groups
+
+
 def test_reconcile_reads_every_linked_issue_first_then_only_what_changed_since_the_last_check(engine, mappings):
     with served_jira() as (connector, jira):
-        epics = [jira.create({"fields": JIRA}) for _ in range(3)]
-        with engine.begin() as conn:
-            groups = [a_group(conn, 1, first_number=n) for n in range(3)]
-            for group, epic in zip(groups, epics, strict=True):
-                link_epic(conn, group, epic.key)
+        epics, groups = linked_epics(engine, jira, 3)
         jira.transition(epics[0], "31", DEMO_USER)
         assert reconcile(engine, connector, mappings) == 1
         with engine.connect() as conn:
@@ -297,11 +303,7 @@ def test_a_late_webhook_older_than_what_the_poll_saw_cannot_move_the_stage_back(
 
 def test_a_deleted_epic_is_marked_missing_and_the_poll_goes_on_and_saves_its_check(engine, mappings):
     with served_jira() as (connector, jira):
-        epics = [jira.create({"fields": JIRA}) for _ in range(3)]
-        with engine.begin() as conn:
-            groups = [a_group(conn, 1, first_number=n) for n in range(3)]
-            for group, epic in zip(groups, epics, strict=True):
-                link_epic(conn, group, epic.key)
+        epics, groups = linked_epics(engine, jira, 3)
         del jira.issues[epics[1].key]
         jira.transition(epics[2], "31", DEMO_USER)
 
