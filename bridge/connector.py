@@ -10,12 +10,12 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from bridge.config import Settings
 from bridge.errors import ConfigError
-from bridge.model import Change, Patch, Ticket, TicketRef, WebhookEvent
+from bridge.model import Change, Ticket, TicketRef, TicketWrite, WebhookEvent
 
 ENTRY_POINT_GROUP = "wishbridge.connectors"
 
-ApplyResult = Mapping[TicketRef, Exception | None]
-"""Per ticket: None when the patch is on the ticket (now or from an earlier try), else what went wrong."""
+ApplyResult = Mapping[str, Exception | None]
+"""Per write key: None when the write is on the ticket (now or from an earlier try), else what went wrong."""
 
 
 @runtime_checkable
@@ -24,6 +24,7 @@ class Connector(Protocol):
 
     name: ClassVar[str]
     role: ClassVar[str]  # "helpdesk", or "tracker" for Jira
+    batch_size: ClassVar[int]  # how many ticket writes one `apply` call takes (the vendor's bulk size)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Connector: ...
@@ -35,10 +36,10 @@ class Connector(Protocol):
 
     def get_ticket(self, ref: TicketRef) -> Ticket: ...
 
-    def apply(self, refs: Sequence[TicketRef], patch: Patch, *, idempotency_key: str,
-              attempt: int = 1) -> ApplyResult:
-        """Write `patch` to every ticket. Idempotent per (ticket, key): a retry never writes twice. `attempt`
-        is 1 on the first try; a later one may follow a crash after the write landed, so check first."""
+    def apply(self, writes: Sequence[TicketWrite]) -> ApplyResult:
+        """Write each ticket's own patch, at most `batch_size` writes, each ticket once. Exactly-once per
+        (ticket, key), proven by a marker the connector stores with the write and looks for when
+        `write.check` is set; a closed ticket is reached as its vendor allows (see each connector)."""
         ...
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[WebhookEvent]:
@@ -60,6 +61,10 @@ def connector_class(name: str) -> Any:
         return registry()[name].load()
     except KeyError:
         raise ConfigError([f"unknown connector '{name}' (installed: {', '.join(known_sources())})"]) from None
+
+
+def batch_size(connector: object) -> int:
+    return int(getattr(connector, "batch_size", 1))
 
 
 def build(name: str, settings: Settings) -> Connector:

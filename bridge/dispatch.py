@@ -1,7 +1,9 @@
 """Draining the outbox: claim due items, apply them (in batches where the target allows), record outcomes.
 
-A handler takes the items of one batch and returns, per item id, None (done) or the error it met. Items
-that share a batch key carry the same change to different tickets; each still succeeds or fails on its own.
+A handler takes the items of one batch and returns, per item id, None (done) or the error it met. A batch is
+only a transport: every ticket write in it carries its own patch, rendered for its own customer, and the
+outbox hands out at most one item per ticket at a time. While a drain works, a heartbeat renews the lease
+on its claims, so a live worker never loses them and a crashed one parks them only briefly.
 """
 
 from __future__ import annotations
@@ -9,14 +11,16 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine
 
-from bridge.connector import Connector
+from bridge.connector import Connector, batch_size
 from bridge.errors import FatalError, RetriableError
-from bridge.model import TicketRef
+from bridge.model import TicketRef, TicketWrite
 from bridge.notify import TICKET_PATCH, patch_from_payload
 from bridge.store import outbox
 from bridge.store.outbox import OutboxItem
@@ -24,7 +28,6 @@ from bridge.store.outbox import OutboxItem
 log = logging.getLogger(__name__)
 Outcomes = Mapping[int, Exception | None]
 Handler = Callable[[Sequence[OutboxItem]], Outcomes]
-BATCH_LIMITS = {"zendesk": 100}
 
 
 @dataclass
@@ -39,53 +42,95 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def ticket_write(item: OutboxItem) -> TicketWrite:
+    return TicketWrite(TicketRef(item.target, item.payload["external_id"]), patch_from_payload(item.payload["patch"]),
+                       item.idempotency_key, check=item.may_have_landed)
+
+
 def ticket_patch_handler(connectors: Mapping[str, Connector]) -> Handler:
-    """Applies one batch of identical ticket patches through the helpdesk's connector."""
+    """Applies one batch of ticket writes, each with its own patch, through the helpdesk's connector."""
 
     def handle(items: Sequence[OutboxItem]) -> Outcomes:
-        first = items[0]
-        connector = connectors.get(first.target)
+        connector = connectors.get(items[0].target)
         if connector is None:
-            return {item.id: FatalError(f"no configured connector '{first.target}'") for item in items}
-        refs = {TicketRef(first.target, item.payload["external_id"]): item.id for item in items}
-        key = first.batch_key or first.idempotency_key
-        result = connector.apply(list(refs), patch_from_payload(first.payload["patch"]), idempotency_key=key,
-                                 attempt=max(item.attempts for item in items))
-        return {item_id: result.get(ref, RetriableError("no outcome reported")) for ref, item_id in refs.items()}
+            return {item.id: FatalError(f"no configured connector '{items[0].target}'") for item in items}
+        result = connector.apply([ticket_write(item) for item in items])
+        return {item.id: result.get(item.idempotency_key, RetriableError("no outcome reported")) for item in items}
 
     return handle
 
 
-def _batches(items: Sequence[OutboxItem]) -> list[list[OutboxItem]]:
-    """Items sharing (target, kind, batch key) go together, at most the target's bulk limit at a time; batches
-    keep the order their first items were queued in, so a customer hears the stages in order."""
-    groups: dict[tuple[str, str, str | int], list[OutboxItem]] = {}
+def batch_limits(connectors: Mapping[str, Connector]) -> dict[str, int]:
+    return {name: batch_size(connector) for name, connector in connectors.items()}
+
+
+def _batches(items: Sequence[OutboxItem], limits: Mapping[str, int]) -> list[list[OutboxItem]]:
+    """Items of one (target, kind) go together, at most the target's batch size at a time, in queue order;
+    ticket patches only (other kinds are applied one by one)."""
+    groups: dict[tuple[str, str], list[OutboxItem]] = {}
     for item in sorted(items, key=lambda i: i.id):
-        groups.setdefault((item.target, item.kind, item.batch_key or item.id), []).append(item)
-    size = {target: BATCH_LIMITS.get(target, 100) for target, _, _ in groups}
-    return [members[start:start + size[target]]
-            for (target, _, _), members in groups.items() for start in range(0, len(members), size[target])]
+        groups.setdefault((item.target, item.kind), []).append(item)
+    batches: list[list[OutboxItem]] = []
+    for (target, kind), members in groups.items():
+        size = max(limits.get(target, 1), 1) if kind == TICKET_PATCH else 1
+        batches.extend(members[start:start + size] for start in range(0, len(members), size))
+    return sorted(batches, key=lambda batch: batch[0].id)
 
 
-def drain(engine: Engine, handlers: Mapping[str, Handler], *, limit: int = 500,
-          worker: str | None = None) -> DrainSummary:
+@contextmanager
+def _heartbeat(engine: Engine, worker: str, item_ids: list[int]) -> Iterator[None]:
+    """Renew the lease on `item_ids` every third of a lease until the block ends."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(outbox.LEASE.total_seconds() / 3):
+            try:
+                with engine.begin() as conn:
+                    outbox.extend(conn, worker, item_ids)
+            except Exception as error:  # a missed beat only shortens the lease
+                log.warning("outbox.heartbeat_failed", extra={"worker": worker, "error": str(error)})
+
+    thread = threading.Thread(target=beat, name="outbox-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def drain(engine: Engine, handlers: Mapping[str, Handler], *, limit: int = 500, worker: str | None = None,
+          limits: Mapping[str, int] | None = None) -> DrainSummary:
     """Apply every due item once (up to `limit`); failures are scheduled again or dead-lettered."""
     summary = DrainSummary()
+    worker = worker or worker_id()
     with engine.begin() as conn:
-        claimed = outbox.claim(conn, worker or worker_id(), limit=limit)
-    for batch in _batches(claimed):
-        handler = handlers.get(batch[0].kind)
-        try:
-            if handler is None:
-                raise FatalError(f"no handler for outbox items of kind '{batch[0].kind}'")
-            outcomes = handler(batch)
-        except Exception as error:  # one broken batch must not stop the others
-            outcomes = {item.id: error for item in batch}
-        summary.calls.append((batch[0].target, len(batch)))
-        with engine.begin() as conn:
-            for item in batch:
-                _record(conn, item, outcomes.get(item.id, RetriableError("no outcome reported")), summary)
+        claimed = outbox.claim(conn, worker, limit=limit)
+    if not claimed:
+        return summary
+    with _heartbeat(engine, worker, [item.id for item in claimed]):
+        for batch in _batches(claimed, limits or {}):
+            handler = handlers.get(batch[0].kind)
+            try:
+                if handler is None:
+                    raise FatalError(f"no handler for outbox items of kind '{batch[0].kind}'")
+                outcomes = handler(batch)
+            except Exception as error:  # one broken batch must not stop the others
+                outcomes = {item.id: error for item in batch}
+            summary.calls.append((batch[0].target, len(batch)))
+            with engine.begin() as conn:
+                for item in batch:
+                    _record(conn, item, outcomes.get(item.id, RetriableError("no outcome reported")), summary)
     return summary
+
+
+def release_stale_claims(engine: Engine, worker: str | None = None) -> int:
+    """At the single worker's start: claims of any other (dead) worker go back in line at once."""
+    with engine.begin() as conn:
+        released = outbox.release(conn, worker or worker_id())
+    if released:
+        log.info("outbox.released", extra={"items": released})
+    return released
 
 
 def _record(conn: Connection, item: OutboxItem, error: Exception | None, summary: DrainSummary) -> None:
@@ -97,11 +142,13 @@ def _record(conn: Connection, item: OutboxItem, error: Exception | None, summary
     fatal = isinstance(error, FatalError)
     state = outbox.fail(conn, item.id, f"{error.__class__.__name__}: {error}", retry_after=retry_after,
                         fatal=fatal)
-    log.warning("outbox.failed", extra={"key": item.idempotency_key, "state": state, "error": str(error)})
+    log.warning("outbox.failed", extra={"key": item.idempotency_key, "target": item.target, "state": state,
+                                        "error": str(error)})
     if state == "dead":
         summary.dead += 1
     else:
         summary.retrying += 1
 
 
-__all__ = ["TICKET_PATCH", "DrainSummary", "Handler", "drain", "ticket_patch_handler"]
+__all__ = ["TICKET_PATCH", "DrainSummary", "Handler", "batch_limits", "drain", "release_stale_claims",
+           "ticket_patch_handler"]

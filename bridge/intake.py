@@ -62,10 +62,9 @@ def _insert_wish(conn: Connection, group_id: int, ticket: Row[Any], door: str, a
 def _arrived(conn: Connection, mappings: Mappings, ref: WishRef, ticket: Row[Any], door: str, actor: str,
              **details: Any) -> WishRef:
     log(conn, ref.group_id, "wish_added", actor, wish=ref.wish_id, ticket=ticket.id, door=door, **details)
+    notify_stage(conn, mappings, ref.group_id, "registered", ticket_ids={ticket.id})
     if ref.joined:
         welcome(conn, mappings, ref.group_id, {ticket.id}, actor)
-    notify_stage(conn, mappings, ref.group_id, "registered", ticket_ids={ticket.id},
-                 context={"wish_title": _title(ticket.subject, ticket.body), "wish_id": ref.wish_id})
     return ref
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,6 +89,22 @@ class Patch:
 
     def is_empty(self) -> bool:
         return not (self.comment or self.tags_add or self.tags_remove or self.fields or self.status)
+
+
+@dataclass(frozen=True)
+class TicketWrite:
+    """One ticket's own patch. `key` makes it exactly-once on that ticket; `check` says an earlier try may
+    have landed (a retry, or a claim lost to a crash), so the connector looks for `marker` before writing."""
+
+    ref: TicketRef
+    patch: Patch
+    key: str
+    check: bool = False
+
+    @property
+    def marker(self) -> str:
+        """A short, stable token for `key` that a connector stores on the vendor's side with the write."""
+        return "wb_" + hashlib.sha256(self.key.encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,13 @@
 """Telling customers: a stage of a wish group becomes one outbox item per originating ticket.
 
 Contract: at most one item per (stage, group, ticket, epoch) — `epoch` counts reopenings, so a wish that is
-declined, reopened and declined again tells its customers twice, never more. Tickets that came through a
-door without an installed helpdesk connector (manual entry, product form, file import) get no item.
-Identical patches share a batch key, so a connector with a bulk endpoint applies them in one call.
+declined, reopened and declined again tells its customers twice, never more. Each item carries the message
+rendered for its own ticket: that customer's wish title and number, in that customer's language; nothing of
+another customer's wish. Items of one ticket share a lane, so they go out in the order they were queued, and
+a stage supersedes the ticket's stage messages still waiting (the customer hears the latest truth). A stage's
+patch removes every other stage's tags, so the ticket ends with the tags of its latest stage. Tickets that
+came through a door without an installed helpdesk connector (manual entry, product form, file import) get no
+item.
 """
 
 from __future__ import annotations
@@ -28,16 +32,30 @@ def reaches_customer(source: str) -> bool:
     return source in known_sources()
 
 
+def stage_spec(mappings: Mappings, stage: str) -> Mapping[str, Any] | None:
+    spec: Mapping[str, Any] | None = mappings.get("messages").get("stages", {}).get(stage)
+    return spec
+
+
+def _other_stage_tags(mappings: Mappings, stage: str) -> tuple[str, ...]:
+    specs = mappings.get("messages").get("stages", {})
+    own = set(specs.get(stage, {}).get("tags_add", ()))
+    return tuple(dict.fromkeys(tag for name, spec in specs.items() if name != stage
+                               for tag in spec.get("tags_add", ()) if tag not in own))
+
+
 def patch_for(mappings: Mappings, stage: str, source: str, language: str, context: Mapping[str, Any]) -> Patch:
-    spec = mappings.get("messages").get("stages", {}).get(stage)
+    spec = stage_spec(mappings, stage)
     if spec is None:
         return Patch()
     template = (spec.get("message") or {}).get(language) or (spec.get("message") or {}).get("en")
+    tags_add = tuple(spec.get("tags_add", ()))
     return Patch(
         comment=render(template, context) if template else None,
         public=spec.get("public", True),
-        tags_add=tuple(spec.get("tags_add", ())),
-        tags_remove=tuple(spec.get("tags_remove", ())),
+        tags_add=tags_add,
+        tags_remove=tuple(dict.fromkeys((*spec.get("tags_remove", ()), *(
+            _other_stage_tags(mappings, stage) if tags_add else ())))),
         fields=dict((spec.get("fields") or {}).get(source, {})),
         status=spec.get("status"),
     )
@@ -57,7 +75,8 @@ def patch_from_payload(payload: Mapping[str, Any]) -> Patch:
 def group_tickets(conn: Connection, group_id: int, ticket_ids: set[int] | None = None) -> list[Any]:
     """The live tickets of a group (or only `ticket_ids` among them), oldest first."""
     query = (
-        select(tickets.c.id, tickets.c.source, tickets.c.external_id, tickets.c.language)
+        select(tickets.c.id, tickets.c.source, tickets.c.external_id, tickets.c.language,
+               wishes.c.id.label("wish_id"), wishes.c.title.label("wish_title"))
         .join(wish_tickets, wish_tickets.c.ticket_id == tickets.c.id)
         .join(wishes, wishes.c.id == wish_tickets.c.wish_id)
         .where(wishes.c.group_id == group_id, ~tickets.c.deleted)
@@ -68,24 +87,31 @@ def group_tickets(conn: Connection, group_id: int, ticket_ids: set[int] | None =
     return list(conn.execute(query))
 
 
+def ticket_lane(source: str, external_id: str) -> str:
+    return f"{source}:{external_id}"
+
+
 def notify(conn: Connection, mappings: Mappings, group_id: int, stage: str, context: Mapping[str, Any], *,
            epoch: int = 0, ticket_ids: set[int] | None = None, occasion: str | None = None) -> int:
-    """Enqueue the stage's patch for every ticket of the group (or only `ticket_ids`); returns items added.
-    Keys are once per (stage, group, epoch, ticket), or per `occasion` instead of the epoch (each question
-    the analyst asks is its own occasion)."""
+    """Enqueue the stage's patch, rendered per ticket, for every ticket of the group (or only `ticket_ids`);
+    returns items added. Keys are once per (stage, group, epoch, ticket), or per `occasion` instead of the
+    epoch (each question the analyst asks is its own occasion, and supersedes nothing). A stage whose
+    messages.yaml entry says `supersede: false` (the acknowledgement) neither supersedes nor is superseded."""
     default_language = mappings.get("messages").get("default_language", "en")
     prefix = f"{stage}:{occasion}:g{group_id}" if occasion else f"stage:{stage}:g{group_id}:e{epoch}"
+    supersede = occasion is None and bool((stage_spec(mappings, stage) or {}).get("supersede", True))
     added = 0
     for row in group_tickets(conn, group_id, ticket_ids):
         if not reaches_customer(row.source):
             continue
         language = row.language or default_language
-        patch = patch_for(mappings, stage, row.source, language, context)
+        own = {**context, "wish_title": row.wish_title, "wish_id": row.wish_id}
+        patch = patch_for(mappings, stage, row.source, language, own)
         if patch.is_empty():
             continue
         added += enqueue(
             conn, f"{prefix}:t{row.id}", row.source, TICKET_PATCH,
             {"external_id": row.external_id, "stage": stage, "patch": patch_payload(patch)},
-            batch_key=f"{prefix}:{row.source}:{language}",
+            lane=ticket_lane(row.source, row.external_id), supersedable=supersede, supersedes=supersede,
         )
     return added

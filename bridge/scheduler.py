@@ -11,6 +11,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bridge import services
+from bridge.dispatch import release_stale_claims
 from bridge.runtime import Runtime
 from bridge.singleton import single_instance
 
@@ -19,11 +20,12 @@ log = logging.getLogger(__name__)
 
 def jobs(runtime: Runtime) -> dict[str, tuple[Callable[[], object], int]]:
     """Job name -> (function, interval in seconds)."""
+    tick, reconcile = int(runtime.settings["WORKER_TICK_SECONDS"]), int(runtime.settings["RECONCILE_INTERVAL_SECONDS"])
     return {
         "sync": (lambda: services.sync_sources(runtime), int(runtime.settings["SYNC_INTERVAL_SECONDS"])),
-        "inbox": (lambda: services.drain_inbox(runtime), 5),
-        "outbox": (lambda: services.drain_outbox(runtime), 5),
-        "reconcile": (lambda: services.reconcile_trackers(runtime), 300),
+        "inbox": (lambda: services.drain_inbox(runtime), tick),
+        "outbox": (lambda: services.drain_outbox(runtime), tick),
+        "reconcile": (lambda: services.reconcile_trackers(runtime), reconcile),
         "mappings": (runtime.mapping_holder.reload, 30),
     }
 
@@ -49,5 +51,6 @@ def build_scheduler(runtime: Runtime, scheduler: BaseScheduler | None = None) ->
 
 def run_worker(runtime: Runtime) -> None:
     with single_instance(runtime.engine):
+        release_stale_claims(runtime.engine)
         log.info("worker.started", extra={"jobs": list(jobs(runtime))})
         build_scheduler(runtime).start()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from bridge.connector import Connector, configured
-from bridge.dispatch import DrainSummary, Handler, drain, ticket_patch_handler
+from bridge.dispatch import DrainSummary, Handler, batch_limits, drain, ticket_patch_handler
 from bridge.epics import epic_handlers
 from bridge.ingest import Intake, SyncSummary, store_tickets, sync_once
 from bridge.model import WebhookEvent
@@ -130,4 +130,4 @@ def reconcile_trackers(runtime: Runtime) -> int:
 
 
 def drain_outbox(runtime: Runtime) -> DrainSummary:
-    return drain(runtime.engine, outbox_handlers(runtime))
+    return drain(runtime.engine, outbox_handlers(runtime), limits=batch_limits(helpdesk_connectors(runtime)))

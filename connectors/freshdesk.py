@@ -25,7 +25,7 @@ from bridge.config import Settings
 from bridge.connector import ApplyResult
 from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignature
 from bridge.http import Client, follow_pages
-from bridge.model import Change, Organization, Patch, Person, Ticket, TicketRef, WebhookEvent
+from bridge.model import Change, Organization, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
 from bridge.webhooks import decode_json
 
 log = logging.getLogger(__name__)
@@ -126,12 +126,8 @@ def _secret_given(headers: Mapping[str, str]) -> str:
     return parse_qs(lowered.get(QUERY_HEADER.lower(), "")).get("secret", [""])[0]
 
 
-def comment_html(text: str) -> str:
-    return html.escape(text).replace("\n", "<br>")
-
-
-def _same_text(a: str, b: str) -> bool:
-    return " ".join(a.split()) == " ".join(b.split())
+def comment_html(text: str, marker: str) -> str:
+    return html.escape(text).replace("\n", "<br>") + f"<!-- wishbridge {marker} -->"
 
 
 @dataclass
@@ -140,6 +136,7 @@ class FreshdeskConnector:
 
     name: ClassVar[str] = "freshdesk"
     role: ClassVar[str] = "helpdesk"
+    batch_size: ClassVar[int] = 20
     PAGE_CAP: ClassVar[int] = 300  # "You cannot access tickets beyond the 300th page" (400 on page 301)
     LOW_RATE: ClassVar[int] = 1
 
@@ -262,40 +259,41 @@ class FreshdeskConnector:
 
     # Writing
 
-    def apply(self, refs: Sequence[TicketRef], patch: Patch, *, idempotency_key: str,
-              attempt: int = 1) -> ApplyResult:
-        """Comment first, then tags, fields and status in one update. Idempotent per (ticket, key): a comment
-        whose text is already on the ticket (an earlier try) is not written again."""
-        outcomes: dict[TicketRef, Exception | None] = {}
-        for ref in refs:
+    def apply(self, writes: Sequence[TicketWrite]) -> ApplyResult:
+        """Reply or note first, then tags, fields and status in one update; per write key None or the error.
+        Exactly-once per (ticket, key): the reply's HTML carries the write's marker in a comment
+        (`<!-- wishbridge wb_… -->`), looked for in the ticket's conversations when `write.check` is set.
+        Freshdesk takes agent replies on resolved and closed tickets and leaves their status alone (reopening
+        on a reply is an admin's automation rule on customer replies), so the ticket keeps its status unless
+        the stage's patch sets one."""
+        outcomes: dict[str, Exception | None] = {}
+        for write in writes:
             try:
-                self._apply_one(ref.external_id, patch)
-                outcomes[ref] = None
+                self._apply_one(write.ref.external_id, write)
+                outcomes[write.key] = None
             except ConnectorError as error:
-                log.warning("freshdesk.apply_failed", extra={"ticket": str(ref), "key": idempotency_key,
+                log.warning("freshdesk.apply_failed", extra={"ticket": str(write.ref), "key": write.key,
                                                              "error": str(error)})
-                outcomes[ref] = error
+                outcomes[write.key] = error
         return outcomes
 
-    def _apply_one(self, ticket_id: str, patch: Patch) -> None:
-        if patch.comment and not self._has_comment(ticket_id, patch.comment, private=not patch.public):
+    def _apply_one(self, ticket_id: str, write: TicketWrite) -> None:
+        patch = write.patch
+        if patch.comment and not (write.check and self._has_marker(ticket_id, write.marker)):
             kind, extra = ("reply", {}) if patch.public else ("notes", {"private": True})
             self._call("POST", f"/api/v2/tickets/{ticket_id}/{kind}",
-                       json={"body": comment_html(patch.comment), **extra})
+                       json={"body": comment_html(patch.comment, write.marker), **extra}, retries=0)
         update = self._update(ticket_id, patch)
         if update:
             self._call("PUT", f"/api/v2/tickets/{ticket_id}", json=update)
 
-    def _has_comment(self, ticket_id: str, text: str, *, private: bool) -> bool:
+    def _has_marker(self, ticket_id: str, marker: str) -> bool:
         def fetch(url: str) -> tuple[list[dict[str, Any]], str | None]:
             response = self._call("GET", url, params={"per_page": 100} if "?" not in url else None)
             return response.json(), response.links.get("next", {}).get("url")
 
-        return any(
-            _same_text(c.get("body_text") or "", text) and bool(c.get("private")) == private
-            for page in follow_pages(f"/api/v2/tickets/{ticket_id}/conversations", fetch)
-            for c in page
-        )
+        return any(marker in (c.get("body") or "")
+                   for page in follow_pages(f"/api/v2/tickets/{ticket_id}/conversations", fetch) for c in page)
 
     def _update(self, ticket_id: str, patch: Patch) -> dict[str, Any]:
         update: dict[str, Any] = {k: v for k, v in patch.fields.items() if not k.startswith("cf_")}

@@ -14,15 +14,18 @@ Ticket.fields holds every custom field by name (one value: a string; none: None;
 `Queue` (the queue name). Deleted tickets never appear in REST2 searches, so deletions are not seen.
 
 Writing. Per ticket: the message first (`/ticket/N/comment` when `patch.public` is false, else
-`/ticket/N/correspond`, which e-mails the requestors and re-opens a resolved ticket), then custom fields and
-status in one `PUT /ticket/N` with `If-Match: <ETag>`, sent only when something differs; a 412 re-reads the
-ticket and tries again. `None` clears a field. A 200 answer naming an invalid value or status is a FatalError
-for that ticket. RT has no tags: tags go to a multi-value custom field named `Tags` when the queue has one
-(and are read back into Ticket.tags); otherwise they are ignored and logged as `rt.tags_ignored`.
-Idempotency per (ticket, key): fields and status are compared before writing; a message is skipped when one
-of the ticket's 100 newest attachments already has its text. Trade-off: the same text sent on purpose twice
-in a row is posted once. Messages are sent once, without automatic retry (a time-out may hide a post that
-landed); the caller's retry goes through the check above.
+`/ticket/N/correspond`, which e-mails the requestors), then custom fields and status in one `PUT /ticket/N`
+with `If-Match: <ETag>`, sent only when something differs; a 412 re-reads the ticket and tries again. `None`
+clears a field. A 200 answer naming an invalid value or status is a FatalError for that ticket. RT has no
+tags: tags go to a multi-value custom field named `Tags` when the queue has one (and are read back into
+Ticket.tags); otherwise they are ignored and logged as `rt.tags_ignored`.
+A correspondence re-opens a resolved or rejected ticket (RT's scrip "On Correspond Open Inactive Tickets"); the
+bridge puts the ticket back in the inactive status it had, unless the stage's patch sets a status itself
+(messages.yaml `status:`), which is how a mapping asks for the ticket to be reopened.
+Exactly-once per (ticket, key): messages are sent as text/html carrying the write's marker in an HTML comment
+(`<!-- wishbridge wb_… -->`, invisible in the customer's mail); a write that may have landed (`check`) looks
+for the marker among the ticket's 100 newest attachments first. Fields and status are compared before
+writing. Messages are sent once, without automatic retry (a time-out may hide a post that landed).
 
 RT 5.0.3 quirks handled here (see tests/e2e/rt/README.md): `If-Modified-Since` answers 500, so it is never
 sent; TicketSQL reads an absolute date in the RT user's time zone (else the server's `$Timezone`) and ignores
@@ -47,10 +50,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
@@ -62,12 +66,13 @@ from bridge.connector import ApplyResult
 from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignature, RetriableError
 from bridge.html_text import html_text
 from bridge.http import Client
-from bridge.model import Change, Patch, Person, Ticket, TicketRef, WebhookEvent
+from bridge.model import Change, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
 from bridge.webhooks import decode_json
 
 log = logging.getLogger(__name__)
 API = "/REST/2.0"
 PAGE_SIZE = 100
+INACTIVE = frozenset({"resolved", "rejected"})  # statuses a correspondence re-opens
 BEGINNING = "1970-01-01 00:00:00"
 OVERLAP = timedelta(minutes=75)
 TEXT_TYPES = ("text/plain", "text/html")
@@ -191,6 +196,12 @@ def ticket_update(current: Mapping[str, Any], patch: Patch, queue_fields: set[st
     return body
 
 
+def message_html(text: str, marker: str) -> str:
+    """The message as HTML paragraphs, with the write's marker in a comment the customer never sees."""
+    paragraphs = "".join(f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>" for part in text.split("\n\n"))
+    return f"{paragraphs}\n<!-- wishbridge {marker} -->"
+
+
 def search_path(query: str, per_page: int = PAGE_SIZE, page: int = 1) -> str:
     """A ticket search, oldest change first, with everything a Ticket needs in the same answer."""
     params = {"query": query, "per_page": per_page, "page": page, "orderby": ["LastUpdated", "id"],
@@ -207,6 +218,7 @@ class RTConnector:
 
     name: ClassVar[str] = "rt"
     role: ClassVar[str] = "helpdesk"
+    batch_size: ClassVar[int] = 20
 
     def __init__(self, url: str, token: str, queue: str = "General", *, page_size: int = PAGE_SIZE) -> None:
         session = requests.Session()
@@ -321,35 +333,38 @@ class RTConnector:
 
     # Writing
 
-    def apply(self, refs: Sequence[TicketRef], patch: Patch, *, idempotency_key: str,
-              attempt: int = 1) -> ApplyResult:
-        """Write `patch` to every ticket; per ref None (done) or the error met. Idempotent per (ticket, key)."""
-        outcomes: dict[TicketRef, Exception | None] = {}
-        for ref in dict.fromkeys(refs):
+    def apply(self, writes: Sequence[TicketWrite]) -> ApplyResult:
+        """Each ticket's own patch; per write key None (done) or the error met. Exactly-once per (ticket, key)."""
+        outcomes: dict[str, Exception | None] = {}
+        for write in writes:
             try:
-                self._apply_one(int(ref.external_id), patch)
-                outcomes[ref] = None
+                self._apply_one(int(write.ref.external_id), write)
+                outcomes[write.key] = None
             except ConnectorError as error:
-                log.warning("rt.apply_failed", extra={"ticket": ref.external_id, "key": idempotency_key,
+                log.warning("rt.apply_failed", extra={"ticket": write.ref.external_id, "key": write.key,
                                                       "error": str(error)})
-                outcomes[ref] = error
+                outcomes[write.key] = error
         return outcomes
 
-    def _apply_one(self, ticket_id: int, patch: Patch) -> None:
-        if patch.comment and not self._has_message(ticket_id, patch.comment):
-            self._post_message(ticket_id, patch.comment, public=patch.public)
+    def _apply_one(self, ticket_id: int, write: TicketWrite) -> None:
+        patch = write.patch
+        if patch.comment and not (write.check and self._has_marker(ticket_id, write.marker)):
+            before = str(self.client.get_json(f"/ticket/{ticket_id}").get("Status") or "")
+            self._post_message(ticket_id, message_html(patch.comment, write.marker), public=patch.public)
+            if patch.public and before in INACTIVE and not patch.status:
+                patch = replace(patch, status=before)
         if patch.fields or patch.status or patch.tags_add or patch.tags_remove:
             self._update(ticket_id, patch)
 
-    def _has_message(self, ticket_id: int, text: str) -> bool:
+    def _has_marker(self, ticket_id: int, marker: str) -> bool:
         page = self.client.get_json(f"/ticket/{ticket_id}/attachments", params={
             "fields": "Content", "per_page": PAGE_SIZE, "orderby": "id", "order": "DESC"})
-        return any(str(a.get("Content") or "").strip() == text.strip() for a in page.get("items") or ())
+        return any(marker in str(a.get("Content") or "") for a in page.get("items") or ())
 
-    def _post_message(self, ticket_id: int, text: str, *, public: bool) -> None:
+    def _post_message(self, ticket_id: int, html_text: str, *, public: bool) -> None:
         """One attempt, no automatic retry: a time-out may hide a message that landed."""
         path = f"/ticket/{ticket_id}/{'correspond' if public else 'comment'}"
-        self.client.request("POST", path, json={"Content": text, "ContentType": "text/plain"}, retries=0)
+        self.client.request("POST", path, json={"Content": html_text, "ContentType": "text/html"}, retries=0)
 
     def _update(self, ticket_id: int, patch: Patch) -> None:
         path = f"/ticket/{ticket_id}"

@@ -7,17 +7,25 @@ carries that page's `after_cursor`, oldest first. Tickets whose status is "delet
 Ticket(deleted=True). Ticket fields are read once and cached; an unknown field id or option tag refreshes
 them once. Dropdown and multi-select values (option tags) become option names ("Маркировка::Агрегация").
 
-Writing. `apply` sends one ref with `PUT /api/v2/tickets/{id}.json` and several with `update_many` (100 ids a
-call), then follows the job; a ticket that failed inside a job is retried on its own. Writes are sent once,
-never retried blindly: a time-out can hide a write that landed, so the retry is left to the caller.
+Writing. `apply` takes up to 3,000 ticket writes, each with its own patch: one write goes out as `PUT
+/api/v2/tickets/{id}.json`, several as batch `PUT /api/v2/tickets/update_many.json` calls with a `tickets`
+array of per-ticket bodies, 100 a call; all of them are queued first (at most 30 jobs, Zendesk's limit per
+account), then their jobs are followed together through `GET /api/v2/job_statuses/show_many.json`.
+Writes are sent once, never retried blindly: a time-out can hide a write that landed.
 
-Idempotency per (ticket, key). Tags, custom fields and status are idempotent by nature; only the comment is
-not. So the comment is skipped when one with the same body is among the ticket's 100 newest comments
-(`GET /api/v2/tickets/{id}/comments.json?sort_order=desc`), a check made before every single-ticket write
-and before every retry of a key (one this connector tried already, or any `attempt` after the first, which
-may follow a crash); a key done in this process is not sent again at all. Only the first bulk try of a key
-sends comments unchecked, to keep 100 tickets at one call. Known
-trade-off: an identical message posted on purpose twice in a row (same text, new key) is posted once.
+Exactly-once per (ticket, key): every write adds a marker tag (`TicketWrite.marker`, "wb_" and twelve hex
+digits of the key) in the same update as its comment, and Zendesk applies one update atomically. A write that
+may have landed already (`check`) first waits for the account's queued or running jobs
+(`GET /api/v2/job_statuses`), then reads its tickets with `GET /api/v2/tickets/show_many.json`: a ticket
+that carries the marker is done. Comment text is never compared (Zendesk collapses its whitespace).
+
+Closed tickets refuse updates (422; solved tickets close by themselves after some days). A message for a
+closed ticket becomes a follow-up ticket (`via_followup_source_id`) to the same requester, with the message
+as its first public comment in the customer's language, the stage's tags, the marker and the tag
+`wishbridge_followup`, created with `Idempotency-Key` (Zendesk keeps it two hours); a checked write looks for
+its marker among the closed ticket's `followup_ids` first. A closed ticket with no public message to carry
+(tags or fields only) is left as it is. See
+https://developer.zendesk.com/documentation/ticketing/managing-tickets/creating-and-updating-tickets/
 
 Webhooks. `X-Zendesk-Webhook-Signature` must equal base64(HMAC-SHA256(secret, timestamp + body)), and the
 timestamp be within five minutes of now; see
@@ -39,19 +47,22 @@ from urllib.parse import urlencode
 import requests
 
 from bridge.config import Settings
-from bridge.errors import ConfigError, ConnectorError, InvalidSignature, RetriableError
+from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignature, RetriableError
 from bridge.http import Client, RateLimiter, follow_pages
-from bridge.model import Change, Organization, Patch, Person, Ticket, TicketRef, WebhookEvent
+from bridge.model import Change, Organization, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
 from bridge.webhooks import decode_json
 
 EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
 SIDELOADS = "users,organizations"
 PAGE_SIZE = 1000
 BULK_LIMIT = 100
+MAX_JOBS = 30  # Zendesk queues at most 30 background jobs per account
 SIGNATURE_TOLERANCE = 300.0
 OPTION_TYPES = frozenset({"tagger", "multiselect"})
 JOB_DONE = frozenset({"completed", "failed", "killed"})
 EVENT_PREFIX = "zen:event-type:"
+JOBS_ENDPOINT = "GET /api/v2/job_statuses/show_many"
+FOLLOW_UP_TAG = "wishbridge_followup"
 
 
 class FieldCatalog:
@@ -105,13 +116,15 @@ def _organization(org_id: Any, orgs: Mapping[int, Mapping[str, Any]]) -> Organiz
     return Organization(str(org_id), org.get("name") or "", dict(org.get("organization_fields") or {}))
 
 
-def ticket_update(patch: Patch, *, with_comment: bool = True) -> dict[str, Any]:
-    """The `ticket` object of an update request for `patch`; additional_tags/remove_tags keep other tags."""
+def ticket_update(patch: Patch, marker: str | None = None) -> dict[str, Any]:
+    """The `ticket` object of an update for `patch`; additional_tags/remove_tags keep other tags, and
+    `marker` rides along as a tag in the same update."""
     body: dict[str, Any] = {}
-    if patch.comment and with_comment:
+    if patch.comment:
         body["comment"] = {"body": patch.comment, "public": patch.public}
-    if patch.tags_add:
-        body["additional_tags"] = list(patch.tags_add)
+    tags = [*patch.tags_add, *([marker] if marker else [])]
+    if tags:
+        body["additional_tags"] = tags
     if patch.tags_remove:
         body["remove_tags"] = list(patch.tags_remove)
     if patch.fields:
@@ -119,6 +132,46 @@ def ticket_update(patch: Patch, *, with_comment: bool = True) -> dict[str, Any]:
     if patch.status:
         body["status"] = patch.status
     return body
+
+
+def follow_up_ticket(original: Mapping[str, Any], write: TicketWrite) -> dict[str, Any]:
+    """A follow-up of the closed `original` carrying `write`'s message, tags and marker."""
+    patch = write.patch
+    body: dict[str, Any] = {
+        "via_followup_source_id": int(original["id"]), "requester_id": original.get("requester_id"),
+        "subject": original.get("subject") or original.get("raw_subject") or "",
+        "comment": {"body": patch.comment, "public": True},
+        "tags": [*patch.tags_add, write.marker, FOLLOW_UP_TAG],
+    }
+    if patch.fields:
+        body["custom_fields"] = [{"id": int(fid), "value": value} for fid, value in patch.fields.items()]
+    return body
+
+
+def _refused_as_closed(error: ConnectorError) -> bool:
+    return error.status == 422 and "closed" in str(error).lower()
+
+
+def _succeeded(result: Mapping[str, Any] | None) -> bool:
+    return bool(result) and (result or {}).get("success") is not False and not (result or {}).get("error")
+
+
+def _job_outcomes(job: Mapping[str, Any], writes: Sequence[TicketWrite]) -> dict[str, Exception | None]:
+    results = {str(r.get("id")): r for r in job.get("results") or ()}
+    if job.get("status") not in JOB_DONE:
+        waiting = RetriableError(f"job {job.get('id')} still {job.get('status')}", endpoint=JOBS_ENDPOINT)
+        return {w.key: None if _succeeded(results.get(w.ref.external_id)) else waiting for w in writes}
+    return {w.key: _job_outcome(results.get(w.ref.external_id)) for w in writes}
+
+
+def _job_outcome(result: Mapping[str, Any] | None) -> Exception | None:
+    """A finished job's word on one ticket: done, closed (422, becomes a follow-up), or retry later."""
+    if _succeeded(result):
+        return None
+    detail = f"{(result or {}).get('error') or 'no result'}: {(result or {}).get('details') or ''}".strip(": ")
+    status = 422 if "closed" in detail.lower() else None
+    return ConnectorError(detail, endpoint=JOBS_ENDPOINT, status=status) if status else RetriableError(
+        detail, endpoint=JOBS_ENDPOINT)
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -178,6 +231,7 @@ class ZendeskConnector:
 
     name: ClassVar[str] = "zendesk"
     role: ClassVar[str] = "helpdesk"
+    batch_size: ClassVar[int] = BULK_LIMIT * MAX_JOBS
 
     def __init__(self, url: str, email: str, api_token: str, *, webhook_secret: str = "", export_rpm: int = 10,
                  clock: Callable[[], float] = time.time, page_size: int = PAGE_SIZE, job_poll_seconds: float = 1.0,
@@ -194,8 +248,6 @@ class ZendeskConnector:
         self.job_polls = job_polls
         self._catalog: FieldCatalog | None = None
         self._unresolved: set[tuple[int, str]] = set()
-        self._tried: set[tuple[str, str]] = set()
-        self._done: set[tuple[str, str]] = set()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ZendeskConnector:
@@ -270,71 +322,111 @@ class ZendeskConnector:
 
     # Writing
 
-    def apply(self, refs: Sequence[TicketRef], patch: Patch, *,
-              idempotency_key: str, attempt: int = 1) -> dict[TicketRef, Exception | None]:
-        """Write `patch` to every ticket; per ref None (done) or the error met. Idempotent per (ticket, key)."""
-        unique = list(dict.fromkeys(refs))
-        outcomes: dict[TicketRef, Exception | None] = {
-            ref: None for ref in unique if (ref.external_id, idempotency_key) in self._done
-        }
-        todo = [ref for ref in unique if ref not in outcomes]
-        fresh = [] if attempt > 1 else [ref for ref in todo if (ref.external_id, idempotency_key) not in self._tried]
-        bulk = fresh if len(todo) > 1 else []
-        self._tried.update((ref.external_id, idempotency_key) for ref in todo)
-        alone = [ref for ref in todo if ref not in bulk]
-        for chunk in (bulk[start:start + BULK_LIMIT] for start in range(0, len(bulk), BULK_LIMIT)):
-            done, failed, retry = self._update_many(chunk, patch)
-            outcomes.update(dict.fromkeys(done))
-            outcomes.update(failed)
-            alone.extend(retry)
-        for ref in alone:
-            outcomes[ref] = self._update_one(ref, patch)
-        self._done.update((ref.external_id, idempotency_key) for ref, error in outcomes.items() if error is None)
+    def apply(self, writes: Sequence[TicketWrite]) -> dict[str, Exception | None]:
+        """Each ticket's own patch; per write key None (done) or the error met. Exactly-once per (ticket, key)."""
+        outcomes: dict[str, Exception | None] = {}
+        checked = [w for w in writes if w.check]
+        seen = self._show_many([w.ref for w in checked], settle=True) if checked else {}
+        todo: list[TicketWrite] = []
+        closed: list[TicketWrite] = []
+        for write in writes:
+            ticket = seen.get(write.ref.external_id)
+            if ticket is not None and write.marker in (ticket.get("tags") or ()):
+                outcomes[write.key] = None
+            elif ticket is not None and ticket.get("status") == "closed":
+                closed.append(write)
+            else:
+                todo.append(write)
+        sent = self._update_one(todo[0]) if len(todo) == 1 else self._update_many(todo) if todo else {}
+        for write in todo:
+            error = sent.get(write.key)
+            if isinstance(error, ConnectorError) and _refused_as_closed(error):
+                closed.append(write)
+            else:
+                outcomes[write.key] = error
+        for write in closed:
+            outcomes[write.key] = self._follow_up(write, seen.get(write.ref.external_id))
         return outcomes
 
     def _write(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """One attempt, no automatic retry: a time-out may hide a write that landed."""
         return self.client.request(method, path, retries=0, **kwargs)
 
-    def _has_comment(self, ref: TicketRef, comment: str) -> bool:
-        page = self.client.get_json(f"/api/v2/tickets/{int(ref.external_id)}/comments.json",
-                                    params={"sort_order": "desc"})
-        return any((c.get("body") or "").strip() == comment.strip() for c in page.get("comments") or ())
+    def _show_many(self, refs: Sequence[TicketRef], *, settle: bool = False) -> dict[str, dict[str, Any]]:
+        """The tickets by id (deleted ones are left out), after the account's unfinished jobs if `settle`."""
+        if settle:
+            self._settle_jobs()
+        ids = ",".join(str(int(ref.external_id)) for ref in refs)
+        if not ids:
+            return {}
+        body = self.client.get_json("/api/v2/tickets/show_many.json", params={"ids": ids})
+        return {str(t["id"]): t for t in body.get("tickets") or ()}
 
-    def _update_one(self, ref: TicketRef, patch: Patch) -> Exception | None:
+    def _settle_jobs(self) -> None:
+        """Wait for the account's queued or running jobs: one may still hold a write of an earlier try."""
+        jobs = self.client.get_json("/api/v2/job_statuses.json").get("job_statuses") or ()
+        self._follow_jobs([job for job in jobs if job.get("status") not in JOB_DONE])
+
+    def _update_one(self, write: TicketWrite) -> dict[str, Exception | None]:
         try:
-            present = bool(patch.comment) and self._has_comment(ref, patch.comment or "")
-            body = ticket_update(patch, with_comment=not present)
-            if body:
-                self._write("PUT", f"/api/v2/tickets/{int(ref.external_id)}.json", json={"ticket": body})
+            self._write("PUT", f"/api/v2/tickets/{int(write.ref.external_id)}.json",
+                        json={"ticket": ticket_update(write.patch, write.marker)})
+        except ConnectorError as error:
+            return {write.key: error}
+        return {write.key: None}
+
+    def _update_many(self, writes: Sequence[TicketWrite]) -> dict[str, Exception | None]:
+        """Batch updates of at most 100 tickets each, every ticket with its own body, all jobs queued before
+        any is polled (Zendesk queues up to 30 per account); per key None or the error met."""
+        outcomes: dict[str, Exception | None] = {}
+        queued: dict[str, list[TicketWrite]] = {}
+        submitted: list[dict[str, Any]] = []
+        for chunk in (writes[start:start + BULK_LIMIT] for start in range(0, len(writes), BULK_LIMIT)):
+            body = {"tickets": [{"id": int(w.ref.external_id), **ticket_update(w.patch, w.marker)} for w in chunk]}
+            try:
+                job = self._write("PUT", "/api/v2/tickets/update_many.json", json=body).json()["job_status"]
+                queued[str(job["id"])] = list(chunk)
+                submitted.append(job)
+            except ConnectorError as error:
+                outcomes.update({w.key: error for w in chunk})
+        try:
+            jobs = self._follow_jobs(submitted)
+        except ConnectorError as error:
+            return {**outcomes, **{w.key: error for chunk in queued.values() for w in chunk}}
+        for job in jobs:
+            outcomes.update(_job_outcomes(job, queued[str(job["id"])]))
+        return outcomes
+
+    def _follow_jobs(self, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The jobs once finished (or as last seen after `job_polls` polls), polled together."""
+        by_id = {str(job["id"]): job for job in jobs}
+        for _ in range(self.job_polls):
+            running = [job_id for job_id, job in by_id.items() if job.get("status") not in JOB_DONE]
+            if not running:
+                break
+            self.client.sleep(self.job_poll_seconds)
+            polled = self.client.get_json("/api/v2/job_statuses/show_many.json", params={"ids": ",".join(running)})
+            by_id.update({str(job["id"]): job for job in polled.get("job_statuses") or ()})
+        return list(by_id.values())
+
+    def _follow_up(self, write: TicketWrite, original: Mapping[str, Any] | None) -> Exception | None:
+        """The message of a closed ticket as a follow-up ticket to the same requester, created once."""
+        if not (write.patch.comment and write.patch.public):
+            return None
+        try:
+            if original is None:
+                original = self._show_many([write.ref]).get(write.ref.external_id)
+            if original is None:
+                return FatalError(f"ticket {write.ref.external_id} is gone", endpoint="GET /api/v2/tickets/show_many")
+            if write.check:
+                followups = [TicketRef(self.name, str(i)) for i in original.get("followup_ids") or ()]
+                if any(write.marker in (t.get("tags") or ()) for t in self._show_many(followups).values()):
+                    return None
+            self._write("POST", "/api/v2/tickets.json", headers={"Idempotency-Key": write.key},
+                        json={"ticket": follow_up_ticket(original, write)})
         except ConnectorError as error:
             return error
         return None
-
-    def _update_many(self, refs: Sequence[TicketRef], patch: Patch
-                     ) -> tuple[list[TicketRef], dict[TicketRef, Exception], list[TicketRef]]:
-        """(done, failed for good, to retry alone) for one update_many call of at most 100 tickets."""
-        ids = ",".join(str(int(ref.external_id)) for ref in refs)
-        try:
-            response = self._write("PUT", "/api/v2/tickets/update_many.json", params={"ids": ids},
-                                   json={"ticket": ticket_update(patch)})
-            job = self._follow_job(response.json()["job_status"])
-        except ConnectorError as error:
-            return [], dict.fromkeys(refs, error), []
-        succeeded = {str(r.get("id")) for r in job.get("results") or () if r.get("success")}
-        done = [ref for ref in refs if ref.external_id in succeeded]
-        if job["status"] not in JOB_DONE:
-            waiting = RetriableError(f"job {job.get('id')} still {job['status']}", endpoint="GET /api/v2/job_statuses")
-            return done, {ref: waiting for ref in refs if ref.external_id not in succeeded}, []
-        return done, {}, [ref for ref in refs if ref.external_id not in succeeded]
-
-    def _follow_job(self, job: dict[str, Any]) -> dict[str, Any]:
-        for _ in range(self.job_polls):
-            if job.get("status") in JOB_DONE:
-                break
-            self.client.sleep(self.job_poll_seconds)
-            job = self.client.get_json(f"/api/v2/job_statuses/{job['id']}.json")["job_status"]
-        return job
 
     # Webhooks
 

@@ -3,12 +3,20 @@
 Endpoints (each also without `.json`): `GET /api/v2/incremental/tickets/cursor.json` (start_time or an opaque
 cursor, per_page up to 1000, include=users,organizations, after_cursor/after_url/end_of_stream; 429 with
 Retry-After past `export_budget_per_minute`), `GET /api/v2/ticket_fields.json`, `GET|PUT
-/api/v2/tickets/{id}.json`, `GET /api/v2/tickets/{id}/comments.json` (sort_order, page, per_page), `PUT
-/api/v2/tickets/update_many.json?ids=...` (at most 100 ids; answers a queued job that completes on the first
-poll of `GET /api/v2/job_statuses/{id}.json`). Requests need basic auth `{email}/token:{api_token}` (else
-Zendesk's 401 body); unknown or deleted tickets get Zendesk's 404 body; closed tickets refuse updates (422).
-Tickets whose id is in `sandbox.fail_ids` fail inside bulk jobs only, as a locked ticket would. Not
-reproduced: the export's one-minute delay, archived tickets, ticket forms.
+/api/v2/tickets/{id}.json`, `GET /api/v2/tickets/show_many.json?ids=` (at most 100), `POST
+/api/v2/tickets.json` (follow-ups of closed tickets through `via_followup_source_id`; `Idempotency-Key`
+answered as Zendesk does: a repeat returns the first ticket with `x-idempotency-lookup: hit`, the same key
+with another body is refused with 400 IdempotentRequestError), `GET /api/v2/tickets/{id}/comments.json`
+(sort_order, page, per_page), `PUT /api/v2/tickets/update_many.json` (bulk form `?ids=` with one `ticket`,
+or batch form with a `tickets` array of per-ticket bodies; at most 100), and the jobs it queues: `GET
+/api/v2/job_statuses.json`, `GET /api/v2/job_statuses/{id}.json`, `GET /api/v2/job_statuses/show_many.json`.
+A job runs in the background `job_seconds` after it was queued, not when it is submitted nor when it is
+polled, so a client that does not wait sees it queued. Requests need basic auth `{email}/token:{api_token}`
+(else Zendesk's 401 body); unknown or deleted tickets get Zendesk's 404 body; closed tickets refuse updates
+(422); comment bodies have their runs of spaces collapsed, as Zendesk does. Tickets whose id is in
+`sandbox.fail_ids` fail inside bulk jobs only, as a locked ticket would. Not reproduced: the export's
+one-minute delay, archived tickets, ticket forms, solved tickets closing by themselves (`close_ticket`
+closes one).
 
 When `webhook_url` is set, every change POSTs a `zen:event-type:ticket.*` envelope there, signed with
 `webhook_secret`, from one background thread (2-second time-out); `sandbox.wait_for_webhooks()` waits for it.
@@ -74,6 +82,11 @@ class SandboxError(Exception):
         self.status, self.body, self.headers = status, body, headers or {}
 
 
+def _collapsed(text: str) -> str:
+    """Runs of spaces collapsed and lines stripped, as Zendesk stores a comment body."""
+    return "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+
+
 def load_seed(path: Path) -> dict[str, Any]:
     seed: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return seed
@@ -102,7 +115,7 @@ class ZendeskSandbox:
     """The account's state and behaviour; every public method is safe to call from tests and threads."""
 
     def __init__(self, seed: dict[str, Any], *, export_budget_per_minute: int, webhook_url: str | None,
-                 webhook_secret: str | None, clock: Callable[[], float]) -> None:
+                 webhook_secret: str | None, clock: Callable[[], float], job_seconds: float = 0.02) -> None:
         self.credentials = {**DEFAULT_CREDENTIALS, **seed.get("credentials", {})}
         self.ticket_fields: list[dict[str, Any]] = [dict(f) for f in seed.get("ticket_fields", ())]
         self.organizations = {int(o["id"]): dict(o) for o in seed.get("organizations", ())}
@@ -110,6 +123,8 @@ class ZendeskSandbox:
         self.tickets: dict[int, dict[str, Any]] = {}
         self.comments: dict[int, list[dict[str, Any]]] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
+        self.job_seconds = job_seconds
+        self.idempotent: dict[str, tuple[str, int]] = {}
         self.fail_ids: set[int] = set()
         self.export_budget = export_budget_per_minute
         self.webhook_url, self.webhook_secret = webhook_url, webhook_secret or ""
@@ -122,6 +137,7 @@ class ZendeskSandbox:
         self._next_id = 1
         self._comment_ids = itertools.count(1)
         self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zendesk-sandbox-webhooks")
+        self._runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zendesk-sandbox-jobs")
         self._deliveries: list[Future[Any]] = []
         seeded = sorted(seed.get("tickets", ()), key=lambda t: (t.get("updated_at") or "", int(t["id"])))
         for ticket in seeded:
@@ -218,7 +234,7 @@ class ZendeskSandbox:
         return kind
 
     def _add_comment(self, ticket: dict[str, Any], comment: dict[str, Any], author: int) -> dict[str, Any]:
-        body = str(comment.get("body") or comment.get("html_body") or "")
+        body = _collapsed(str(comment.get("body") or comment.get("html_body") or ""))
         stored: dict[str, Any] = {"id": next(self._comment_ids), "type": "Comment", "author_id": author,
                   "body": body, "html_body": f"<div class=\"zd-comment\"><p>{body}</p></div>",
                   "plain_body": body, "public": bool(comment.get("public", True)), "attachments": [],
@@ -283,35 +299,88 @@ class ZendeskSandbox:
             loaded["organizations"] = [self.organizations[i] for i in sorted(i for i in ids if i in self.organizations)]
         return loaded
 
+    def close_ticket(self, ticket_id: int) -> None:
+        """What Zendesk does to a solved ticket after some days: it is closed and refuses updates."""
+        with self.lock:
+            ticket = self.live(ticket_id)
+            ticket["status"] = "closed"
+            ticket["updated_at"] = iso(self.clock())
+            self._touch(ticket)
+
+    def create_ticket(self, data: dict[str, Any], key: str | None) -> tuple[dict[str, Any], bool]:
+        """(ticket, replayed) for `POST /api/v2/tickets`; a follow-up when `via_followup_source_id` names a
+        closed ticket (it has no effect on others). With `key`, a repeat within two hours replays."""
+        with self.lock:
+            fingerprint = json.dumps(data, sort_keys=True)
+            if key and key in self.idempotent:
+                seen, ticket_id = self.idempotent[key]
+                if seen != fingerprint:
+                    raise SandboxError(400, {"error": "IdempotentRequestError", "description": "the idempotency "
+                                             "key was used with another request body"})
+                return self.tickets[ticket_id], True
+            if not (data.get("comment") or {}).get("body"):
+                raise SandboxError(422, {"error": "RecordInvalid", "description": "Record validation errors",
+                                         "details": {"base": [{"description": "Description: cannot be blank"}]}})
+            source = self.tickets.get(int(data.get("via_followup_source_id") or 0))
+            fields = {k: v for k, v in data.items() if k not in ("id", "comment", "via_followup_source_id")}
+            ticket = self.add_ticket({**fields, "status": "open",
+                                      "comments": [{**data["comment"], "author_id": self.credentials["user_id"]}]})
+            if source is not None and source["status"] == "closed":
+                ticket["via"] = {"channel": "api", "source": {"rel": "follow_up", "from": {"ticket_id": source["id"]}}}
+                source.setdefault("followup_ids", []).append(ticket["id"])
+            if key:
+                self.idempotent[key] = (fingerprint, int(ticket["id"]))
+            return ticket, False
+
+    def show_many(self, ids: list[int]) -> list[dict[str, Any]]:
+        if len(ids) > BULK_LIMIT:
+            raise SandboxError(400, {"error": "InvalidValue", "description": f"at most {BULK_LIMIT} ids"})
+        return [t for t in (self.tickets.get(i) for i in ids) if t is not None and t["status"] != "deleted"]
+
     # Bulk jobs
 
-    def update_many(self, ids: list[int], update: dict[str, Any], root: str) -> dict[str, Any]:
-        results: list[dict[str, Any]] = []
-        for ticket_id in ids:
-            try:
-                if ticket_id in self.fail_ids:
-                    raise SandboxError(409, {"error": "TicketUpdateFailed",
-                                             "description": "the ticket was being updated by another request"})
-                self.update_ticket(ticket_id, update)
-                results.append({"id": ticket_id, "action": "update", "success": True, "status": "Updated"})
-            except SandboxError as error:
-                results.append({"id": ticket_id, "action": "update", "success": False,
-                                "error": str(error.body.get("error")),
-                                "details": str(error.body.get("description"))})
+    def update_many(self, updates: list[tuple[int, dict[str, Any]]], root: str) -> dict[str, Any]:
+        """Queue a job that applies each (ticket id, update) `job_seconds` from now."""
         job_id = uuid.uuid4().hex
-        self.jobs[job_id] = {"id": job_id, "job_type": "bulk_update", "status": "queued", "total": len(ids),
+        self.jobs[job_id] = {"id": job_id, "job_type": "bulk_update", "status": "queued", "total": len(updates),
                              "progress": 0, "message": None, "results": None,
-                             "url": f"{root}api/v2/job_statuses/{job_id}.json", "_results": results}
-        return self.job(job_id, advance=False)
+                             "url": f"{root}api/v2/job_statuses/{job_id}.json"}
+        self._runner.submit(self._run_job, job_id, updates)
+        return self.job(job_id)
 
-    def job(self, job_id: str, *, advance: bool = True) -> dict[str, Any]:
+    def _run_job(self, job_id: str, updates: list[tuple[int, dict[str, Any]]]) -> None:
+        time.sleep(self.job_seconds)
+        results: list[dict[str, Any]] = []
+        with self.lock:
+            self.jobs[job_id]["status"] = "working"
+            for ticket_id, update in updates:
+                try:
+                    if ticket_id in self.fail_ids:
+                        raise SandboxError(409, {"error": "TicketUpdateFailed",
+                                                 "description": "the ticket was being updated by another request"})
+                    self.update_ticket(ticket_id, update)
+                    results.append({"id": ticket_id, "action": "update", "success": True, "status": "Updated"})
+                except SandboxError as error:
+                    details = error.body.get("details")
+                    results.append({"id": ticket_id, "action": "update", "success": False,
+                                    "error": str(error.body.get("error")),
+                                    "details": json.dumps(details, ensure_ascii=False) if details
+                                    else str(error.body.get("description"))})
+            self.jobs[job_id].update(status="completed", progress=len(updates), results=results,
+                                     message=f"Completed at {iso(self.clock())}")
+
+    def job(self, job_id: str) -> dict[str, Any]:
         job = self.jobs.get(job_id)
         if job is None:
             raise SandboxError(404, NOT_FOUND)
-        if advance and job["status"] == "queued":
-            job.update(status="completed", progress=job["total"], results=job["_results"],
-                       message=f"Completed at {iso(self.clock())}")
-        return {k: v for k, v in job.items() if not k.startswith("_")}
+        return dict(job)
+
+    def wait_for_jobs(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while any(j["status"] not in ("completed", "failed") for j in self.jobs.values()):
+            if time.monotonic() > deadline:
+                raise TimeoutError("sandbox jobs still running")
+            time.sleep(0.01)
 
     # Webhooks
 
@@ -416,14 +485,46 @@ def _routes(app: Flask) -> None:
                        next_page=f"{base}&page={page + 1}" if more else None,
                        previous_page=f"{base}&page={page - 1}" if page > 1 else None)
 
+    @route("/api/v2/tickets/show_many", ["GET"])
+    def show_many() -> Any:
+        ids = [int(i) for i in request.args.get("ids", "").split(",") if i.strip()]
+        return jsonify(tickets=[_ticket_body(t) for t in _sandbox().show_many(ids)], next_page=None,
+                       previous_page=None, count=len(ids))
+
+    @route("/api/v2/tickets", ["POST"])
+    def create_ticket() -> Any:
+        data = (request.get_json(force=True) or {}).get("ticket") or {}
+        key = request.headers.get("Idempotency-Key")
+        ticket, replayed = _sandbox().create_ticket(data, key)
+        response = jsonify(ticket=_ticket_body(ticket), audit={"ticket_id": ticket["id"], "events": []})
+        response.status_code = 201
+        if key:
+            response.headers["x-idempotency-lookup"] = "hit" if replayed else "miss"
+        return response
+
     @route("/api/v2/tickets/update_many", ["PUT"])
     def update_many() -> Any:
-        ids = [int(i) for i in request.args.get("ids", "").split(",") if i.strip()]
-        if not ids or len(ids) > BULK_LIMIT:
+        body = request.get_json(force=True) or {}
+        if "tickets" in body:
+            updates = [(int(t["id"]), {k: v for k, v in t.items() if k != "id"}) for t in body["tickets"]]
+        else:
+            ids = [int(i) for i in request.args.get("ids", "").split(",") if i.strip()]
+            updates = [(ticket_id, body.get("ticket") or {}) for ticket_id in ids]
+        if not updates or len(updates) > BULK_LIMIT:
             raise SandboxError(400, {"error": "InvalidValue",
-                                     "description": f"ids must list 1 to {BULK_LIMIT} tickets"})
-        update = (request.get_json(force=True) or {}).get("ticket") or {}
-        return jsonify(job_status=_sandbox().update_many(ids, update, request.host_url))
+                                     "description": f"update 1 to {BULK_LIMIT} tickets at a time"})
+        return jsonify(job_status=_sandbox().update_many(updates, request.host_url))
+
+    @route("/api/v2/job_statuses", ["GET"])
+    def job_statuses() -> Any:
+        jobs = sorted(_sandbox().jobs.values(), key=lambda j: j["status"] == "completed")[:100]
+        return jsonify(job_statuses=jobs, meta={"has_more": False, "after_cursor": None, "before_cursor": None},
+                       links={"next": None, "prev": None})
+
+    @route("/api/v2/job_statuses/show_many", ["GET"])
+    def job_statuses_many() -> Any:
+        ids = [i for i in request.args.get("ids", "").split(",") if i.strip()]
+        return jsonify(job_statuses=[_sandbox().job(i) for i in ids if i in _sandbox().jobs])
 
     @route("/api/v2/job_statuses/<job_id>", ["GET"])
     def job_status(job_id: str) -> Any:
@@ -432,11 +533,12 @@ def _routes(app: Flask) -> None:
 
 def create_sandbox(seed: dict[str, Any] | None = None, *, export_budget_per_minute: int = 10,
                    webhook_url: str | None = None, webhook_secret: str | None = None,
-                   clock: Callable[[], float] = time.time) -> Flask:
+                   clock: Callable[[], float] = time.time, job_seconds: float = 0.02) -> Flask:
     """A Flask app behaving like Zendesk for the endpoints above; `sandbox_of(app)` reaches its state."""
     app = Flask(__name__)
     sandbox = ZendeskSandbox(seed or {}, export_budget_per_minute=export_budget_per_minute,
-                             webhook_url=webhook_url, webhook_secret=webhook_secret, clock=clock)
+                             webhook_url=webhook_url, webhook_secret=webhook_secret, clock=clock,
+                             job_seconds=job_seconds)
     app.extensions["zendesk_sandbox"] = sandbox
 
     @app.before_request

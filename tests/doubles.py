@@ -8,21 +8,27 @@ from typing import ClassVar
 
 from bridge.connector import ApplyResult
 from bridge.errors import RetriableError
-from bridge.model import Change, Patch, Ticket, TicketRef, WebhookEvent
+from bridge.model import Change, Ticket, TicketRef, TicketWrite, WebhookEvent
 
 
 @dataclass
 class MemoryHelpdesk:
-    """Pages of `page_size` tickets; the cursor is the index after the page. `failing` refs fail once."""
+    """Pages of `page_size` tickets; the cursor is the index after the page. `failing` refs fail once.
+    Every write lands as sent (a comment twice is two comments); `markers` are what the bridge stored with
+    each write, looked up only when a write asks for a check."""
 
     name: ClassVar[str] = "memdesk"
     role: ClassVar[str] = "helpdesk"
+    batch_size: ClassVar[int] = 100
     tickets: list[Ticket] = field(default_factory=list)
     page_size: int = 2
     crash_after: int | None = None
     failing: set[str] = field(default_factory=set)
-    applied: list[tuple[tuple[str, ...], Patch, str]] = field(default_factory=list)
+    applied: list[tuple[str, ...]] = field(default_factory=list)
+    writes: list[TicketWrite] = field(default_factory=list)
     comments: dict[str, list[str]] = field(default_factory=dict)
+    tags: dict[str, set[str]] = field(default_factory=dict)
+    markers: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: object) -> MemoryHelpdesk:
@@ -39,19 +45,28 @@ class MemoryHelpdesk:
     def get_ticket(self, ref: TicketRef) -> Ticket:
         return next(t for t in self.tickets if t.ref == ref)
 
-    def apply(self, refs: Sequence[TicketRef], patch: Patch, *, idempotency_key: str,
-              attempt: int = 1) -> ApplyResult:
-        self.applied.append((tuple(r.external_id for r in refs), patch, idempotency_key))
-        outcome: dict[TicketRef, Exception | None] = {}
-        for ref in refs:
-            if ref.external_id in self.failing:
-                self.failing.discard(ref.external_id)
-                outcome[ref] = RetriableError("ticket locked", status=409)
+    def apply(self, writes: Sequence[TicketWrite]) -> ApplyResult:
+        self.applied.append(tuple(w.ref.external_id for w in writes))
+        outcome: dict[str, Exception | None] = {}
+        for write in writes:
+            ticket = write.ref.external_id
+            if ticket in self.failing:
+                self.failing.discard(ticket)
+                outcome[write.key] = RetriableError("ticket locked", status=409)
                 continue
-            if patch.comment and patch.comment not in self.comments.get(ref.external_id, []):
-                self.comments.setdefault(ref.external_id, []).append(patch.comment)
-            outcome[ref] = None
+            if not (write.check and write.marker in self.markers.get(ticket, set())):
+                self._write(ticket, write)
+            outcome[write.key] = None
         return outcome
+
+    def _write(self, ticket: str, write: TicketWrite) -> None:
+        self.writes.append(write)
+        if write.patch.comment:
+            self.comments.setdefault(ticket, []).append(write.patch.comment)
+        tags = self.tags.setdefault(ticket, set())
+        tags.difference_update(write.patch.tags_remove)
+        tags.update(write.patch.tags_add)
+        self.markers.setdefault(ticket, set()).add(write.marker)
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[WebhookEvent]:
         return []

@@ -27,7 +27,8 @@ def add_ticket(conn: Connection, group_id: int, number: int, source: str = "zend
         language=language, first_seen_at=NOW, last_seen_at=NOW, content_hash="x", raw={},
     ).returning(tickets.c.id)).scalar_one()
     wish_id = conn.execute(wishes.insert().values(
-        group_id=group_id, door="helpdesk", title="Export", text="Please let us export reports to Excel.",
+        group_id=group_id, door="helpdesk", title=f"Export to Excel #{number}",
+        text="Please let us export reports to Excel.",
         created_by="sync", created_at=NOW).returning(wishes.c.id)).scalar_one()
     conn.execute(wish_tickets.insert().values(wish_id=wish_id, ticket_id=ticket_id, linked_by="sync", linked_at=NOW))
     return int(ticket_id)

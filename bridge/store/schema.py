@@ -172,7 +172,11 @@ outbox = Table(
     Column("payload", JSON, nullable=False),
     Column("state", String(20), nullable=False, default="pending"),
     Column("attempts", Integer, nullable=False, default=0),
+    Column("claims", Integer, nullable=False, default=0),
+    Column("lane", String(200)),
+    Column("supersedable", Boolean, nullable=False, default=False),
     _when("next_attempt_at", nullable=False),
+    _when("horizon_at", nullable=False),
     Column("claimed_by", String(120)),
     _when("claimed_until"),
     Column("last_error", Text),
@@ -181,6 +185,7 @@ outbox = Table(
     _when("done_at"),
     UniqueConstraint("idempotency_key"),
     Index("ix_outbox_due", "state", "next_attempt_at"),
+    Index("ix_outbox_lane", "lane", "id"),
 )
 
 tracker_links = Table(

@@ -6,6 +6,7 @@ ignoring any offset written after it, and '-N seconds' from its own clock (RT::D
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -152,7 +153,8 @@ class RTHarness:
         return TicketRef("rt", str(self.vendor.add_ticket(subject, f"{subject}, please")))
 
     def comments(self, ref: TicketRef) -> list[str]:
-        return self.vendor.texts(int(ref.external_id))
+        """As the customer reads them: HTML messages without tags or the bridge's hidden marker."""
+        return [html.unescape(re.sub(r"<[^>]+>", "", text)).strip() for text in self.vendor.texts(int(ref.external_id))]
 
     def webhook(self, ref: TicketRef, *, genuine: bool) -> tuple[dict[str, str], bytes]:
         body = json.dumps({"ticket": int(ref.external_id), "event": "Create", "token": "1"}).encode()

@@ -2,12 +2,13 @@
 harness in tests/connectors/harnesses.py fails here on purpose."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 from bridge.connector import Connector, connector_class, known_sources
 from bridge.errors import InvalidSignature
-from bridge.model import Patch
+from bridge.model import Patch, TicketWrite
 from tests.connectors.harnesses import HARNESSES, Harness
 
 HELPDESKS = [name for name in known_sources() if connector_class(name).role == "helpdesk"]
@@ -50,17 +51,29 @@ def test_changes_come_oldest_first_and_resume_after_a_mid_stream_cursor(harness)
     assert [change.ticket.ref for change in harness.connector().fetch_changes(middle)] == after
 
 
-def test_applying_the_same_patch_twice_with_one_key_writes_one_comment_even_after_a_restart(harness):
+def test_a_write_lands_once_and_its_checked_retries_even_after_a_restart_find_it(harness):
     ref = harness.create_ticket("export to Excel")
-    patch = Patch(comment="Your wish W-1 is registered.", tags_add=("wish_registered",))
+    write = TicketWrite(ref, Patch(comment="Your wish W-1 is registered.", tags_add=("wish_registered",)),
+                        "stage:registered:g1:e0:t1")
     connector = harness.connector()
 
-    first = connector.apply([ref], patch, idempotency_key="stage:registered:g1:e0:t1")
-    again = connector.apply([ref], patch, idempotency_key="stage:registered:g1:e0:t1")
-    restarted = harness.connector().apply([ref], patch, idempotency_key="stage:registered:g1:e0:t1")
+    first = connector.apply([write])
+    again = connector.apply([replace(write, check=True)])
+    restarted = harness.connector().apply([replace(write, check=True)])
 
-    assert first == again == restarted == {ref: None}
+    assert first == again == restarted == {write.key: None}
     assert harness.comments(ref).count("Your wish W-1 is registered.") == 1
+
+
+def test_a_checked_write_that_never_landed_is_written_and_the_same_text_under_a_new_key_is_sent_again(harness):
+    ref = harness.create_ticket("dark mode")
+    patch = Patch(comment="Your wish W-2 is planned.")
+    connector = harness.connector()
+
+    assert connector.apply([TicketWrite(ref, patch, "stage:planned:g2:e0:t1", check=True)]) == {
+        "stage:planned:g2:e0:t1": None}
+    assert connector.apply([TicketWrite(ref, patch, "stage:planned:g2:e1:t1")]) == {"stage:planned:g2:e1:t1": None}
+    assert harness.comments(ref).count("Your wish W-2 is planned.") == 2
 
 
 def test_a_genuine_webhook_parses_and_a_tampered_or_bare_one_is_refused(harness):

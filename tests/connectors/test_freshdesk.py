@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import responses
@@ -6,10 +7,16 @@ import responses
 from bridge.config import load_settings
 from bridge.errors import ConfigError, FatalError
 from bridge.mapping import load_mappings
-from bridge.model import Patch, TicketRef
+from bridge.model import Patch, TicketRef, TicketWrite
 from connectors.freshdesk import FreshdeskConnector, Position
 from tests.conftest import MAPPINGS
 from tests.connectors.fake_freshdesk import API_KEY, URL, FakeFreshdesk
+
+
+def apply(desk: FreshdeskConnector, patch: Patch, *refs: TicketRef, check: bool = False) -> dict[TicketRef, Any]:
+    writes = [TicketWrite(ref, patch, f"stage:registered:g1:e0:t{ref.external_id}", check=check) for ref in refs]
+    result = desk.apply(writes)
+    return {w.ref: result[w.key] for w in writes}
 
 
 @pytest.fixture
@@ -158,32 +165,32 @@ def test_get_ticket_reads_one_ticket_with_its_requester(fake, desk):
 def test_public_comment_is_a_reply_and_private_one_a_private_note(fake, desk):
     fake.add_ticket("t")
     ref = TicketRef("freshdesk", "1")
-    desk.apply([ref], Patch(comment="Thanks, <noted>\nW-7"), idempotency_key="stage:registered:g1:e0:t1")
-    desk.apply([ref], Patch(comment="internal", public=False), idempotency_key="question:g1:t1")
+    apply(desk, Patch(comment="Thanks, <noted>\nW-7"), ref)
+    apply(desk, Patch(comment="internal", public=False), ref)
     reply, note = fake.conversations[1]
-    assert (reply["source"], reply["private"], reply["body"]) == (0, False, "Thanks, &lt;noted&gt;<br>W-7")
+    assert (reply["source"], reply["private"]) == (0, False)
+    assert reply["body"].startswith("Thanks, &lt;noted&gt;<br>W-7<!-- wishbridge wb_")
     assert (note["source"], note["private"], note["body_text"]) == (2, True, "internal")
 
 
-def test_applying_the_same_patch_twice_writes_one_comment(fake, desk):
+def test_a_checked_retry_finds_its_marker_and_writes_no_second_comment(fake, desk):
     fake.add_ticket("t")
     ref = TicketRef("freshdesk", "1")
-    for _ in range(2):
-        assert desk.apply([ref], Patch(comment="Registered as W-7"), idempotency_key="k") == {ref: None}
+    for check in (False, True):
+        assert apply(desk, Patch(comment="Registered as W-7"), ref, check=check) == {ref: None}
     assert len(fake.conversations[1]) == 1
 
 
 def test_tags_are_read_then_written_whole_keeping_the_agents_tags(fake, desk):
     fake.add_ticket("t", tags=["vip", "wish_registered"])
-    desk.apply([TicketRef("freshdesk", "1")],
-               Patch(tags_add=("wish_in_analysis",), tags_remove=("wish_registered",)), idempotency_key="k")
+    apply(desk, Patch(tags_add=("wish_in_analysis",), tags_remove=("wish_registered",)), TicketRef("freshdesk", "1"))
     assert fake.tickets[1]["tags"] == ["vip", "wish_in_analysis"]
 
 
 def test_fields_and_status_go_out_in_one_update(fake, desk):
     fake.add_ticket("t")
-    desk.apply([TicketRef("freshdesk", "1")], Patch(fields={"cf_wish_status": "Planned", "priority": 3},
-                                                    status="resolved"), idempotency_key="k")
+    apply(desk, Patch(fields={"cf_wish_status": "Planned", "priority": 3},
+                                                    status="resolved"), TicketRef("freshdesk", "1"))
     ticket = fake.tickets[1]
     assert (ticket["custom_fields"]["cf_wish_status"], ticket["priority"], ticket["status"]) == ("Planned", 3, 4)
     assert desk.client.calls == 1
@@ -191,14 +198,14 @@ def test_fields_and_status_go_out_in_one_update(fake, desk):
 
 def test_a_tag_patch_that_changes_nothing_sends_no_update(fake, desk):
     fake.add_ticket("t", tags=["wish_registered"])
-    desk.apply([TicketRef("freshdesk", "1")], Patch(tags_add=("wish_registered",)), idempotency_key="k")
+    apply(desk, Patch(tags_add=("wish_registered",)), TicketRef("freshdesk", "1"))
     assert desk.client.calls == 1
 
 
 def test_each_ticket_succeeds_or_fails_on_its_own(fake, desk):
     fake.add_ticket("t")
     good, gone = TicketRef("freshdesk", "1"), TicketRef("freshdesk", "99")
-    outcome = desk.apply([gone, good], Patch(tags_add=("x",)), idempotency_key="k")
+    outcome = apply(desk, Patch(tags_add=("x",)), gone, good)
     assert outcome[good] is None
     assert isinstance(outcome[gone], FatalError) and outcome[gone].status == 404
 
@@ -206,8 +213,7 @@ def test_each_ticket_succeeds_or_fails_on_its_own(fake, desk):
 def test_an_unknown_status_name_fails_that_ticket_without_a_call(fake, desk):
     fake.add_ticket("t")
     ref = TicketRef("freshdesk", "1")
-    assert "unknown Freshdesk status 'shipped'" in str(desk.apply([ref], Patch(status="shipped"),
-                                                                   idempotency_key="k")[ref])
+    assert "unknown Freshdesk status 'shipped'" in str(apply(desk, Patch(status="shipped"), ref)[ref])
 
 
 @responses.activate
@@ -216,7 +222,7 @@ def test_a_429_waits_for_retry_after_then_succeeds(desk, naps):
                   json={"code": "rate_limit", "message": "You have exceeded the limit of requests per minute"})
     responses.get(f"{URL}/api/v2/tickets/1/conversations", json=[])
     responses.post(f"{URL}/api/v2/tickets/1/reply", status=201, json={"id": 1, "body_text": "hi"})
-    assert desk.apply([TicketRef("freshdesk", "1")], Patch(comment="hi"), idempotency_key="k") == {
+    assert apply(desk, Patch(comment="hi"), TicketRef("freshdesk", "1"), check=True) == {
         TicketRef("freshdesk", "1"): None}
     assert naps == [7.0]
 

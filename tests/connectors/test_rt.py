@@ -13,8 +13,8 @@ import responses
 
 from bridge.config import load_settings
 from bridge.errors import ConfigError, FatalError, InvalidSignature
-from bridge.model import Patch, TicketRef
-from connectors.rt import RTConnector, signature
+from bridge.model import Patch, TicketRef, TicketWrite
+from connectors.rt import RTConnector, message_html, signature
 from tests.connectors.harness_rt import rt as fake_rt
 
 URL = "https://rt.example.com"
@@ -253,31 +253,70 @@ def queue(rt: responses.RequestsMock, names: list[str] = QUEUE_FIELDS) -> None:
         {"type": "customfield", "id": str(n), "name": name} for n, name in enumerate(names)]})
 
 
-def test_a_public_message_is_correspondence_and_an_internal_one_a_comment(rt, desk):
+def apply(desk: RTConnector, patch: Patch, *ticket_ids: int, check: bool = False) -> dict[TicketRef, Any]:
+    writes = [TicketWrite(TicketRef("rt", str(i)), patch, f"stage:approved:g1:e0:t{i}", check=check)
+              for i in ticket_ids]
+    result = desk.apply(writes)
+    return {w.ref: result[w.key] for w in writes}
+
+
+def marker(ticket_id: int) -> str:
+    return TicketWrite(TicketRef("rt", str(ticket_id)), Patch(), f"stage:approved:g1:e0:t{ticket_id}").marker
+
+
+def test_a_public_message_is_correspondence_and_an_internal_one_a_comment_both_marked(rt, desk):
     for ticket_id in (5, 6):
-        history(rt, ticket_id, "Первое сообщение")
+        rt.get(f"{API}/ticket/{ticket_id}", **ticket(ticket_id))
     rt.post(f"{API}/ticket/5/correspond", json=["Correspondence added"], status=201)
     rt.post(f"{API}/ticket/6/comment", json=["Comments added"], status=201)
 
-    assert desk.apply([TicketRef("rt", "5")], Patch(comment="Одобрено"), idempotency_key="k") == {
-        TicketRef("rt", "5"): None}
-    assert desk.apply([TicketRef("rt", "6")], Patch(comment="Заметка", public=False), idempotency_key="k") == {
-        TicketRef("rt", "6"): None}
+    assert apply(desk, Patch(comment="Одобрено"), 5) == {TicketRef("rt", "5"): None}
+    assert apply(desk, Patch(comment="Заметка <тест>", public=False), 6) == {TicketRef("rt", "6"): None}
     posted = [json.loads(c.request.body) for c in rt.calls if c.request.method == "POST"]
-    assert posted == [{"Content": "Одобрено", "ContentType": "text/plain"},
-                      {"Content": "Заметка", "ContentType": "text/plain"}]
+    assert posted == [
+        {"Content": f"<p>Одобрено</p>\n<!-- wishbridge {marker(5)} -->", "ContentType": "text/html"},
+        {"Content": f"<p>Заметка &lt;тест&gt;</p>\n<!-- wishbridge {marker(6)} -->", "ContentType": "text/html"}]
     assert all(c.request.headers["Content-Type"] == "application/json" for c in rt.calls if c.request.method == "POST")
 
 
-def test_re_applying_the_same_key_finds_the_message_in_the_history_and_writes_nothing(rt, desk):
+def test_a_reply_to_a_resolved_ticket_puts_it_back_to_resolved(rt, desk):
     queue(rt)
-    history(rt, 5, "Первое сообщение", "Одобрено\n")
+    rt.get(f"{API}/ticket/5", **ticket(5, status="resolved"))
+    rt.post(f"{API}/ticket/5/correspond", json=["Correspondence added"], status=201)
+    rt.get(f"{API}/ticket/5", **ticket(5, status="open"))  # RT's scrip re-opened it
+    rt.put(f"{API}/ticket/5", json=["Status changed from 'open' to 'resolved'"])
+
+    assert apply(desk, Patch(comment="Выпущено"), 5) == {TicketRef("rt", "5"): None}
+    assert json.loads(rt.calls[-1].request.body) == {"Status": "resolved"}
+
+
+def test_a_stage_that_sets_a_status_itself_may_reopen_a_resolved_ticket(rt, desk):
+    queue(rt)
+    rt.get(f"{API}/ticket/5", **ticket(5, status="resolved"))
+    rt.post(f"{API}/ticket/5/correspond", json=["Correspondence added"], status=201)
+    rt.get(f"{API}/ticket/5", **ticket(5, status="open"))
+
+    assert apply(desk, Patch(comment="Вопрос", status="open"), 5) == {TicketRef("rt", "5"): None}
+    assert not [c for c in rt.calls if c.request.method == "PUT"]
+
+
+def test_a_write_that_may_have_landed_finds_its_marker_in_the_history_and_writes_nothing(rt, desk):
+    queue(rt)
+    history(rt, 5, "Первое сообщение", message_html("Одобрено", marker(5)))
     rt.get(f"{API}/ticket/5", **ticket(5, Subcategory=["Дашборды"]))
     patch = Patch(comment="Одобрено", fields={"Subcategory": "Дашборды"})
 
-    assert desk.apply([TicketRef("rt", "5")], patch, idempotency_key="stage:approved:g1:e0:t5") == {
-        TicketRef("rt", "5"): None}
+    assert apply(desk, patch, 5, check=True) == {TicketRef("rt", "5"): None}
     assert [c.request.method for c in rt.calls] == ["GET", "GET", "GET"]
+
+
+def test_the_same_text_under_another_key_is_a_new_message(rt, desk):
+    history(rt, 5, message_html("Одобрено", "wb_other"))
+    rt.get(f"{API}/ticket/5", **ticket(5))
+    rt.post(f"{API}/ticket/5/correspond", json=["Correspondence added"], status=201)
+
+    assert apply(desk, Patch(comment="Одобрено"), 5, check=True) == {TicketRef("rt", "5"): None}
+    assert len([c for c in rt.calls if c.request.method == "POST"]) == 1
 
 
 def test_fields_are_written_with_if_match_and_a_412_reads_the_ticket_again(rt, desk):
@@ -287,7 +326,7 @@ def test_fields_are_written_with_if_match_and_a_412_reads_the_ticket_again(rt, d
     rt.get(f"{API}/ticket/5", **ticket(5, etag='"61"', Subcategory=["Выгрузки"]))
     rt.put(f"{API}/ticket/5", json=["Subcategory Выгрузки changed to Дашборды"])
 
-    outcome = desk.apply([TicketRef("rt", "5")], Patch(fields={"Subcategory": "Дашборды"}), idempotency_key="k")
+    outcome = apply(desk, Patch(fields={"Subcategory": "Дашборды"}), 5)
 
     assert outcome == {TicketRef("rt", "5"): None}
     puts = [c.request for c in rt.calls if c.request.method == "PUT"]
@@ -299,7 +338,7 @@ def test_none_clears_a_field_with_null_and_status_goes_in_the_same_put(rt, desk)
     queue(rt)
     rt.get(f"{API}/ticket/5", **ticket(5, Subcategory=["Invoices"]))
     rt.put(f"{API}/ticket/5", json=["Invoices is no longer a value for custom field Subcategory"])
-    desk.apply([TicketRef("rt", "5")], Patch(fields={"Subcategory": None}, status="resolved"), idempotency_key="k")
+    apply(desk, Patch(fields={"Subcategory": None}, status="resolved"), 5)
     assert json.loads(rt.calls[-1].request.body) == {"CustomFields": {"Subcategory": None}, "Status": "resolved"}
 
 
@@ -310,8 +349,7 @@ def test_an_invalid_value_answered_with_200_fails_that_ticket_only(rt, desk):
     rt.get(f"{API}/ticket/6", **ticket(6, Category=["Billing"]))
     rt.put(f"{API}/ticket/6", json=["Category Billing changed to Отчёты"])
 
-    outcome = desk.apply([TicketRef("rt", "5"), TicketRef("rt", "6")], Patch(fields={"Category": "Отчёты"}),
-                         idempotency_key="k")
+    outcome = apply(desk, Patch(fields={"Category": "Отчёты"}), 5, 6)
 
     assert isinstance(outcome[TicketRef("rt", "5")], FatalError)
     assert "Invalid value" in str(outcome[TicketRef("rt", "5")])
@@ -321,7 +359,7 @@ def test_an_invalid_value_answered_with_200_fails_that_ticket_only(rt, desk):
 def test_a_field_the_queue_lacks_is_refused_without_writing(rt, desk):
     queue(rt)
     rt.get(f"{API}/ticket/5", **ticket(5))
-    outcome = desk.apply([TicketRef("rt", "5")], Patch(fields={"Stage": "approved"}), idempotency_key="k")
+    outcome = apply(desk, Patch(fields={"Stage": "approved"}), 5)
     assert "no custom field Stage" in str(outcome[TicketRef("rt", "5")])
     assert all(c.request.method == "GET" for c in rt.calls)
 
@@ -330,8 +368,7 @@ def test_tags_go_to_a_tags_field_when_the_queue_has_one(rt, desk):
     queue(rt, [*QUEUE_FIELDS, "Tags"])
     rt.get(f"{API}/ticket/5", **ticket(5, Tags=["vip", "wish_in_analysis"]))
     rt.put(f"{API}/ticket/5", json=["wish_approved added as a value for Tags"])
-    desk.apply([TicketRef("rt", "5")], Patch(tags_add=("wish_approved",), tags_remove=("wish_in_analysis",)),
-               idempotency_key="k")
+    apply(desk, Patch(tags_add=("wish_approved",), tags_remove=("wish_in_analysis",)), 5)
     assert json.loads(rt.calls[-1].request.body) == {"CustomFields": {"Tags": ["vip", "wish_approved"]}}
 
 
@@ -339,16 +376,16 @@ def test_tags_are_ignored_with_a_log_line_when_the_queue_has_no_tags_field(rt, d
     queue(rt)
     rt.get(f"{API}/ticket/5", **ticket(5))
     caplog.set_level("INFO", logger="connectors.rt")
-    outcome = desk.apply([TicketRef("rt", "5")], Patch(tags_add=("wish_approved",)), idempotency_key="k")
+    outcome = apply(desk, Patch(tags_add=("wish_approved",)), 5)
     assert outcome == {TicketRef("rt", "5"): None}
     assert "rt.tags_ignored" in caplog.messages
     assert all(c.request.method == "GET" for c in rt.calls)
 
 
 def test_a_message_is_sent_once_without_automatic_retry(rt, desk):
-    history(rt, 5)
+    rt.get(f"{API}/ticket/5", **ticket(5))
     rt.post(f"{API}/ticket/5/correspond", body="", status=502)
-    outcome = desk.apply([TicketRef("rt", "5")], Patch(comment="Одобрено"), idempotency_key="k")
+    outcome = apply(desk, Patch(comment="Одобрено"), 5)
     assert outcome[TicketRef("rt", "5")] is not None
     assert len([c for c in rt.calls if c.request.method == "POST"]) == 1
 

@@ -16,7 +16,7 @@ from responses import matchers
 
 from bridge.errors import FatalError, InvalidSignature, RetriableError
 from bridge.mapping import load_mappings
-from bridge.model import Patch, TicketRef
+from bridge.model import Patch, TicketRef, TicketWrite
 from connectors.zendesk import ZendeskConnector
 from tests.conftest import MAPPINGS, ROOT, shared_path
 
@@ -304,166 +304,141 @@ def test_the_mapping_reads_segment_paid_accounts_language_and_a_feature_request_
 
 
 def job(job_id: str, status: str, results: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"job_status": {"id": job_id, "job_type": "bulk_update", "status": status, "total": 3,
-                           "progress": len(results or ()), "message": None, "results": results,
-                           "url": f"{BASE}/api/v2/job_statuses/{job_id}.json"}}
+    return {"id": job_id, "job_type": "bulk_update", "status": status, "total": 3,
+            "progress": len(results or ()), "message": None, "results": results,
+            "url": f"{BASE}/api/v2/job_statuses/{job_id}.json"}
 
 
-def refs(*ids: int) -> list[TicketRef]:
-    return [TicketRef("zendesk", str(i)) for i in ids]
+def updated(*ids: int) -> list[dict[str, Any]]:
+    return [{"id": i, "action": "update", "success": True, "status": "Updated"} for i in ids]
 
 
 REGISTERED = Patch(comment="Ваше пожелание зарегистрировано", tags_add=("wish_registered",),
                    tags_remove=("wish_new",), fields={"360000000020": "W-7"}, status="pending")
-REGISTERED_BODY = {"ticket": {"comment": {"body": "Ваше пожелание зарегистрировано", "public": True},
-                              "additional_tags": ["wish_registered"], "remove_tags": ["wish_new"],
-                              "custom_fields": [{"id": 360000000020, "value": "W-7"}], "status": "pending"}}
 
 
-def comments(*bodies: str) -> dict[str, Any]:
-    return {"comments": [{"id": n, "type": "Comment", "body": b, "public": True, "author_id": 1}
-                         for n, b in enumerate(bodies, 1)], "next_page": None, "previous_page": None,
-            "count": len(bodies)}
+def write(ticket_id: int, patch: Patch = REGISTERED, *, check: bool = False) -> TicketWrite:
+    return TicketWrite(TicketRef("zendesk", str(ticket_id)), patch, f"stage:registered:g1:e0:t{ticket_id}",
+                       check=check)
 
 
-def test_one_ticket_is_updated_with_a_reply_tags_field_and_status_in_one_put(
+def body_of(w: TicketWrite) -> dict[str, Any]:
+    return {"comment": {"body": w.patch.comment, "public": w.patch.public},
+            "additional_tags": [*w.patch.tags_add, w.marker], "remove_tags": list(w.patch.tags_remove),
+            "custom_fields": [{"id": 360000000020, "value": "W-7"}], "status": "pending"}
+
+
+def test_one_ticket_is_updated_with_its_reply_tags_field_status_and_marker_in_one_put(
         connector: ZendeskConnector, api: responses.RequestsMock) -> None:
-    api.get(f"{BASE}/api/v2/tickets/7/comments.json", match=[matchers.query_param_matcher({"sort_order": "desc"})],
-            json=comments("Hello"))
-    api.put(f"{BASE}/api/v2/tickets/7.json", match=[matchers.json_params_matcher(REGISTERED_BODY)],
+    one = write(7)
+    api.put(f"{BASE}/api/v2/tickets/7.json", match=[matchers.json_params_matcher({"ticket": body_of(one)})],
             json={"ticket": ticket(7)})
 
-    assert connector.apply(refs(7), REGISTERED, idempotency_key="stage:registered:g1:e0:t7") == {
-        TicketRef("zendesk", "7"): None}
+    assert connector.apply([one]) == {one.key: None}
+    assert len(api.calls) == 1
 
 
 def test_an_internal_note_is_written_as_a_private_comment(connector: ZendeskConnector,
                                                           api: responses.RequestsMock) -> None:
-    api.get(f"{BASE}/api/v2/tickets/7/comments.json", json=comments())
+    note = write(7, Patch(comment="Analyst asked", public=False))
     api.put(f"{BASE}/api/v2/tickets/7.json", match=[matchers.json_params_matcher(
-        {"ticket": {"comment": {"body": "Analyst asked", "public": False}}})], json={"ticket": ticket(7)})
+        {"ticket": {"comment": {"body": "Analyst asked", "public": False}, "additional_tags": [note.marker]}})],
+        json={"ticket": ticket(7)})
 
-    assert connector.apply(refs(7), Patch(comment="Analyst asked", public=False), idempotency_key="q1") == {
-        TicketRef("zendesk", "7"): None}
+    assert connector.apply([note]) == {note.key: None}
 
 
-def test_many_tickets_go_through_update_many_and_its_job_is_followed(
+def test_many_tickets_go_in_one_batch_update_each_with_its_own_body_and_the_job_is_followed(
         connector: ZendeskConnector, api: responses.RequestsMock, sleeps: list[float]) -> None:
-    api.put(f"{BASE}/api/v2/tickets/update_many.json",
-            match=[matchers.query_param_matcher({"ids": "1,2,3"}), matchers.json_params_matcher(REGISTERED_BODY)],
-            json=job("j1", "queued"))
-    api.get(f"{BASE}/api/v2/job_statuses/j1.json", json=job("j1", "working"))
-    api.get(f"{BASE}/api/v2/job_statuses/j1.json", json=job("j1", "completed", [
-        {"id": i, "action": "update", "success": True, "status": "Updated"} for i in (1, 2, 3)]))
+    writes = [write(i, Patch(comment=f"Ваше пожелание W-{i} зарегистрировано")) for i in (1, 2, 3)]
+    bodies = [{"id": w_.ref.external_id and int(w_.ref.external_id), "comment": {"body": w_.patch.comment,
+               "public": True}, "additional_tags": [w_.marker]} for w_ in writes]
+    api.put(f"{BASE}/api/v2/tickets/update_many.json", match=[matchers.json_params_matcher({"tickets": bodies})],
+            json={"job_status": job("j1", "queued")})
+    api.get(f"{BASE}/api/v2/job_statuses/show_many.json", match=[matchers.query_param_matcher({"ids": "j1"})],
+            json={"job_statuses": [job("j1", "working")]})
+    api.get(f"{BASE}/api/v2/job_statuses/show_many.json", json={"job_statuses": [job("j1", "completed",
+                                                                                     updated(1, 2, 3))]})
 
-    outcome = connector.apply(refs(1, 2, 3), REGISTERED, idempotency_key="batch-1")
-
-    assert outcome == dict.fromkeys(refs(1, 2, 3))
+    assert connector.apply(writes) == {w_.key: None for w_ in writes}
     assert len(api.calls) == 3 and sleeps == [1.0, 1.0]
 
 
-def test_a_ticket_that_failed_inside_a_job_is_retried_alone_and_blocks_no_other(
+def test_several_jobs_are_queued_before_any_is_polled_and_polled_together(
+        connector: ZendeskConnector, api: responses.RequestsMock, sleeps: list[float]) -> None:
+    writes = [write(i) for i in range(1, 251)]
+    for n in (1, 2, 3):
+        api.put(f"{BASE}/api/v2/tickets/update_many.json", json={"job_status": job(f"j{n}", "queued")})
+    api.get(f"{BASE}/api/v2/job_statuses/show_many.json", match=[matchers.query_param_matcher({"ids": "j1,j2,j3"})],
+            json={"job_statuses": [job("j1", "completed", updated(*range(1, 101))),
+                                   job("j2", "completed", updated(*range(101, 201))),
+                                   job("j3", "completed", updated(*range(201, 251)))]})
+
+    assert connector.apply(writes) == {w_.key: None for w_ in writes}
+    assert [len(json.loads(c.request.body)["tickets"]) for c in api.calls[:3]] == [100, 100, 50]
+    assert len(api.calls) == 4 and sleeps == [1.0]
+
+
+def test_a_locked_ticket_is_left_to_retry_and_a_closed_one_gets_one_follow_up(
         connector: ZendeskConnector, api: responses.RequestsMock) -> None:
-    api.put(f"{BASE}/api/v2/tickets/update_many.json", json=job("j1", "queued"))
-    api.get(f"{BASE}/api/v2/job_statuses/j1.json", json=job("j1", "completed", [
-        {"id": 1, "action": "update", "success": True, "status": "Updated"},
+    writes = [write(i) for i in (1, 2, 3)]
+    api.put(f"{BASE}/api/v2/tickets/update_many.json", json={"job_status": job("j1", "completed", [
+        *updated(1),
         {"id": 2, "action": "update", "success": False, "error": "TicketUpdateFailed", "details": "locked"},
-        {"id": 3, "action": "update", "success": False, "error": "TicketUpdateFailed", "details": "closed"}]))
-    api.get(f"{BASE}/api/v2/tickets/2/comments.json", json=comments("Earlier reply"))
-    api.put(f"{BASE}/api/v2/tickets/2.json", match=[matchers.json_params_matcher(REGISTERED_BODY)],
+        {"id": 3, "action": "update", "success": False, "error": "RecordInvalid",
+         "details": "Status: closed prevents ticket update"}])})
+    api.get(f"{BASE}/api/v2/tickets/show_many.json", match=[matchers.query_param_matcher({"ids": "3"})],
+            json={"tickets": [ticket(3, status="closed", requester_id=9001, subject="Выгрузка в 1С")]})
+    api.post(f"{BASE}/api/v2/tickets.json", match=[
+        matchers.header_matcher({"Idempotency-Key": writes[2].key}),
+        matchers.json_params_matcher({"ticket": {
+            "via_followup_source_id": 3, "requester_id": 9001, "subject": "Выгрузка в 1С",
+            "comment": {"body": REGISTERED.comment, "public": True},
+            "tags": ["wish_registered", writes[2].marker, "wishbridge_followup"],
+            "custom_fields": [{"id": 360000000020, "value": "W-7"}]}})],
+        status=201, json={"ticket": ticket(4)})
+
+    outcome = connector.apply(writes)
+
+    assert outcome[writes[0].key] is None and outcome[writes[2].key] is None
+    assert isinstance(outcome[writes[1].key], RetriableError)
+
+
+def test_a_write_that_may_have_landed_waits_for_running_jobs_and_finds_its_marker(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    landed, lost = write(1, check=True), write(2, check=True)
+    api.get(f"{BASE}/api/v2/job_statuses.json", json={"job_statuses": [job("j0", "working"), job("j9", "completed")]})
+    api.get(f"{BASE}/api/v2/job_statuses/show_many.json", match=[matchers.query_param_matcher({"ids": "j0"})],
+            json={"job_statuses": [job("j0", "completed", updated(1))]})
+    api.get(f"{BASE}/api/v2/tickets/show_many.json", match=[matchers.query_param_matcher({"ids": "1,2"})],
+            json={"tickets": [ticket(1, tags=["wish_registered", landed.marker]), ticket(2, tags=[])]})
+    api.put(f"{BASE}/api/v2/tickets/2.json", match=[matchers.json_params_matcher({"ticket": body_of(lost)})],
             json={"ticket": ticket(2)})
-    api.get(f"{BASE}/api/v2/tickets/3/comments.json", json=comments())
-    api.put(f"{BASE}/api/v2/tickets/3.json", status=422, json={
-        "error": "RecordInvalid", "description": "Record validation errors",
-        "details": {"status": [{"description": "Status: closed prevents ticket update"}]}})
 
-    outcome = connector.apply(refs(1, 2, 3), REGISTERED, idempotency_key="batch-1")
-
-    assert outcome[TicketRef("zendesk", "1")] is None and outcome[TicketRef("zendesk", "2")] is None
-    assert isinstance(outcome[TicketRef("zendesk", "3")], FatalError)
-    assert "closed prevents ticket update" in str(outcome[TicketRef("zendesk", "3")])
+    assert connector.apply([landed, lost]) == {landed.key: None, lost.key: None}
+    assert [c.request.method for c in api.calls] == ["GET", "GET", "GET", "PUT"]
 
 
-def test_more_than_a_hundred_tickets_are_split_into_calls_of_at_most_a_hundred(
+def test_a_checked_write_to_a_closed_ticket_finds_its_follow_up_and_sends_nothing(
         connector: ZendeskConnector, api: responses.RequestsMock) -> None:
-    many = refs(*range(1, 151))
-    api.put(f"{BASE}/api/v2/tickets/update_many.json", match=[matchers.query_param_matcher(
-        {"ids": ",".join(str(i) for i in range(1, 101))})], json=job("j1", "completed", [
-            {"id": i, "action": "update", "success": True, "status": "Updated"} for i in range(1, 101)]))
-    api.put(f"{BASE}/api/v2/tickets/update_many.json", match=[matchers.query_param_matcher(
-        {"ids": ",".join(str(i) for i in range(101, 151))})], json=job("j2", "completed", [
-            {"id": i, "action": "update", "success": True, "status": "Updated"} for i in range(101, 151)]))
+    again = write(3, check=True)
+    api.get(f"{BASE}/api/v2/job_statuses.json", json={"job_statuses": []})
+    api.get(f"{BASE}/api/v2/tickets/show_many.json", match=[matchers.query_param_matcher({"ids": "3"})],
+            json={"tickets": [ticket(3, status="closed", followup_ids=[40])]})
+    api.get(f"{BASE}/api/v2/tickets/show_many.json", match=[matchers.query_param_matcher({"ids": "40"})],
+            json={"tickets": [ticket(40, tags=[again.marker, "wishbridge_followup"])]})
 
-    assert connector.apply(many, Patch(tags_add=("wish_released",)), idempotency_key="k") == dict.fromkeys(many)
-    assert len(api.calls) == 2
-
-
-def test_re_applying_a_done_key_sends_nothing(connector: ZendeskConnector, api: responses.RequestsMock) -> None:
-    api.put(f"{BASE}/api/v2/tickets/update_many.json", json=job("j1", "completed", [
-        {"id": i, "action": "update", "success": True, "status": "Updated"} for i in (1, 2)]))
-    connector.apply(refs(1, 2), REGISTERED, idempotency_key="batch-1")
-
-    assert connector.apply(refs(1, 2), REGISTERED, idempotency_key="batch-1") == dict.fromkeys(refs(1, 2))
-    assert len(api.calls) == 1
-
-
-def test_re_applying_after_a_restart_writes_no_second_comment(api: responses.RequestsMock) -> None:
-    fresh = ZendeskConnector(BASE, EMAIL, TOKEN)
-    api.get(f"{BASE}/api/v2/tickets/7/comments.json",
-            json=comments("Customer follow-up", "Ваше пожелание зарегистрировано"))
-    without_comment = {"ticket": {k: v for k, v in REGISTERED_BODY["ticket"].items() if k != "comment"}}
-    api.put(f"{BASE}/api/v2/tickets/7.json", match=[matchers.json_params_matcher(without_comment)],
-            json={"ticket": ticket(7)})
-
-    assert fresh.apply(refs(7), REGISTERED, idempotency_key="stage:registered:g1:e0:t7") == {
-        TicketRef("zendesk", "7"): None}
-
-
-def test_a_comment_only_patch_already_on_the_ticket_sends_no_update(api: responses.RequestsMock) -> None:
-    fresh = ZendeskConnector(BASE, EMAIL, TOKEN)
-    api.get(f"{BASE}/api/v2/tickets/7/comments.json", json=comments("Готово"))
-
-    assert fresh.apply(refs(7), Patch(comment="Готово"), idempotency_key="k") == {TicketRef("zendesk", "7"): None}
-    assert len(api.calls) == 1
-
-
-def test_a_retried_bulk_key_checks_comments_ticket_by_ticket(connector: ZendeskConnector,
-                                                             api: responses.RequestsMock) -> None:
-    api.put(f"{BASE}/api/v2/tickets/update_many.json", status=503, body="Service Unavailable")
-    first = connector.apply(refs(1, 2), REGISTERED, idempotency_key="batch-1")
-    for i in (1, 2):
-        api.get(f"{BASE}/api/v2/tickets/{i}/comments.json", json=comments("Ваше пожелание зарегистрировано"))
-        api.put(f"{BASE}/api/v2/tickets/{i}.json", json={"ticket": ticket(i)})
-
-    second = connector.apply(refs(1, 2), REGISTERED, idempotency_key="batch-1")
-
-    assert all(isinstance(error, RetriableError) for error in first.values())
-    assert second == dict.fromkeys(refs(1, 2))
-    assert all("comment" not in json.loads(c.request.body or b"{}")["ticket"]
-               for c in api.calls if c.request.method == "PUT" and "update_many" not in (c.request.url or ""))
-
-
-def test_a_bulk_key_on_a_later_attempt_after_a_crash_checks_comments_ticket_by_ticket(
-        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
-    for i in (1, 2):
-        api.get(f"{BASE}/api/v2/tickets/{i}/comments.json", json=comments("Ваше пожелание зарегистрировано"))
-        api.put(f"{BASE}/api/v2/tickets/{i}.json", json={"ticket": ticket(i)})
-
-    outcome = connector.apply(refs(1, 2), REGISTERED, idempotency_key="batch-1", attempt=2)
-
-    assert outcome == dict.fromkeys(refs(1, 2))
-    assert not any("update_many" in (c.request.url or "") for c in api.calls)
-    assert all("comment" not in json.loads(c.request.body or b"{}")["ticket"]
-               for c in api.calls if c.request.method == "PUT")
+    assert connector.apply([again]) == {again.key: None}
+    assert not [c for c in api.calls if c.request.method != "GET"]
 
 
 def test_a_job_still_running_after_the_last_poll_leaves_its_tickets_to_retry(
         connector: ZendeskConnector, api: responses.RequestsMock) -> None:
     connector.job_polls = 2
-    api.put(f"{BASE}/api/v2/tickets/update_many.json", json=job("j1", "queued"))
-    api.get(f"{BASE}/api/v2/job_statuses/j1.json", json=job("j1", "working"))
+    api.put(f"{BASE}/api/v2/tickets/update_many.json", json={"job_status": job("j1", "queued")})
+    api.get(f"{BASE}/api/v2/job_statuses/show_many.json", json={"job_statuses": [job("j1", "working")]})
 
-    outcome = connector.apply(refs(1, 2), REGISTERED, idempotency_key="batch-1")
+    outcome = connector.apply([write(1), write(2)])
 
     assert all(isinstance(error, RetriableError) and "still working" in str(error) for error in outcome.values())
     assert len(api.calls) == 3
@@ -471,13 +446,12 @@ def test_a_job_still_running_after_the_last_poll_leaves_its_tickets_to_retry(
 
 def test_a_write_that_timed_out_is_not_resent_blindly(connector: ZendeskConnector,
                                                       api: responses.RequestsMock) -> None:
-    api.get(f"{BASE}/api/v2/tickets/7/comments.json", json=comments())
     api.put(f"{BASE}/api/v2/tickets/7.json", status=504, body="Gateway Timeout")
 
-    outcome = connector.apply(refs(7), REGISTERED, idempotency_key="k")
+    outcome = connector.apply([write(7)])
 
-    assert isinstance(outcome[TicketRef("zendesk", "7")], RetriableError)
-    assert [c.request.method for c in api.calls] == ["GET", "PUT"]
+    assert isinstance(outcome[write(7).key], RetriableError)
+    assert [c.request.method for c in api.calls] == ["PUT"]
 
 
 # Webhooks

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -10,11 +11,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine, select
 
-from bridge.errors import FatalError
+from bridge.errors import FatalError, RetriableError
 from bridge.ingest import sync_once
 from bridge.mapping import load_mappings
 from bridge.mapping.helpdesk import HelpdeskMapping
-from bridge.model import Change, Patch, TicketRef
+from bridge.model import Change, Patch, TicketRef, TicketWrite
 from bridge.store.cursors import load_cursor
 from bridge.store.schema import tickets
 from connectors.zendesk import ZendeskConnector
@@ -123,29 +124,52 @@ def test_a_wrong_token_stops_with_zendesks_message_and_the_endpoint(base_url: st
         list(connector.fetch_changes(None))
 
 
-def test_bulk_write_back_survives_a_failed_job_ticket_and_reports_the_closed_one(
+def writes(patch: Patch, *ids: str, check: bool = False) -> list[TicketWrite]:
+    return [TicketWrite(TicketRef("zendesk", i), patch, f"stage:registered:g1:e0:t{i}", check=check) for i in ids]
+
+
+def test_bulk_write_back_leaves_a_locked_ticket_to_retry_and_follows_up_a_closed_one_once(
         connector: ZendeskConnector, sandbox: ZendeskSandbox) -> None:
     sandbox.fail_ids.add(102)
-    patch = Patch(comment="Ваше пожелание зарегистрировано", tags_add=("wish_registered",))
-    connector.job_poll_seconds = 0
+    patch = Patch(comment="Ваше   пожелание зарегистрировано", tags_add=("wish_registered",))
+    connector.job_poll_seconds = 0.01
 
-    outcome = connector.apply([TicketRef("zendesk", i) for i in ("101", "102", "106")], patch,
-                              idempotency_key="stage:registered:g1:e0")
+    outcome = connector.apply(writes(patch, "101", "102", "106"))
+    sandbox.fail_ids.clear()
+    retried = connector.apply(writes(patch, "102", "106", check=True))
 
-    assert [ref.external_id for ref, error in outcome.items() if error is None] == ["101", "102"]
-    assert "closed prevents ticket update" in str(outcome[TicketRef("zendesk", "106")])
-    assert [[c["body"] for c in sandbox.comments[i]].count(patch.comment) for i in (101, 102, 106)] == [1, 1, 0]
-    assert "wish_registered" in sandbox.tickets[102]["tags"]
+    assert outcome["stage:registered:g1:e0:t101"] is None and outcome["stage:registered:g1:e0:t106"] is None
+    assert isinstance(outcome["stage:registered:g1:e0:t102"], RetriableError)
+    assert retried == dict.fromkeys(["stage:registered:g1:e0:t102", "stage:registered:g1:e0:t106"])
+    text = "Ваше пожелание зарегистрировано"  # Zendesk collapses the spaces
+    assert [[c["body"] for c in sandbox.comments[i]].count(text) for i in (101, 102, 106)] == [1, 1, 0]
+    [follow_up] = sandbox.tickets[106]["followup_ids"]
+    assert [c["body"] for c in sandbox.comments[follow_up]] == [text]
+    assert sandbox.tickets[follow_up]["requester_id"] == sandbox.tickets[106]["requester_id"]
+    assert "wishbridge_followup" in sandbox.tickets[follow_up]["tags"]
+
+
+def test_a_checked_retry_waits_for_the_job_that_still_holds_the_first_try(
+        connector: ZendeskConnector, sandbox: ZendeskSandbox) -> None:
+    patch = Patch(comment="Доработка выпущена", tags_add=("wish_released",))
+    sandbox.job_seconds = 0.3
+    connector.job_polls = 0  # the first try gives up on its job at once, as a crash would
+
+    first = connector.apply(writes(patch, "101", "102"))
+    connector.job_polls, connector.job_poll_seconds, connector.client.sleep = 60, 0.05, time.sleep
+    again = connector.apply(writes(patch, "101", "102", check=True))
+
+    assert all(isinstance(error, RetriableError) for error in first.values())
+    assert set(again.values()) == {None}
+    assert [[c["body"] for c in sandbox.comments[i]].count(patch.comment) for i in (101, 102)] == [1, 1]
 
 
 def test_re_applying_a_key_after_a_restart_writes_no_second_comment(base_url: str, clock: Clock,
                                                                     sandbox: ZendeskSandbox) -> None:
     patch = Patch(comment="Доработка выпущена", public=False, tags_add=("wish_released",))
-    ref = TicketRef("zendesk", "101")
 
-    for _ in range(2):
-        assert make_connector(base_url, clock).apply([ref], patch, idempotency_key="stage:released:g1:e0") == {
-            ref: None}
+    for check in (False, True):
+        assert set(make_connector(base_url, clock).apply(writes(patch, "101", check=check)).values()) == {None}
 
     assert [c["body"] for c in sandbox.comments[101]].count("Доработка выпущена") == 1
 

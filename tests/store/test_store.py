@@ -128,43 +128,60 @@ def test_two_workers_never_claim_the_same_item(engine):
     assert not {i.id for i in first} & {i.id for i in second}
 
 
-def test_an_item_whose_worker_died_is_claimed_again_after_its_lease(engine):
+def test_an_item_whose_worker_died_is_claimed_again_after_its_short_lease(engine):
     with engine.begin() as conn:
         outbox.enqueue(conn, "k", "zendesk", "ticket_patch", {}, now=WHEN)
         [item] = outbox.claim(conn, "crashed", now=WHEN)
-        assert outbox.claim(conn, "other", now=WHEN + timedelta(minutes=1)) == []
+        assert outbox.claim(conn, "other", now=WHEN + outbox.LEASE / 2) == []
         [again] = outbox.claim(conn, "other", now=WHEN + outbox.LEASE + timedelta(seconds=1))
     assert again.id == item.id
+    assert outbox.LEASE <= timedelta(minutes=1)
 
 
-def test_failures_back_off_then_dead_letter_and_an_operator_can_retry(engine):
+def test_a_heartbeat_keeps_a_live_workers_claim(engine):
+    with engine.begin() as conn:
+        outbox.enqueue(conn, "k", "zendesk", "ticket_patch", {}, now=WHEN)
+        [item] = outbox.claim(conn, "alive", now=WHEN)
+        outbox.extend(conn, "alive", [item.id], now=WHEN + outbox.LEASE / 2)
+        assert outbox.claim(conn, "other", now=WHEN + outbox.LEASE + timedelta(seconds=1)) == []
+
+
+def test_failures_back_off_then_dead_letter_past_the_horizon_and_an_operator_can_retry(engine):
     with engine.begin() as conn:
         outbox.enqueue(conn, "k", "zendesk", "ticket_patch", {}, now=WHEN)
         [item] = outbox.claim(conn, "w", now=WHEN)
-        assert item.attempts == 1
+        assert (item.attempts, item.claims) == (0, 1)
         assert outbox.fail(conn, item.id, "503", now=WHEN) == "pending"
-        assert outbox.claim(conn, "w", now=WHEN + timedelta(minutes=2)) == []
-        moment = WHEN + timedelta(minutes=3, seconds=1)
+        assert outbox.claim(conn, "w", now=WHEN + timedelta(seconds=59)) == []
+        moment = WHEN + timedelta(minutes=1, seconds=1)
         [again] = outbox.claim(conn, "w", now=moment)
-        assert again.attempts == 2
+        assert (again.attempts, again.claims) == (1, 2)
         state = outbox.fail(conn, item.id, "503", now=moment)
         while state == "pending":
-            moment += timedelta(days=1)
+            moment += timedelta(hours=6)
             outbox.claim(conn, "w", now=moment)
             state = outbox.fail(conn, item.id, "503", now=moment)
-        assert state == "dead"
-        assert outbox.items(conn, state="dead")[0]["attempts"] == outbox.MAX_ATTEMPTS
+        assert state == "dead" and moment > WHEN + outbox.RETRY_HORIZON - timedelta(hours=6)
         assert outbox.claim(conn, "w", now=moment + timedelta(days=30)) == []
         assert outbox.retry(conn, item.id)
         assert [i.id for i in outbox.claim(conn, "w")] == [item.id]
 
 
-def test_a_try_after_a_crash_counts_as_a_second_attempt(engine):
+def test_a_try_after_a_crash_is_a_second_claim_but_no_failed_attempt(engine):
     with engine.begin() as conn:
         outbox.enqueue(conn, "k", "zendesk", "ticket_patch", {}, now=WHEN)
         outbox.claim(conn, "crashed", now=WHEN)
         [again] = outbox.claim(conn, "other", now=WHEN + outbox.LEASE + timedelta(seconds=1))
-    assert again.attempts == 2
+    assert (again.claims, again.attempts, again.may_have_landed) == (2, 0, True)
+
+
+def test_one_tickets_items_go_out_one_at_a_time_in_queue_order(engine):
+    with engine.begin() as conn:
+        for n in range(3):
+            outbox.enqueue(conn, f"q{n}", "zendesk", "ticket_patch", {}, lane="zendesk:7", now=WHEN)
+        outbox.enqueue(conn, "other", "zendesk", "ticket_patch", {}, lane="zendesk:8", now=WHEN)
+        assert [i.idempotency_key for i in outbox.claim(conn, "w", now=WHEN)] == ["q0", "other"]
+        assert outbox.claim(conn, "w", now=WHEN) == []
 
 
 def test_a_fatal_failure_is_dead_at_once_and_retry_after_is_honoured(engine):
@@ -178,10 +195,10 @@ def test_a_fatal_failure_is_dead_at_once_and_retry_after_is_honoured(engine):
         assert [i.id for i in outbox.claim(conn, "w", now=WHEN + timedelta(seconds=31))] == [slow.id]
 
 
-def test_backoff_grows_by_a_factor_and_is_capped():
-    assert outbox.backoff(1) == timedelta(minutes=3)
-    assert outbox.backoff(2) == timedelta(minutes=3 * 1.4)
-    assert outbox.backoff(40) == timedelta(hours=6)
+def test_backoff_doubles_and_is_capped():
+    assert outbox.backoff(1) == timedelta(minutes=1)
+    assert outbox.backoff(2) == timedelta(minutes=2)
+    assert outbox.backoff(400) == outbox.MAX_BACKOFF
 
 
 def test_a_page_is_upserted_in_one_go_with_new_changed_and_unchanged_tickets(engine):

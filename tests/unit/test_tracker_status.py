@@ -73,14 +73,15 @@ def test_a_status_change_reaches_every_linked_ticket_exactly_once_even_when_one_
         assert not handle_tracker_event(conn, mappings, status_event())
     desk = MemoryHelpdesk(failing={"zendesk-3"})
     handlers = {TICKET_PATCH: ticket_patch_handler({"zendesk": desk})}
-    first = drain(engine, handlers)
+    first = drain(engine, handlers, limits={"zendesk": 100})
     assert (first.done, first.retrying) == (149, 1)
     assert [size for _, size in first.calls] == [100, 50]
     with engine.begin() as conn:
         conn.execute(update(outbox_rows).values(next_attempt_at=datetime.now(UTC)))
     assert drain(engine, handlers).done == 1
     assert len(desk.comments) == 150
-    assert all(comments == ['"Export reports to Excel" is in development.'] for comments in desk.comments.values())
+    assert all(comments == [f'"Export to Excel #{ticket.removeprefix("zendesk-")}" is in development.']
+               for ticket, comments in desk.comments.items())
 
 
 @pytest.fixture
@@ -167,8 +168,9 @@ def test_a_release_closes_the_group_and_tells_the_fix_version(engine, mappings):
         link_epic(conn, group, "WISH-1", stage="testing", status="Testing")
         assert observe_event(conn, mappings, status="Done", category="done", resolution="Done", fix_versions=("5.2",))
     assert group_row(engine, group).state == "done"
-    [comment] = {item["payload"]["patch"]["comment"] for item in patches(engine, "released")}
-    assert comment == 'Done: "Export reports to Excel" is released (5.2). Thank you for helping us improve!'
+    comments = sorted(item["payload"]["patch"]["comment"] for item in patches(engine, "released"))
+    assert comments == [f'Done: "Export to Excel #{n}" is released (5.2). Thank you for helping us improve!'
+                        for n in (0, 1)]
     with engine.connect() as conn:
         [entry] = trail(conn, "group", group)
     assert (entry["action"], entry["actor"], entry["details"]["previous_state"]) == ("done", "jira", "approved")

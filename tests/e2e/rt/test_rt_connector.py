@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from bridge.errors import FatalError
 from bridge.ingest import sync_once
 from bridge.mapping import load_mappings
 from bridge.mapping.helpdesk import HelpdeskMapping
-from bridge.model import Patch, TicketRef
+from bridge.model import Patch, TicketRef, TicketWrite
 from bridge.store.schema import tickets
 from connectors.rt import RTConnector
 from tests.conftest import MAPPINGS
@@ -121,34 +122,47 @@ def test_a_ticket_updated_after_a_sync_is_picked_up_by_the_next(engine, connecto
     assert (stored(engine, ticket_id).category, stored(engine, ticket_id).subcategory) == ("billing", "invoices")
 
 
-def test_a_public_message_and_a_field_are_written_and_re_applying_the_key_writes_nothing(
-        connector, http, rt_server):
+def test_a_public_message_and_a_field_are_written_and_a_checked_retry_writes_nothing(connector, http, rt_server):
     ticket_id = create(http, rt_server, "Write back", Requestor="anna@example.com", Content="Первое сообщение",
                        ContentType="text/plain", CustomFields={"Category": "Отчёты", "Subcategory": "Выгрузки"})
-    ref = TicketRef("rt", ticket_id)
-    patch = Patch(comment="Пожелание одобрено (WISH-1).", public=True, fields={"Subcategory": "Дашборды"},
-                  tags_add=("wish_approved",))
+    write = TicketWrite(TicketRef("rt", ticket_id), Patch(
+        comment="Пожелание одобрено (WISH-1).", public=True, fields={"Subcategory": "Дашборды"},
+        tags_add=("wish_approved",)), "stage:approved:g1:e0:t1")
 
-    assert connector.apply([ref], patch, idempotency_key="stage:approved:g1:e0:t1") == {ref: None}
+    assert connector.apply([write]) == {write.key: None}
     assert cf(http, rt_server, ticket_id, "Subcategory") == ["Дашборды"]
-    assert "Пожелание одобрено (WISH-1)." in texts(http, rt_server, ticket_id)
+    assert any("Пожелание одобрено (WISH-1)." in text and write.marker in text
+               for text in texts(http, rt_server, ticket_id))
     assert kinds(http, rt_server, ticket_id).count("Correspond") == 1
     written = etag(http, rt_server, ticket_id)
 
-    assert connector.apply([ref], patch, idempotency_key="stage:approved:g1:e0:t1") == {ref: None}
+    assert connector.apply([replace(write, check=True)]) == {write.key: None}
     assert etag(http, rt_server, ticket_id) == written  # not one transaction more
     assert kinds(http, rt_server, ticket_id).count("Correspond") == 1
+
+
+def test_a_reply_to_a_resolved_ticket_leaves_it_resolved(connector, http, rt_server):
+    ticket_id = create(http, rt_server, "Resolved", Requestor="anna@example.com", Content="Спасибо",
+                       ContentType="text/plain")
+    assert http.put(f"{rt_server.rest2}/ticket/{ticket_id}", json={"Status": "resolved"}, timeout=TIMEOUT).ok
+    write = TicketWrite(TicketRef("rt", ticket_id), Patch(comment="Доработка выпущена."), "stage:released:g1:e0:t9")
+
+    assert connector.apply([write]) == {write.key: None}
+    assert kinds(http, rt_server, ticket_id).count("Correspond") == 1
+    assert http.get(f"{rt_server.rest2}/ticket/{ticket_id}", timeout=TIMEOUT).json()["Status"] == "resolved"
 
 
 def test_an_internal_note_is_a_comment_and_an_invalid_field_value_fails_the_ticket(connector, http, rt_server):
     ticket_id = create(http, rt_server, "Internal", CustomFields={"Category": "Billing"})
     ref = TicketRef("rt", ticket_id)
 
-    assert connector.apply([ref], Patch(comment="Для аналитика", public=False), idempotency_key="q:1") == {ref: None}
-    outcome = connector.apply([ref], Patch(fields={"Category": "Нет такой"}), idempotency_key="q:2")
+    note = TicketWrite(ref, Patch(comment="Для аналитика", public=False), "q:1")
+    bad = TicketWrite(ref, Patch(fields={"Category": "Нет такой"}), "q:2")
+    assert connector.apply([note]) == {"q:1": None}
+    outcome = connector.apply([bad])["q:2"]
 
     assert kinds(http, rt_server, ticket_id)[-1] == "Comment"
-    assert isinstance(outcome[ref], FatalError) and "Invalid value" in str(outcome[ref])
+    assert isinstance(outcome, FatalError) and "Invalid value" in str(outcome)
     assert cf(http, rt_server, ticket_id, "Category") == ["Billing"]
 
 
