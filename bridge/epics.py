@@ -4,8 +4,8 @@ Outbox kinds (target "jira"): `create_epic` (key `epic:g{group}`, payload `{grou
 `{group_id, issue_key}` to link an existing issue), `link_ticket` (key `link:g{group}:t{ticket}`) and
 `update_epic` (key `epic-update:g{group}:v{version}:n{count}`, payload `{group_id, version}`): the epic's
 description brought up to date after approval (analyst notes, new tickets, popularity). `version` is a hash of
-what the description says; an update is asked for only when it differs from the last one asked for, and an
-update item that a newer one follows writes nothing, so repeats coalesce.
+what the description says; an update is asked for only when it differs from the last one asked for, in the
+group's lane `epic-update:g{group}`, where it supersedes the updates still waiting, so repeats coalesce.
 
 Contract: exactly one epic per group. Every epic carries the label `wishbridge-g{group}` and the issue property
 `wishbridge` = {group_id}, set in the create call itself; before creating, the handler searches for that label
@@ -252,15 +252,14 @@ def request_epic_update(conn: Connection, group_id: int) -> bool:
     if asked and asked[-1].payload.get("version") == version:
         return False
     return enqueue(conn, f"epic-update:g{group_id}:v{version}:n{len(asked)}", TRACKER, UPDATE_EPIC,
-                   {"group_id": group_id, "version": version})
+                   {"group_id": group_id, "version": version}, lane=f"epic-update:g{group_id}",
+                   supersedable=True, supersedes=True)
 
 
-def update_epic(engine: Engine, connector: JiraConnector, item_id: int, group_id: int) -> None:
-    """Rewrite the epic's description from the store, within Jira's limit; nothing when a newer update item
-    follows (it will write) or when the group has no epic Jira still has."""
+def update_epic(engine: Engine, connector: JiraConnector, group_id: int) -> None:
+    """Rewrite the epic's description from the store, within Jira's limit; nothing when the group has no epic
+    Jira still has."""
     with engine.connect() as conn:
-        if _update_items(conn, group_id)[-1].id != item_id:
-            return
         link = conn.execute(select(tracker_links).where(tracker_links.c.group_id == group_id)).first()
         if link is None or link.missing_at is not None:
             return
@@ -289,5 +288,5 @@ def epic_handlers(engine: Engine, connector: JiraConnector, mappings: Mappings) 
                                                     item.payload.get("issue_key"))),
         LINK_TICKET: _each(lambda item: link_ticket(engine, connector, item.payload["group_id"],
                                                     item.payload["ticket_id"])),
-        UPDATE_EPIC: _each(lambda item: update_epic(engine, connector, item.id, item.payload["group_id"])),
+        UPDATE_EPIC: _each(lambda item: update_epic(engine, connector, item.payload["group_id"])),
     }
