@@ -5,8 +5,10 @@ LastUpdated then id, 100 a page, with the queue name, requestors and custom fiel
 (`fields=…&fields[Requestor]=…`). The cursor is JSON `{"t": "YYYY-MM-DD HH:MM:SS", "ids": [...]}`: the last
 LastUpdated read (UTC, to the second) and the ids read at that second. The search window reaches OVERLAP
 before `t`; what it returns at or before the cursor and already read is dropped here (by LastUpdated and id).
-After a page that moved `t`, the search starts again from the new cursor (page 1), so a ticket updated during
-a run cannot shift another one past a page boundary; a page that does not move `t` follows `next_page`.
+After a page that moved `t`, the search starts again from the new cursor, so a ticket updated during a run
+cannot shift another one past a page boundary; a page that does not move `t` follows `next_page`. The new
+search resumes at the page holding the last hit read before the new `t` (the overlap's hits need not be read
+again), and from page 1 when that page does not start before `t` (RT's window differs from the expected one).
 The ticket text is the first text/plain part of each ticket's Create transaction, else its first text/html part
 as plain text (RT 5's web editor writes HTML only): two more calls a page (POST /transactions,
 POST /attachments with JSON queries), never one per ticket.
@@ -134,6 +136,13 @@ class Cursor:
         since = datetime.strptime(self.t, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC) - OVERLAP
         return f" AND LastUpdated >= '-{max(0, int((now - since).total_seconds()))} seconds'"
 
+    def resume_page(self, read: set[tuple[str, int]], per_page: int) -> int:
+        """The page of this cursor's search that holds the last hit of `read` (LastUpdated, id) changed before
+        the cursor's second, when RT's window starts where this cursor's does; 1 when none."""
+        since = (datetime.strptime(self.t, "%Y-%m-%d %H:%M:%S") - OVERLAP).strftime("%Y-%m-%d %H:%M:%S")
+        before = sum(1 for at, _ in read if since <= at < self.t)
+        return (before - 1) // per_page + 1 if before else 1
+
     def after(self, items: Sequence[Mapping[str, Any]]) -> Cursor:
         """The cursor once `items` (in search order) are read."""
         cursor = self
@@ -252,17 +261,27 @@ class RTConnector:
         """Tickets of the queue changed since `since`, oldest first; a page's changes share its cursor. Every
         search step either moves the cursor forward (and searches again from it) or reads the next page."""
         cursor = Cursor.load(since)
-        start, number = cursor, 1
+        start, number, resumed = cursor, 1, False
+        read: set[tuple[str, int]] = set()
         while True:
             page = self.client.get_json(self._changed_since(start, number))
-            fresh = [item for item in page.get("items") or () if not cursor.saw(item)]
+            items = list(page.get("items") or ())
+            if resumed and not (items and rt_time(items[0]["LastUpdated"]) < cursor.t):
+                number, resumed = 1, False  # hits before this page may be unread: read the search from its start
+                continue
+            read.update((rt_time(item["LastUpdated"]), int(item["id"])) for item in items)
+            fresh = [item for item in items if not cursor.saw(item)]
             moved = cursor.after(fresh)
             token = moved.dump()
             for ticket in self._tickets(fresh):
                 yield Change(ticket, token)
-            if not (page.get("next_page") and page.get("items")):
+            if not (page.get("next_page") and items):
                 return
-            start, number = (moved, 1) if moved.t != cursor.t else (start, number + 1)
+            if moved.t != cursor.t:
+                start, number = moved, moved.resume_page(read, self.page_size)
+                resumed = number > 1
+            else:
+                number, resumed = number + 1, False
             cursor = moved
 
     def get_ticket(self, ref: TicketRef) -> Ticket:

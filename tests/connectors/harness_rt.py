@@ -42,6 +42,7 @@ class FakeRT:
     transactions: list[tuple[int, int, str, str, str]] = field(default_factory=list)
     clock: datetime = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
     user_timezone: str = "America/New_York"
+    relative_late: timedelta = timedelta(0)  # RT reads '-N seconds' up to an hour late near a daylight-saving change
 
     def _touch(self, ticket_id: int, kind: str, text: str = "", content_type: str = "text/plain") -> None:
         self.clock += timedelta(seconds=1)
@@ -57,7 +58,7 @@ class FakeRT:
         """A TicketSQL date as RT reads it for the user: relative from now, else naive in the user's zone."""
         relative = RELATIVE.fullmatch(value)
         if relative:
-            return datetime.now(UTC) - timedelta(seconds=int(relative.group(1)))
+            return datetime.now(UTC) - timedelta(seconds=int(relative.group(1))) + self.relative_late
         naive = datetime.strptime(ABSOLUTE.match(value).group(0), "%Y-%m-%d %H:%M:%S")  # type: ignore[union-attr]
         return naive.replace(tzinfo=ZoneInfo(self.user_timezone)).astimezone(UTC)
 
@@ -141,8 +142,9 @@ class FakeRT:
 
 
 class RTHarness:
-    def __init__(self, vendor: FakeRT) -> None:
+    def __init__(self, vendor: FakeRT, mock: responses.RequestsMock) -> None:
         self.vendor = vendor
+        self.mock = mock  # every request the connector sent, in `mock.calls`
 
     def connector(self) -> Connector:
         connector = RTConnector(URL, TOKEN, QUEUE, page_size=2)
@@ -167,4 +169,4 @@ def rt() -> Iterator[RTHarness]:
     vendor = FakeRT()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         vendor.install(mock)
-        yield RTHarness(vendor)
+        yield RTHarness(vendor, mock)

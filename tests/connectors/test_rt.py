@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -414,3 +414,30 @@ def test_a_signed_body_without_a_ticket_id_is_malformed(desk):
     body = b'{"event": "Create"}'
     with pytest.raises(ValueError, match="ticket"):
         desk.parse_webhook({"X-Wishbridge-Signature": signature(TOKEN, body)}, body)
+
+
+def search_pages(harness) -> list[int]:
+    return [int(parse_qs(urlsplit(call.request.url).query)["page"][0]) for call in harness.mock.calls
+            if urlsplit(call.request.url).path.endswith("/tickets")]
+
+
+def test_a_new_search_resumes_at_the_page_of_the_last_hit_read_instead_of_re_reading_the_overlap():
+    with fake_rt() as harness:
+        for number in range(10):
+            harness.create_ticket(f"Bulk {number}")
+        changes = list(harness.connector().fetch_changes(None))
+        pages = search_pages(harness)
+    assert [c.ticket.subject for c in changes] == [f"Bulk {number}" for number in range(10)]
+    assert len(pages) <= 10 and max(pages) == 5  # two searches a page of two, never the whole overlap again
+
+
+def test_when_rts_window_starts_later_than_expected_the_search_falls_back_to_its_first_page():
+    with fake_rt() as harness:
+        harness.vendor.relative_late = timedelta(hours=1)
+        for number in range(4):
+            harness.create_ticket(f"Early {number}")
+        harness.vendor.clock += timedelta(minutes=30)
+        for number in range(4):
+            harness.create_ticket(f"Late {number}")
+        changes = list(harness.connector().fetch_changes(None))
+    assert [c.ticket.subject for c in changes] == [f"Early {n}" for n in range(4)] + [f"Late {n}" for n in range(4)]
