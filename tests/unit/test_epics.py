@@ -17,7 +17,9 @@ from bridge.epics import (
 )
 from bridge.errors import FatalError
 from bridge.groups import welcome
+from bridge.ingest import SyncSummary, store_tickets
 from bridge.mapping import load_mappings
+from bridge.model import Organization, Ticket, TicketRef
 from bridge.notify import TICKET_PATCH
 from bridge.popularity import Popularity
 from bridge.store import outbox
@@ -368,3 +370,17 @@ def test_of_several_pending_updates_only_the_newest_writes(engine, mappings, epi
     [epic] = jira.issues.values()
     assert epic.edits == [["description"]]
     assert "First thought." in json.dumps(epic.fields["description"], ensure_ascii=False)
+
+
+def test_a_synced_ticket_that_moves_to_another_organisation_updates_the_epics_popularity(
+        engine, mappings, epic_of_two):
+    _group, connector, jira = epic_of_two  # its two tickets come from Org 0 and Org 1
+    moved = Ticket(TicketRef("zendesk", "zendesk-0"), "Export to Excel #0",
+                   organization=Organization("org1", "Org 1"))
+    with engine.begin() as conn:
+        store_tickets(conn, [moved], None, SyncSummary("zendesk"))
+        store_tickets(conn, [moved], None, SyncSummary("zendesk"))
+    run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert epic.edits == [["description"]]
+    assert "2 tickets from 1 organisations" in json.dumps(epic.fields["description"], ensure_ascii=False)
