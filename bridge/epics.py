@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bridge.dispatch import Handler, Outcomes
 from bridge.epic_description import EpicBrief, TicketLine, description
-from bridge.errors import RetriableError, WorkflowError
+from bridge.errors import FatalError, RetriableError, WorkflowError
 from bridge.mapping import Mappings
 from bridge.mapping.jira import stage_for
 from bridge.popularity import popularity
@@ -40,7 +40,7 @@ from bridge.store import audit
 from bridge.store.outbox import OutboxItem, enqueue
 from bridge.store.schema import epic_intents, outbox, tickets, tracker_links, wish_groups, wish_tickets, wishes
 from bridge.store.tickets import as_utc
-from bridge.tracker_status import TRACKER, IssueState, observe
+from bridge.tracker_status import TRACKER, IssueState, mark_missing, observe
 from connectors.jira import CreateMeta, JiraConnector
 
 log = logging.getLogger(__name__)
@@ -258,13 +258,19 @@ def request_epic_update(conn: Connection, group_id: int) -> bool:
 
 def update_epic(engine: Engine, connector: JiraConnector, group_id: int) -> None:
     """Rewrite the epic's description from the store, within Jira's limit; nothing when the group has no epic
-    Jira still has."""
+    Jira still has (a 404 marks it missing)."""
     with engine.connect() as conn:
         link = conn.execute(select(tracker_links).where(tracker_links.c.group_id == group_id)).first()
         if link is None or link.missing_at is not None:
             return
         brief = epic_brief(conn, group_id)
-    connector.edit_issue(link.issue_key, {"description": description(brief, cloud=connector.cloud)})
+    try:
+        connector.edit_issue(link.issue_key, {"description": description(brief, cloud=connector.cloud)})
+    except FatalError as error:
+        if error.status != 404:
+            raise
+        with engine.begin() as conn:
+            mark_missing(conn, [link.issue_key], datetime.now(UTC))
 
 
 def _each(apply: Callable[[OutboxItem], object]) -> Handler:

@@ -384,3 +384,12 @@ def test_a_synced_ticket_that_moves_to_another_organisation_updates_the_epics_po
     [epic] = jira.issues.values()
     assert epic.edits == [["description"]]
     assert "2 tickets from 1 organisations" in json.dumps(epic.fields["description"], ensure_ascii=False)
+
+
+def test_an_update_for_an_epic_deleted_in_jira_marks_it_missing_instead_of_failing(engine, mappings, epic_of_two):
+    group, connector, jira = epic_of_two
+    jira.issues.clear()
+    with engine.begin() as conn:
+        record_analysis(conn, group, "analyst", notes="Still wanted.")
+    run_outbox(engine, connector, mappings)
+    assert stored_link(engine, group).missing_at is not None
