@@ -3,7 +3,8 @@
 
 Callers authenticate with `Authorization: Bearer <key>` or `X-API-Key: <key>` (keys in WISHBRIDGE_API_KEYS).
 Errors are JSON `{"error": ..., "field": ...}`: 400 bad or missing field, 401 bad key, 404 unknown wish,
-415 not JSON, 429 over RATE_LIMIT submissions per key and customer (with Retry-After).
+415 not JSON, 429 over a rate limit (with Retry-After): submissions per hour per key and customer, per client
+address (whatever `customer_id` says), and per key.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import select
 
 from bridge.intake import add_wish, topic_problem
 from bridge.mapping.messages import LANGUAGES
-from bridge.ratelimit import SlidingWindow
+from bridge.ratelimit import Limits, SlidingWindow
 from bridge.runtime import Runtime
 from bridge.store.schema import tracker_links, wish_groups, wishes
 
@@ -27,7 +28,10 @@ blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 TEXT_LIMIT = 5000
 FIELD_LIMITS = {"customer_id": 120, "title": 200, "organization": 200, "contact": 200, "category": 200,
                 "subcategory": 200, "language": 8}
-RATE_LIMIT = (10, 3600.0)
+HOUR = 3600.0
+RATE_LIMITS = {"customer": 10, "address": 30, "key": 500}
+OVER_LIMIT = {"customer": "too many wishes from this customer", "address": "too many wishes from your address",
+              "key": "too many wishes with this API key"}
 STAGE_OF_STATE = {"new": "registered", "grouped": "registered", "in_analysis": "in_analysis",
                   "approved": "approved", "declined": "declined", "deferred": "deferred", "done": "released"}
 
@@ -49,8 +53,13 @@ def _caller() -> str | None:
     return "api:" + hashlib.sha256(key.encode()).hexdigest()[:10] if valid else None
 
 
-def _limiter() -> SlidingWindow:
-    limiter: SlidingWindow = current_app.extensions.setdefault("wishbridge.api_limiter", SlidingWindow(*RATE_LIMIT))
+def rate_limits(**per_hour: int) -> Limits:
+    """The submission limits, RATE_LIMITS unless `per_hour` changes some (customer=, address=, key=)."""
+    return Limits({name: SlidingWindow(limit, HOUR) for name, limit in {**RATE_LIMITS, **per_hour}.items()})
+
+
+def _limiter() -> Limits:
+    limiter: Limits = current_app.extensions.setdefault("wishbridge.api_limiter", rate_limits())
     return limiter
 
 
@@ -92,10 +101,12 @@ def submit() -> ResponseReturnValue:
     topic = topic_problem(runtime.mappings, body.get("category"), body.get("subcategory"))
     if topic:
         return _error(400, topic[1], topic[0])
-    wait = _limiter().hit((caller, body["customer_id"]))
-    if wait is not None:
-        response = jsonify(error=f"too many wishes from this customer: {RATE_LIMIT[0]} per hour at most",
-                           field=None)
+    limiter = _limiter()
+    refused = limiter.hit({"customer": (caller, body["customer_id"]), "address": request.remote_addr,
+                           "key": caller})
+    if refused is not None:
+        name, wait = refused
+        response = jsonify(error=f"{OVER_LIMIT[name]}: {limiter.windows[name].limit} per hour at most", field=None)
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response, 429
     with runtime.engine.begin() as conn:

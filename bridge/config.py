@@ -41,6 +41,13 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be 0 or a positive whole number")
+    return number
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if value not in allowed:
@@ -74,12 +81,18 @@ KEYS: tuple[Key, ...] = (
     Key("WISHBRIDGE_SECRET_KEY", "", "signs admin sessions and sidebar links; set a long random value", secret=True),
     Key("WISHBRIDGE_PUBLIC_URL", "http://127.0.0.1:8080", "address customers and agents use to reach this server",
         _url),
+    Key("WISHBRIDGE_PROXIES", "0", "reverse proxies in front of `serve` whose X-Forwarded-For names the client (for "
+        "log-in throttling and API limits); 0: clients connect directly", _count),
     Key("WISHBRIDGE_API_KEYS", "", "comma-separated keys the product uses for POST /api/v1/wishes", _csv,
         secret=True),
     Key("WISHBRIDGE_LOG_LEVEL", "INFO", "DEBUG, INFO, WARNING or ERROR",
         _choice("DEBUG", "INFO", "WARNING", "ERROR")),
+    Key("WISHBRIDGE_LOG_FORMAT", "text", "text (time level logger event key=value ...) or json (one object a line)",
+        _choice("text", "json")),
     Key("SYNC_INTERVAL_SECONDS", "60", "how often the worker polls every configured helpdesk", _positive_int),
     Key("WORKER_TICK_SECONDS", "5", "how often the worker drains the webhook inbox and the outbox", _positive_int),
+    Key("OUTBOX_FIRST_RETRY_SECONDS", "60", "wait before a failed message or epic is tried again; it doubles "
+        "with each failure up to 30 minutes, for 72 hours", _positive_int),
     Key("RECONCILE_INTERVAL_SECONDS", "300", "how often the worker polls trackers for changes a webhook missed",
         _positive_int),
     Key("ZENDESK_URL", "", "e.g. https://acme.zendesk.com (empty: Zendesk not used)", _optional(_url)),

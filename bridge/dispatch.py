@@ -15,11 +15,13 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import Connection, Engine
 
 from bridge.connector import Connector, batch_size
 from bridge.errors import FatalError, RetriableError
+from bridge.logs import describe
 from bridge.model import TicketRef, TicketWrite
 from bridge.notify import TICKET_PATCH, patch_from_payload
 from bridge.store import outbox
@@ -100,7 +102,7 @@ def _heartbeat(engine: Engine, worker: str, item_ids: list[int]) -> Iterator[Non
 
 
 def drain(engine: Engine, handlers: Mapping[str, Handler], *, limit: int = 500, worker: str | None = None,
-          limits: Mapping[str, int] | None = None) -> DrainSummary:
+          limits: Mapping[str, int] | None = None, first_retry: timedelta = outbox.FIRST_RETRY) -> DrainSummary:
     """Apply every due item once (up to `limit`); failures are scheduled again or dead-lettered."""
     summary = DrainSummary()
     worker = worker or worker_id()
@@ -120,7 +122,8 @@ def drain(engine: Engine, handlers: Mapping[str, Handler], *, limit: int = 500, 
             summary.calls.append((batch[0].target, len(batch)))
             with engine.begin() as conn:
                 for item in batch:
-                    _record(conn, item, outcomes.get(item.id, RetriableError("no outcome reported")), summary)
+                    _record(conn, item, outcomes.get(item.id, RetriableError("no outcome reported")), summary,
+                            first_retry)
     return summary
 
 
@@ -133,15 +136,16 @@ def release_stale_claims(engine: Engine, worker: str | None = None) -> int:
     return released
 
 
-def _record(conn: Connection, item: OutboxItem, error: Exception | None, summary: DrainSummary) -> None:
+def _record(conn: Connection, item: OutboxItem, error: Exception | None, summary: DrainSummary,
+            first_retry: timedelta) -> None:
     if error is None:
         outbox.complete(conn, item.id)
         summary.done += 1
         return
     retry_after = error.retry_after if isinstance(error, RetriableError) else None
     fatal = isinstance(error, FatalError)
-    state = outbox.fail(conn, item.id, f"{error.__class__.__name__}: {error}", retry_after=retry_after,
-                        fatal=fatal)
+    state = outbox.fail(conn, item.id, describe(error), retry_after=retry_after, fatal=fatal,
+                        first_retry=first_retry)
     log.warning("outbox.failed", extra={"key": item.idempotency_key, "target": item.target, "state": state,
                                         "error": str(error)})
     if state == "dead":

@@ -5,7 +5,7 @@
      ├── MappingError         invalid mappings/*.yaml (carries every MappingIssue)
      ├── InvalidSignature     a webhook or signed request failed verification
      ├── WorkflowError        an unknown id or a forbidden wish transition
-     ├── UserError            a user that cannot be created (taken name, unknown role, short password)
+     ├── UserError            a user that cannot be created or changed (taken name, short password, no such user)
      └── ConnectorError       a vendor call failed (names the endpoint, never a credential)
           ├── RetriableError  429, 5xx, time-outs: try again later (retry_after seconds if known)
           └── FatalError      401, 403, 404, 4xx: retrying will not help
@@ -70,3 +70,10 @@ class RetriableError(ConnectorError):
 
 class FatalError(ConnectorError):
     pass
+
+
+def reason(error: BaseException) -> str:
+    """What went wrong, fit for logs and admin pages: 'Class: message' for the bridge's own errors, whose
+    messages name endpoints and never secrets; only the class for any other error, whose text may quote the
+    ticket data it failed on."""
+    return f"{error.__class__.__name__}: {error}" if isinstance(error, BridgeError) else error.__class__.__name__

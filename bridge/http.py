@@ -1,8 +1,10 @@
 """One way to call vendor APIs: timeouts, client-side rate limits, Retry-After-aware retries, and errors that
 name the endpoint but never a credential.
 
-Retriable: 429 (waits Retry-After), 5xx, connection errors and time-outs, with exponential backoff.
+Retriable: 429 (waits Retry-After), 5xx, connection errors, time-outs, bodies cut short, and JSON answers that
+are not JSON (a proxy's HTML page), with exponential backoff.
 Fatal: 401, 403, 404 and other 4xx, raised at once with the vendor's error text.
+A body that is not JSON is described by its type and size, never quoted: it may hold customer data.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -23,6 +25,9 @@ from bridge.errors import FatalError, RetriableError
 
 log = logging.getLogger(__name__)
 TIMEOUT = (5, 60)
+TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError)
+T = TypeVar("T")
 
 
 def endpoint_of(method: str, url: str) -> str:
@@ -43,12 +48,26 @@ def retry_after_seconds(response: requests.Response) -> float | None:
             return None
 
 
+def not_json(response: requests.Response) -> str:
+    kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+    return f"the body is not JSON ({kind}, {len(response.content)} bytes)"
+
+
+def json_body(response: requests.Response) -> Any:
+    """The decoded body of a successful answer; one cut short or not JSON at all is retriable."""
+    try:
+        return response.json()
+    except ValueError:
+        raise RetriableError(not_json(response), endpoint=endpoint_of(response.request.method or "GET", response.url),
+                             status=response.status_code) from None
+
+
 def vendor_message(response: requests.Response) -> str:
     """The vendor's own error text (Zendesk `error`/`description`, Jira `errorMessages`/`errors`, RT `message`)."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:300].strip() or response.reason
+        return f"{response.reason}: {not_json(response)}" if response.content else response.reason
     if not isinstance(body, dict):
         return str(body)[:300]
     parts: list[str] = []
@@ -115,6 +134,16 @@ class Client:
                 headers: Mapping[str, str] | None = None, retries: int | None = None,
                 **kwargs: Any) -> requests.Response:
         """`retries=0` sends once: for a write whose time-out may hide that it landed."""
+        return self._send(method, path, lambda response: response, limiter=limiter, headers=headers,
+                          retries=retries, **kwargs)
+
+    def get_json(self, path: str, **kwargs: Any) -> Any:
+        """GET and decode, retrying a body that is cut short or not JSON like a 5xx."""
+        return self._send("GET", path, json_body, **kwargs)
+
+    def _send(self, method: str, path: str, read: Callable[[requests.Response], T], *,
+              limiter: RateLimiter | None = None, headers: Mapping[str, str] | None = None,
+              retries: int | None = None, **kwargs: Any) -> T:
         url = self.url(path)
         limit = self.retries if retries is None else retries
         for attempt in range(limit + 1):
@@ -124,8 +153,8 @@ class Client:
             try:
                 response = self.session.request(method, url, timeout=TIMEOUT, headers=headers, **kwargs)
                 raise_for(response)
-                return response
-            except (requests.ConnectionError, requests.Timeout) as error:
+                return read(response)
+            except TRANSPORT_ERRORS as error:
                 failure: RetriableError = RetriableError(f"{error.__class__.__name__}",
                                                          endpoint=endpoint_of(method, url))
             except RetriableError as error:
@@ -137,9 +166,6 @@ class Client:
                                               "attempt": attempt + 1, "sleep": delay})
             self.sleep(min(delay, self.max_wait))
         raise AssertionError("unreachable")
-
-    def get_json(self, path: str, **kwargs: Any) -> Any:
-        return self.request("GET", path, **kwargs).json()
 
 
 def follow_pages(first: str, fetch: Callable[[str], tuple[Any, str | None]]) -> Any:

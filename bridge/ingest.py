@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import groupby
 
 from sqlalchemy import Connection, Engine, select
 
 from bridge.connector import Connector
+from bridge.errors import reason
 from bridge.mapping.helpdesk import HelpdeskMapping
 from bridge.model import Change, Marking, Ticket
 from bridge.store import unmapped
@@ -37,12 +39,15 @@ class SyncSummary:
     pages: int = 0
     api_calls: int = 0
     unmapped: list[unmapped.Unmapped] = field(default_factory=list)  # after the run, for the whole source
+    error: str | None = None
 
     @property
     def tickets(self) -> int:
         return self.new + self.changed + self.unchanged + self.deleted
 
     def line(self) -> str:
+        if self.error:
+            return f"{self.source}: failed: {self.error}"
         return (f"{self.source}: {self.new} new, {self.changed} changed, {self.deleted} deleted, "
                 f"{self.unchanged} unchanged tickets; {self.wishes} wishes found; {self.api_calls} API calls")
 
@@ -102,16 +107,29 @@ def store_tickets(conn: Connection, page: list[Ticket], mapping: HelpdeskMapping
     return wish_ids
 
 
+@contextmanager
+def failure_recorded(engine: Engine, source: str, summary: SyncSummary) -> Iterator[None]:
+    """An error inside becomes `source`'s last run on the operations page (with its reason and the counts so
+    far), then propagates."""
+    try:
+        yield
+    except Exception as error:
+        summary.error = reason(error)
+        with engine.begin() as conn:
+            record_run(conn, source, stats=asdict(summary), error=summary.error)
+        raise
+
+
 def sync_once(
     engine: Engine, connector: Connector, mapping: HelpdeskMapping | None, *,
     intake: Intake | None = None, progress: Callable[[SyncSummary], None] | None = None,
     api_calls: Callable[[], int] = lambda: 0,
 ) -> SyncSummary:
-    """Read every change since the stored cursor; returns what happened."""
+    """Read every change since the stored cursor; returns what happened. A failure is recorded, then raised."""
     summary = SyncSummary(connector.name)
-    with engine.connect() as conn:
-        since = load_cursor(conn, connector.name)
-    try:
+    with failure_recorded(engine, connector.name, summary):
+        with engine.connect() as conn:
+            since = load_cursor(conn, connector.name)
         for cursor, page in _pages(connector.fetch_changes(since)):
             with engine.begin() as conn:
                 wish_ids = store_tickets(conn, [change.ticket for change in page], mapping, summary)
@@ -122,11 +140,6 @@ def sync_once(
             summary.api_calls = api_calls()
             if progress:
                 progress(summary)
-    except Exception as error:
-        with engine.begin() as conn:
-            record_run(conn, connector.name, stats=asdict(summary), error=f"{error.__class__.__name__}: {error}")
-        log.exception("sync.failed", extra={"source": connector.name})
-        raise
     summary.api_calls = api_calls()
     with engine.begin() as conn:
         record_run(conn, connector.name, stats=asdict(summary))

@@ -86,6 +86,7 @@ class Patch:
     tags_remove: tuple[str, ...] = ()
     fields: Mapping[str, Any] = field(default_factory=dict)
     status: str | None = None
+    follow_up_closed: bool = True  # a closed ticket that refuses replies gets a follow-up ticket (Zendesk)
 
     def is_empty(self) -> bool:
         return not (self.comment or self.tags_add or self.tags_remove or self.fields or self.status)

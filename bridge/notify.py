@@ -45,7 +45,7 @@ def _other_stage_tags(mappings: Mappings, stage: str) -> tuple[str, ...]:
 
 
 def patch_for(mappings: Mappings, stage: str, source: str, language: str, context: Mapping[str, Any]) -> Patch:
-    spec = stage_spec(mappings, stage)
+    messages, spec = mappings.get("messages"), stage_spec(mappings, stage)
     if spec is None:
         return Patch()
     template = (spec.get("message") or {}).get(language) or (spec.get("message") or {}).get("en")
@@ -58,18 +58,21 @@ def patch_for(mappings: Mappings, stage: str, source: str, language: str, contex
             _other_stage_tags(mappings, stage) if tags_add else ())))),
         fields=dict((spec.get("fields") or {}).get(source, {})),
         status=spec.get("status"),
+        follow_up_closed=spec.get("closed_tickets", messages.get("closed_tickets", "follow_up")) == "follow_up",
     )
 
 
 def patch_payload(patch: Patch) -> dict[str, Any]:
     return {"comment": patch.comment, "public": patch.public, "tags_add": list(patch.tags_add),
-            "tags_remove": list(patch.tags_remove), "fields": dict(patch.fields), "status": patch.status}
+            "tags_remove": list(patch.tags_remove), "fields": dict(patch.fields), "status": patch.status,
+            "follow_up_closed": patch.follow_up_closed}
 
 
 def patch_from_payload(payload: Mapping[str, Any]) -> Patch:
     return Patch(comment=payload.get("comment"), public=payload.get("public", True),
                  tags_add=tuple(payload.get("tags_add", ())), tags_remove=tuple(payload.get("tags_remove", ())),
-                 fields=payload.get("fields") or {}, status=payload.get("status"))
+                 fields=payload.get("fields") or {}, status=payload.get("status"),
+                 follow_up_closed=payload.get("follow_up_closed", True))
 
 
 def group_tickets(conn: Connection, group_id: int, ticket_ids: set[int] | None = None) -> list[Any]:

@@ -1,19 +1,22 @@
 """The worker: one APScheduler in exactly one process (see singleton.py); every job runs alone and a
-missed run is coalesced into one."""
+missed run is coalesced into one. Before every job the worker checks it still holds the lock; once it does
+not, it runs no job again and exits with an error."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime
 
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bridge import services
 from bridge.dispatch import release_stale_claims
 from bridge.runtime import Runtime
-from bridge.singleton import single_instance
+from bridge.singleton import Lease, LockLost, single_instance
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +33,20 @@ def jobs(runtime: Runtime) -> dict[str, tuple[Callable[[], object], int]]:
     }
 
 
-def _guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
+def fenced(name: str, job: Callable[[], object], lease: Lease | None,
+           stop: Callable[[], None]) -> Callable[[], None]:
+    """`job` as the scheduler runs it: only while `lease` holds (without one, the caller is the only process),
+    calling `stop` once the lock is lost; a failing job is logged and tried at its next run."""
+
     def run() -> None:
+        if lease is not None:
+            try:
+                lease.check()
+            except LockLost as lost:
+                log.critical("worker.lock_lost: %s; job %s refused, the worker stops", lost, name,
+                             extra={"job": name})
+                stop()
+                return
         try:
             job()
         except Exception:
@@ -40,17 +55,26 @@ def _guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
     return run
 
 
-def build_scheduler(runtime: Runtime, scheduler: BaseScheduler | None = None) -> BaseScheduler:
-    """Every job of `jobs` on `scheduler` (default: a BlockingScheduler for `wishbridge worker`)."""
+def build_scheduler(runtime: Runtime, scheduler: BaseScheduler | None = None,
+                    lease: Lease | None = None) -> BaseScheduler:
+    """Every job of `jobs` on `scheduler` (default: a BlockingScheduler for `wishbridge worker`), each fenced
+    by `lease`: the scheduler shuts down once the lock is lost."""
     scheduler = scheduler or BlockingScheduler(timezone="UTC")
+
+    def stop() -> None:
+        with suppress(SchedulerNotRunningError):  # every job that finds the lock lost asks
+            scheduler.shutdown(wait=False)
+
     for name, (job, seconds) in jobs(runtime).items():
-        scheduler.add_job(_guarded(name, job), "interval", seconds=seconds, id=name, max_instances=1,
+        scheduler.add_job(fenced(name, job, lease, stop), "interval", seconds=seconds, id=name, max_instances=1,
                           coalesce=True, next_run_time=datetime.now(UTC))
     return scheduler
 
 
 def run_worker(runtime: Runtime) -> None:
-    with single_instance(runtime.engine):
+    """Run the scheduler until it is stopped; raises AlreadyRunning, or LockLost once the lock is gone."""
+    with single_instance(runtime.engine) as lease:
         release_stale_claims(runtime.engine)
-        log.info("worker.started", extra={"jobs": list(jobs(runtime))})
-        build_scheduler(runtime).start()
+        log.info("worker.started", extra={"jobs": list(jobs(runtime)), "lock": lease.lock})
+        build_scheduler(runtime, lease=lease).start()
+        lease.check()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,9 @@ from sqlalchemy import Connection
 from bridge.connector import Connector, configured
 from bridge.dispatch import DrainSummary, Handler, batch_limits, drain, ticket_patch_handler
 from bridge.epics import epic_handlers
-from bridge.ingest import Intake, SyncSummary, store_tickets, sync_once
+from bridge.errors import reason
+from bridge.ingest import Intake, SyncSummary, failure_recorded, store_tickets, sync_once
+from bridge.logs import describe
 from bridge.model import WebhookEvent
 from bridge.notify import TICKET_PATCH
 from bridge.runtime import Runtime
@@ -30,8 +33,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def helpdesk_connectors(runtime: Runtime, names: list[str] | None = None) -> dict[str, Connector]:
-    return {name: runtime.connector(name) for name in (names or configured(runtime.settings))}
+def helpdesk_connectors(runtime: Runtime) -> dict[str, Connector]:
+    return {name: runtime.connector(name) for name in configured(runtime.settings)}
 
 
 def intake(runtime: Runtime, conn: Connection, ticket_ids: list[int], door: str = "helpdesk") -> int:
@@ -65,15 +68,28 @@ def intake_for_run(runtime: Runtime, door: str = "helpdesk") -> Intake:
     return run
 
 
+def sync_source(runtime: Runtime, name: str,
+                progress: Callable[[SyncSummary], None] | None = None) -> SyncSummary:
+    """Pull one helpdesk's changes. Never raises: a failure (building the connector included) is recorded for
+    the operations page, logged with its reason but no ticket data, and returned as the summary's `error`."""
+    try:
+        with failure_recorded(runtime.engine, name, SyncSummary(name)):
+            connector = runtime.connector(name)
+            mapping = runtime.mappings.helpdesk(name)
+        return sync_once(runtime.engine, connector, mapping, intake=intake_for_run(runtime), progress=progress,
+                         api_calls=partial(api_calls, connector))
+    except Exception as error:
+        why = reason(error)
+        log.error("sync.failed %s: %s", name, why, extra={"source": name, "error": why})
+        log.debug("sync.failed traceback", exc_info=True, extra={"source": name})
+        return SyncSummary(name, error=why)
+
+
 def sync_sources(runtime: Runtime, names: list[str] | None = None,
                  progress: Callable[[SyncSummary], None] | None = None) -> list[SyncSummary]:
-    summaries = []
-    for name, connector in helpdesk_connectors(runtime, names).items():
-        summaries.append(sync_once(
-            runtime.engine, connector, runtime.mappings.helpdesk(name), intake=intake_for_run(runtime),
-            progress=progress, api_calls=partial(api_calls, connector),
-        ))
-    return summaries
+    """Every helpdesk (default: each configured one) in name order, each on its own: one failing never stops
+    the others. Failed ones carry their `error`."""
+    return [sync_source(runtime, name, progress) for name in names or configured(runtime.settings)]
 
 
 def _handle_event(runtime: Runtime, connectors: dict[str, Connector], conn: Connection,
@@ -105,7 +121,7 @@ def drain_inbox(runtime: Runtime, limit: int = 100) -> int:
         except Exception as error:
             log.exception("inbox.failed", extra={"delivery": row["delivery_id"]})
             with runtime.engine.begin() as conn:
-                inbox.mark_processed(conn, row["id"], error=f"{error.__class__.__name__}: {error}")
+                inbox.mark_processed(conn, row["id"], error=describe(error))
     return len(rows)
 
 
@@ -130,4 +146,5 @@ def reconcile_trackers(runtime: Runtime) -> int:
 
 
 def drain_outbox(runtime: Runtime) -> DrainSummary:
-    return drain(runtime.engine, outbox_handlers(runtime), limits=batch_limits(helpdesk_connectors(runtime)))
+    return drain(runtime.engine, outbox_handlers(runtime), limits=batch_limits(helpdesk_connectors(runtime)),
+                 first_retry=timedelta(seconds=int(runtime.settings["OUTBOX_FIRST_RETRY_SECONDS"])))

@@ -1,11 +1,16 @@
-"""People who use the admin pages: stored in `users` with a werkzeug password hash, never the password."""
+"""People who use the admin pages: stored in `users` with a werkzeug password hash, never the password.
+
+A session is good while its user is enabled and its generation is the user's: log-out, a new password and
+disabling the user raise the generation, which ends every session the user has.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bridge.errors import BridgeError
@@ -18,7 +23,7 @@ _NO_USER_HASH = generate_password_hash("no such user: compared so timing does no
 
 
 class UserError(BridgeError):
-    """A user that cannot be created as asked (taken name, unknown role, short password)."""
+    """A user that cannot be created or changed as asked (taken name, unknown role, short password, no such user)."""
 
 
 @dataclass(frozen=True)
@@ -28,14 +33,17 @@ class User:
     role: str
     display_name: str
     language: str
+    generation: int = 0
+    disabled: bool = False
 
     @property
     def name(self) -> str:
         return self.display_name or self.username
 
 
-def _user(row: object) -> User:
-    return User(row.id, row.username, row.role, row.display_name, row.language)  # type: ignore[attr-defined]
+def _user(row: Any) -> User:
+    return User(row.id, row.username, row.role, row.display_name, row.language, row.session_generation,
+                row.disabled)
 
 
 def create_user(conn: Connection, username: str, password: str, role: str, *, display_name: str = "",
@@ -51,8 +59,7 @@ def create_user(conn: Connection, username: str, password: str, role: str, *, di
         problems.append(f"unknown role '{role}' (one of {', '.join(ROLES)})")
     if language not in LANGUAGES:
         problems.append(f"unknown language '{language}' (one of {', '.join(LANGUAGES)})")
-    if len(password) < MIN_PASSWORD:
-        problems.append(f"the password needs at least {MIN_PASSWORD} characters")
+    problems.extend(_password_problems(password))
     if problems:
         raise UserError("; ".join(problems))
     conn.execute(users.insert().values(
@@ -70,12 +77,47 @@ def get_user(conn: Connection, username: str) -> User | None:
 
 
 def verify(conn: Connection, username: str, password: str) -> User | None:
-    """The user when the password matches; None otherwise, in about the same time either way."""
+    """The enabled user when the password matches; None otherwise, in about the same time either way."""
     row = conn.execute(select(users).where(users.c.username == username.strip())).first()
     if row is None:
         check_password_hash(_NO_USER_HASH, password)
         return None
-    return _user(row) if check_password_hash(row.password_hash, password) else None
+    return _user(row) if check_password_hash(row.password_hash, password) and not row.disabled else None
+
+
+def _password_problems(password: str) -> list[str]:
+    return [f"the password needs at least {MIN_PASSWORD} characters"] if len(password) < MIN_PASSWORD else []
+
+
+def _change(conn: Connection, username: str, **values: Any) -> None:
+    """Store `values` for the user and end every session they have."""
+    done = conn.execute(update(users).where(users.c.username == username)
+                        .values(**values, session_generation=users.c.session_generation + 1))
+    if not done.rowcount:
+        raise UserError(f"no user '{username}'")
+
+
+def end_sessions(conn: Connection, username: str) -> None:
+    """Sign the user out everywhere: every session cookie they hold stops working."""
+    _change(conn, username)
+
+
+def set_password(conn: Connection, username: str, password: str) -> None:
+    """A new password; every session of the user ends."""
+    problems = _password_problems(password)
+    if problems:
+        raise UserError("; ".join(problems))
+    _change(conn, username, password_hash=generate_password_hash(password))
+
+
+def set_disabled(conn: Connection, username: str, disabled: bool) -> None:
+    """A disabled user cannot log in, and every session they have ends."""
+    _change(conn, username, disabled=disabled)
+
+
+def session_valid(user: User | None, generation: object) -> bool:
+    """Whether a session carrying `generation` still belongs to `user`."""
+    return user is not None and not user.disabled and generation == user.generation
 
 
 def list_users(conn: Connection) -> list[User]:

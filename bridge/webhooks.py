@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from bridge.connector import Connector, known_sources
-from bridge.errors import InvalidSignature
+from bridge.errors import ConfigError, InvalidSignature
 from bridge.model import TicketRef, WebhookEvent
 from bridge.runtime import Runtime
 from bridge.store import inbox
@@ -47,16 +47,22 @@ def _connector(source: str) -> Connector:
 def receive(source: str) -> ResponseReturnValue:
     if source not in known_sources():
         return jsonify(error=f"unknown source '{source}'"), 404
+    try:
+        connector = _connector(source)
+    except ConfigError as error:
+        log.warning("webhook.unconfigured", extra={"source": source, "reason": "; ".join(error.problems)})
+        return jsonify(error=f"the {source} connector is not configured"), 404
     body = request.get_data()
     headers = dict(request.headers)
     if request.query_string:
         headers["X-Wishbridge-Query"] = request.query_string.decode("latin-1")
     try:
-        events = _connector(source).parse_webhook(headers, body)
+        events = connector.parse_webhook(headers, body)
     except InvalidSignature as error:
         log.warning("webhook.rejected", extra={"source": source, "reason": str(error)})
         return jsonify(error=f"invalid signature: {error}"), 401
-    except (ValueError, KeyError, TypeError) as error:
+    # parse_webhook does no I/O: any of these means the verified body is not shaped as the vendor documents.
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         return jsonify(error=f"malformed {source} webhook: {error}"), 400
     delivery = events[0].delivery_id if events else hashlib.sha256(body).hexdigest()
     kept = {k.lower(): v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
@@ -74,3 +80,15 @@ def decode_json(body: bytes) -> Any:
         return json.loads(body)
     except json.JSONDecodeError as error:
         raise ValueError(f"broken JSON at line {error.lineno} column {error.colno}: {error.msg}") from None
+
+
+JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true or false",
+              type(None): "null"}
+
+
+def decode_object(body: bytes, what: str) -> dict[str, Any]:
+    """Parse a webhook body that must be a JSON object; `what` names it in the error ("a Jira webhook event")."""
+    data = decode_json(body)
+    if not isinstance(data, dict):
+        raise ValueError(f"expected {what} as a JSON object, got {JSON_KINDS[type(data)]}")
+    return data

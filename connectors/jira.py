@@ -22,7 +22,7 @@ from bridge.config import Settings
 from bridge.errors import FatalError, InvalidSignature, RetriableError
 from bridge.http import TIMEOUT, endpoint_of, raise_for
 from bridge.model import WebhookEvent
-from bridge.webhooks import decode_json
+from bridge.webhooks import decode_object
 
 STATUS_CHANGE = "status_changed"
 WATCHED_FIELDS = {"status": "status", "resolution": "resolution", "fixversions": "fixVersions",
@@ -177,7 +177,7 @@ class JiraConnector:
         https://developer.atlassian.com/cloud/jira/platform/webhooks/#secure-admin-webhooks"""
         lowered = {k.lower(): v for k, v in headers.items()}
         self._verify(lowered.get("x-hub-signature", ""), body)
-        data = decode_json(body)
+        data = decode_object(body, "a Jira webhook event")
         issue = data.get("issue") or {}
         delivery = lowered.get("x-atlassian-webhook-identifier") or hashlib.sha256(body).hexdigest()
         return [WebhookEvent(source=self.name, kind=event_kind(data), delivery_id=delivery,

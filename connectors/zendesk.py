@@ -22,8 +22,9 @@ that carries the marker is done. Comment text is never compared (Zendesk collaps
 Closed tickets refuse updates (422; solved tickets close by themselves after some days). A message for a
 closed ticket becomes a follow-up ticket (`via_followup_source_id`) to the same requester, with the message
 as its first public comment in the customer's language, the stage's tags, the marker and the tag
-`wishbridge_followup`, created with `Idempotency-Key` (Zendesk keeps it two hours); a checked write looks for
-its marker among the closed ticket's `followup_ids` first. A closed ticket with no public message to carry
+`wishbridge_followup`, created with `Idempotency-Key` (Zendesk keeps it two hours). Later messages go to that
+follow-up while it is open, so a customer has one conversation; every write first looks for its marker among
+the closed ticket's `followup_ids`. A closed ticket with no public message to carry
 (tags or fields only) is left as it is. See
 https://developer.zendesk.com/documentation/ticketing/managing-tickets/creating-and-updating-tickets/
 
@@ -40,6 +41,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -356,11 +358,12 @@ class ZendeskConnector:
         """The tickets by id (deleted ones are left out), after the account's unfinished jobs if `settle`."""
         if settle:
             self._settle_jobs()
-        ids = ",".join(str(int(ref.external_id)) for ref in refs)
-        if not ids:
-            return {}
-        body = self.client.get_json("/api/v2/tickets/show_many.json", params={"ids": ids})
-        return {str(t["id"]): t for t in body.get("tickets") or ()}
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(refs), BULK_LIMIT):
+            ids = ",".join(str(int(ref.external_id)) for ref in refs[start:start + BULK_LIMIT])
+            body = self.client.get_json("/api/v2/tickets/show_many.json", params={"ids": ids})
+            found.update({str(t["id"]): t for t in body.get("tickets") or ()})
+        return found
 
     def _settle_jobs(self) -> None:
         """Wait for the account's queued or running jobs: one may still hold a write of an earlier try."""
@@ -411,17 +414,20 @@ class ZendeskConnector:
 
     def _follow_up(self, write: TicketWrite, original: Mapping[str, Any] | None) -> Exception | None:
         """The message of a closed ticket as a follow-up ticket to the same requester, created once."""
-        if not (write.patch.comment and write.patch.public):
+        if not (write.patch.comment and write.patch.public and write.patch.follow_up_closed):
             return None
         try:
             if original is None:
                 original = self._show_many([write.ref]).get(write.ref.external_id)
             if original is None:
                 return FatalError(f"ticket {write.ref.external_id} is gone", endpoint="GET /api/v2/tickets/show_many")
-            if write.check:
-                followups = [TicketRef(self.name, str(i)) for i in original.get("followup_ids") or ()]
-                if any(write.marker in (t.get("tags") or ()) for t in self._show_many(followups).values()):
-                    return None
+            refs = [TicketRef(self.name, str(i)) for i in original.get("followup_ids") or ()]
+            followups = list(self._show_many(refs).values())
+            if any(write.marker in (t.get("tags") or ()) for t in followups):
+                return None
+            open_ones = [t for t in followups if FOLLOW_UP_TAG in (t.get("tags") or ()) and t.get("status") != "closed"]
+            if open_ones:
+                return self._update_one(replace(write, ref=TicketRef(self.name, str(open_ones[-1]["id"]))))[write.key]
             self._write("POST", "/api/v2/tickets.json", headers={"Idempotency-Key": write.key},
                         json={"ticket": follow_up_ticket(original, write)})
         except ConnectorError as error:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from bridge.config import Settings, load_settings
 from bridge.runtime import Runtime
@@ -32,7 +32,8 @@ def _postgres_engine(url: str) -> Iterator[Engine]:
     admin = create_engine(url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"}, pool_pre_ping=True)
+    in_schema = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = open_engine(in_schema.render_as_string(hide_password=False))
     try:
         yield engine
     finally:

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from bridge import logs
 from bridge.cli.connectors_cmd import connectors_cmd
 from bridge.cli.core import db_cli, mappings_cli, serve, sync, worker
 from bridge.cli.demo import demo
@@ -21,15 +23,25 @@ from bridge.config import load_settings
 from bridge.errors import BridgeError
 from bridge.runtime import Runtime
 
+log = logging.getLogger(__name__)
+RACE_HINT = "another process may have written the same rows at the same moment; run the command again"
+
 
 class BridgeGroup(click.Group):
-    """Turns every BridgeError into one clear message and exit code 1."""
+    """Turns every BridgeError, and every database error, into one clear message and exit code 1. A database
+    error's bound values (customers' names, e-mails) are never printed; the traceback is logged at DEBUG."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except BridgeError as error:
             click.echo(f"error: {error}", err=True)
+            sys.exit(1)
+        except SQLAlchemyError as error:
+            log.debug("cli.store_error", exc_info=error)
+            hint = f" ({RACE_HINT})" if isinstance(error, IntegrityError) else ""
+            click.echo(f"error: the store refused the command: {logs.describe(error).splitlines()[0]}{hint}",
+                       err=True)
             sys.exit(1)
 
 
@@ -39,7 +51,7 @@ class BridgeGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, env_file: Path) -> None:
     """Wishbridge: customer wishes from your helpdesk to Jira epics, and status back to every ticket."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
     ctx.obj = _LazyRuntime(env_file)
 
 
@@ -53,7 +65,7 @@ class _LazyRuntime:
     def get(self) -> Runtime:
         if self._runtime is None:
             settings = load_settings(env_file=self.env_file)
-            logging.getLogger().setLevel(settings["WISHBRIDGE_LOG_LEVEL"])
+            logs.configure(settings["WISHBRIDGE_LOG_LEVEL"], settings["WISHBRIDGE_LOG_FORMAT"])
             self._runtime = Runtime(settings)
         return self._runtime
 

@@ -56,9 +56,12 @@ def mappings_check(ctx: click.Context, directory: Path | None) -> None:
 @click.option("--source", multiple=True, help="Only this helpdesk (repeatable); default: every configured one.")
 @click.pass_context
 def sync(ctx: click.Context, once: bool, source: tuple[str, ...]) -> None:
-    """Pull ticket changes from the helpdesks into the store."""
+    """Pull ticket changes from the helpdesks into the store. Every helpdesk is tried; exit 1 if any failed."""
+    from bridge.connector import connector_class
     from bridge.services import sync_sources
 
+    for name in source:
+        connector_class(name)  # a mistyped name is refused, never recorded as a failing helpdesk
     runtime = runtime_of(ctx)
     with click.progressbar(length=0, label="syncing", show_pos=True) as bar:
         def progress(summary: SyncSummary) -> None:
@@ -68,9 +71,13 @@ def sync(ctx: click.Context, once: bool, source: tuple[str, ...]) -> None:
 
         summaries = sync_sources(runtime, list(source), progress=progress)
     for summary in summaries:
-        click.echo(summary.line())
+        click.echo(summary.line(), err=summary.error is not None)
         for value in summary.unmapped:
             click.echo(f"  {value.line()}")
+    failed = [summary.source for summary in summaries if summary.error]
+    if failed:
+        click.echo(f"{len(failed)} of {len(summaries)} helpdesk(s) failed: {', '.join(failed)}", err=True)
+        sys.exit(1)
 
 
 @click.command()

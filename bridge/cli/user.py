@@ -1,4 +1,4 @@
-"""`wishbridge user add | list`: the people who may log in to the admin pages."""
+"""`wishbridge user add | list | password | disable | enable`: the people who may log in to the admin pages."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 
 from bridge.cli.core import runtime_of
 from bridge.store import audit
-from bridge.users import LANGUAGES, ROLES, create_user, list_users
+from bridge.users import LANGUAGES, ROLES, create_user, list_users, set_disabled, set_password
 
 
 @click.group("user")
@@ -37,4 +37,33 @@ def user_list(ctx: click.Context) -> None:
     """Every user with role and language."""
     with runtime_of(ctx).engine.connect() as conn:
         for user in list_users(conn):
-            click.echo(f"{user.username}\t{user.role}\t{user.language}\t{user.display_name}")
+            state = "\tdisabled" if user.disabled else ""
+            click.echo(f"{user.username}\t{user.role}\t{user.language}\t{user.display_name}{state}")
+
+
+@user_cli.command("password")
+@click.argument("username")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True,
+              help="Asked for when omitted (never echoed).")
+@click.pass_context
+def user_password(ctx: click.Context, username: str, password: str) -> None:
+    """Give USERNAME a new password; every session they have ends."""
+    with runtime_of(ctx).engine.begin() as conn:
+        set_password(conn, username, password)
+        audit.record(conn, "user", username, "password", "cli")
+    click.echo(f"user {username}: password changed, every session ended")
+
+
+def _access_command(name: str, disabled: bool, help_text: str) -> None:
+    @user_cli.command(name, help=help_text)
+    @click.argument("username")
+    @click.pass_context
+    def command(ctx: click.Context, username: str) -> None:
+        with runtime_of(ctx).engine.begin() as conn:
+            set_disabled(conn, username, disabled)
+            audit.record(conn, "user", username, name, "cli")
+        click.echo(f"user {username} {name}d" + (", every session ended" if disabled else ""))
+
+
+_access_command("disable", True, "Stop USERNAME from logging in; every session they have ends.")
+_access_command("enable", False, "Let a disabled USERNAME log in again.")

@@ -3,7 +3,7 @@
 A product page adds `<script src="{WISHBRIDGE_PUBLIC_URL}/embed/suggest.js" data-key="KEY"
 data-customer-id="ID" data-language="ru|en" async></script>`; the script puts an iframe of
 `/embed/suggest?key=...&customer_id=...&lang=...` where the script stands. That page's form posts to
-`POST /api/v1/wishes` (bridge/api.py: validation, per key and customer rate limit) and shows its errors in the
+`POST /api/v1/wishes` (bridge/api.py: validation, rate limits per customer, address and key) and shows its errors in the
 customer's language. Nothing is loaded from other sites.
 """
 

@@ -24,6 +24,7 @@ from bridge.sidebar.panel import panel
 from bridge.sidebar.texts import translator
 from bridge.sidebar.viewer import LOCALES, Viewer, locale_of, read, sign
 from bridge.sidebar.zendesk_jwt import verify_zendesk
+from bridge.store.schema import store_id
 
 blueprint = Blueprint("sidebar", __name__, url_prefix="/sidebar", template_folder="templates",
                       static_folder="static")
@@ -91,7 +92,7 @@ def _perform(action: str, viewer: Viewer, form: MultiDict[str, str]) -> str:
         if action == "register":
             group_id = actions.register(conn, runtime.mappings, ticket.id, actor)
         elif action == "attach":
-            group_id = actions.attach(conn, runtime.mappings, ticket.id, int(form.get("group_id", "0") or 0), actor)
+            group_id = actions.attach(conn, runtime.mappings, ticket.id, store_id(form.get("group_id", "")), actor)
         else:
             group_id = actions.note(conn, ticket.id, form.get("body", "").strip(), actor)
     return str(group_id)

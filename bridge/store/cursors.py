@@ -29,12 +29,12 @@ def record_run(
     conn: Connection, connector: str, *, stats: dict[str, Any], error: str | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Remember how the last run went, for the operations page."""
+    """Remember how the last run went, for the operations page: a success clears the error, a failure keeps
+    the last success and says when it failed."""
     now = now or datetime.now(UTC)
     _ensure_row(conn, connector)
     values: dict[str, Any] = {"last_run_at": now, "last_error": error, "stats": stats}
-    if error is None:
-        values["last_success_at"] = now
+    values["last_success_at" if error is None else "last_error_at"] = now
     conn.execute(sync_cursors.update().where(sync_cursors.c.connector == connector).values(**values))
 
 

@@ -10,9 +10,10 @@ Contract:
   claims come back when the lease runs out, or at once through `release` when the single worker restarts.
   `claims` counts claims (a second one means an earlier try may have landed); `attempts` counts failed
   tries only, so a crash spends no retry budget.
-- A failure backs off 1, 2, 4 … minutes, capped at 30, and is retried until RETRY_HORIZON has passed since
-  the item was queued (or retried by an operator), so a weekend outage of a vendor dead-letters nothing
-  that would succeed later; a fatal error dead-letters at once. `retry` puts a dead item back in line.
+- A failure backs off 1, 2, 4 … minutes (the first delay is a setting), capped at 30, and is retried
+  until RETRY_HORIZON has passed since the item was queued (or retried by an operator), so a weekend outage
+  of a vendor dead-letters nothing that would succeed later; a fatal error dead-letters at once. `retry`
+  puts a dead item back in line.
 """
 
 from __future__ import annotations
@@ -52,8 +53,11 @@ class OutboxItem:
         return self.claims > 1 or self.attempts > 0
 
 
-def backoff(attempts: int) -> timedelta:
-    return min(timedelta(minutes=2 ** min(max(attempts - 1, 0), 16)), MAX_BACKOFF)
+FIRST_RETRY = timedelta(minutes=1)
+
+
+def backoff(attempts: int, first: timedelta = FIRST_RETRY) -> timedelta:
+    return min(first * 2 ** min(max(attempts - 1, 0), 16), MAX_BACKOFF)
 
 
 def enqueue(
@@ -150,13 +154,13 @@ def complete(conn: Connection, item_id: int, result: dict[str, Any] | None = Non
 
 
 def fail(conn: Connection, item_id: int, error: str, *, retry_after: float | None = None,
-         fatal: bool = False, now: datetime | None = None) -> str:
+         fatal: bool = False, now: datetime | None = None, first_retry: timedelta = FIRST_RETRY) -> str:
     """Record a failed try; returns the new state ('pending' to retry later, or 'dead')."""
     now = now or datetime.now(UTC)
     row = conn.execute(select(outbox.c.attempts, outbox.c.horizon_at).where(outbox.c.id == item_id)).one()
     attempts = row.attempts + 1
     horizon = row.horizon_at if row.horizon_at.tzinfo else row.horizon_at.replace(tzinfo=UTC)
-    delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(attempts)
+    delay = timedelta(seconds=retry_after) if retry_after is not None else backoff(attempts, first_retry)
     state = "dead" if fatal or now + delay > horizon else "pending"
     conn.execute(
         update(outbox).where(outbox.c.id == item_id).values(

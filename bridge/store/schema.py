@@ -22,7 +22,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
+
+ID_MAX = 2**31 - 1  # every `id` column is an Integer: 32 bits on PostgreSQL
 
 metadata = MetaData(
     naming_convention={
@@ -32,6 +35,15 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
+
+
+def store_id(text: str) -> int:
+    """`text` as a row id the store can hold (1 to ID_MAX); ValueError for anything else, so a 20-digit id from
+    a form is a refusal and never a database overflow."""
+    value = int(text)
+    if not 0 < value <= ID_MAX:
+        raise ValueError(f"no such id: {text}")
+    return value
 
 
 def _when(name: str, nullable: bool = True) -> Column:
@@ -144,6 +156,7 @@ sync_cursors = Table(
     _when("last_run_at"),
     _when("last_success_at"),
     Column("last_error", Text),
+    _when("last_error_at"),
     Column("stats", JSON, nullable=False, default=dict),
 )
 
@@ -236,4 +249,15 @@ users = Table(
     Column("display_name", Text, nullable=False, default=""),
     Column("language", String(8), nullable=False, default="en"),
     _when("created_at", nullable=False),
+    # Every signed-in session carries the generation it began in; raising it ends them all.
+    Column("session_generation", Integer, nullable=False, default=0, server_default="0"),
+    Column("disabled", Boolean, nullable=False, default=False, server_default=false()),
+)
+
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subject", String(64), nullable=False),   # sha256 of "account:<name>" or "address:<client address>"
+    _when("at", nullable=False),
+    Index("ix_login_failures_subject_at", "subject", "at"),
 )

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from bridge import wishes
 from bridge.mapping import Mappings
+from bridge.store.schema import store_id
 from bridge.web.pages import BadField, day, field, number, optional
 
 Form = MultiDict[str, str]
@@ -69,7 +70,7 @@ def _plain(change: Callable[[Connection, int, str], object]) -> Action:
 
 def _split(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
     try:
-        wish_ids = [int(value) for value in form.getlist("wish_ids")]
+        wish_ids = [store_id(value) for value in form.getlist("wish_ids")]
     except ValueError:
         raise BadField("wish_ids") from None
     if not wish_ids:

@@ -24,6 +24,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "login.password": "Password",
         "login.submit": "Log in",
         "login.failed": "Wrong username or password.",
+        "login.throttled": "Too many failed log-ins. Try again in {minutes} min.",
         "error.back": "Back to the inbox",
         "error.title.400": "Bad request",
         "error.text.400": "The form was incomplete or expired (it must come from this site). "
@@ -244,6 +245,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "login.password": "Пароль",
         "login.submit": "Войти",
         "login.failed": "Неверное имя пользователя или пароль.",
+        "login.throttled": "Слишком много неудачных попыток входа. Повторите через {minutes} мин.",
         "error.back": "Вернуться во входящие",
         "error.title.400": "Неверный запрос",
         "error.text.400": "Форма неполна или устарела (она должна быть отправлена с этого сайта). "

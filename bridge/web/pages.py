@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from bridge.runtime import Runtime
+from bridge.store.schema import store_id
 
 
 class BadField(Exception):
@@ -58,8 +59,9 @@ def when(value: datetime | date | str | None) -> str:
 
 
 def number(form: Mapping[str, str], name: str) -> int:
+    """A required row id (`42` or `#42`)."""
     try:
-        return int(field(form, name).lstrip("#"))
+        return store_id(field(form, name).lstrip("#"))
     except ValueError:
         raise BadField(name) from None
 

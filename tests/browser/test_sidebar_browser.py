@@ -13,9 +13,9 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
+from bridge.api import rate_limits
 from bridge.config import load_settings
 from bridge.queries import list_groups
-from bridge.ratelimit import SlidingWindow
 from bridge.runtime import Runtime
 from bridge.store.schema import audit
 from bridge.users import create_user
@@ -58,7 +58,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         store_ticket(conn, "204", "Sales report: export to Excel please", "We export the sales report by hand",
                      organization="umbrella", is_wish=False, language="en")
     app = create_app(runtime=runtime)
-    app.extensions["wishbridge.api_limiter"] = SlidingWindow(SUBMISSIONS_PER_HOUR, 3600)
+    app.extensions["wishbridge.api_limiter"] = rate_limits(customer=SUBMISSIONS_PER_HOUR)
     app.add_url_rule("/product/<key>", "product", product_page)
     url, stop = serve_in_thread(app)
     yield Site(url, runtime, seeded, app)

@@ -379,6 +379,19 @@ def test_several_jobs_are_queued_before_any_is_polled_and_polled_together(
     assert len(api.calls) == 4 and sleeps == [1.0]
 
 
+def test_a_checked_batch_of_250_reads_its_tickets_a_hundred_at_a_time(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    writes = [write(i, check=True) for i in range(1, 251)]
+    api.get(f"{BASE}/api/v2/job_statuses.json", json={"job_statuses": []})
+    for first, last in ((1, 100), (101, 200), (201, 250)):
+        api.get(f"{BASE}/api/v2/tickets/show_many.json", match=[matchers.query_param_matcher(
+            {"ids": ",".join(str(i) for i in range(first, last + 1))})],
+            json={"tickets": [ticket(i, tags=[writes[i - 1].marker]) for i in range(first, last + 1)]})
+
+    assert connector.apply(writes) == {w_.key: None for w_ in writes}
+    assert len(api.calls) == 4
+
+
 def test_a_locked_ticket_is_left_to_retry_and_a_closed_one_gets_one_follow_up(
         connector: ZendeskConnector, api: responses.RequestsMock) -> None:
     writes = [write(i) for i in (1, 2, 3)]
@@ -417,6 +430,17 @@ def test_a_write_that_may_have_landed_waits_for_running_jobs_and_finds_its_marke
 
     assert connector.apply([landed, lost]) == {landed.key: None, lost.key: None}
     assert [c.request.method for c in api.calls] == ["GET", "GET", "GET", "PUT"]
+
+
+def test_a_mapping_that_leaves_closed_tickets_alone_gets_no_follow_up(
+        connector: ZendeskConnector, api: responses.RequestsMock) -> None:
+    leave = write(3, Patch(comment="Готово", follow_up_closed=False))
+    api.put(f"{BASE}/api/v2/tickets/3.json", status=422, json={
+        "error": "RecordInvalid", "description": "Record validation errors",
+        "details": {"status": [{"description": "Status: closed prevents ticket update"}]}})
+
+    assert connector.apply([leave]) == {leave.key: None}
+    assert [c.request.method for c in api.calls] == ["PUT"]
 
 
 def test_a_checked_write_to_a_closed_ticket_finds_its_follow_up_and_sends_nothing(

@@ -149,6 +149,19 @@ def test_bulk_write_back_leaves_a_locked_ticket_to_retry_and_follows_up_a_closed
     assert "wishbridge_followup" in sandbox.tickets[follow_up]["tags"]
 
 
+def test_later_messages_for_a_closed_ticket_go_to_its_open_follow_up(
+        connector: ZendeskConnector, sandbox: ZendeskSandbox) -> None:
+    testing, released = (TicketWrite(TicketRef("zendesk", "106"), Patch(comment=text, tags_add=(tag,)), key)
+                         for text, tag, key in (("На тестировании", "wish_testing", "stage:testing:g1:e0:t106"),
+                                                ("Выпущено", "wish_released", "stage:released:g1:e0:t106")))
+
+    assert connector.apply([testing]) == {testing.key: None}
+    assert connector.apply([released]) == {released.key: None}
+
+    [follow_up] = sandbox.tickets[106]["followup_ids"]
+    assert [c["body"] for c in sandbox.comments[follow_up]] == ["На тестировании", "Выпущено"]
+
+
 def test_a_checked_retry_waits_for_the_job_that_still_holds_the_first_try(
         connector: ZendeskConnector, sandbox: ZendeskSandbox) -> None:
     patch = Patch(comment="Доработка выпущена", tags_add=("wish_released",))

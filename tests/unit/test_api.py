@@ -1,8 +1,9 @@
 import pytest
 
 from bridge import wishes
+from bridge.api import RATE_LIMITS, rate_limits
 from bridge.mapping import load_mappings
-from bridge.ratelimit import SlidingWindow
+from bridge.ratelimit import Limits, SlidingWindow
 from bridge.runtime import Runtime
 from bridge.webapp import create_app
 from tests.wish_helpers import queued
@@ -86,6 +87,35 @@ def test_more_than_ten_wishes_an_hour_from_one_customer_is_429_with_retry_after(
     assert post(client, WISH, {"X-API-Key": "other-key"}).status_code == 201
 
 
+def test_changing_customer_id_does_not_escape_the_limit_of_the_client_address(client):
+    statuses = [post(client, {**WISH, "customer_id": f"acc-{n}", "text": f"Пожелание {n}"}).status_code
+                for n in range(RATE_LIMITS["address"] + 1)]
+    assert statuses[:-1] == [201] * RATE_LIMITS["address"] and statuses[-1] == 429
+    limited = post(client, {**WISH, "customer_id": "acc-new"})
+    assert limited.get_json()["error"] == "too many wishes from your address: 30 per hour at most"
+    assert 0 < int(limited.headers["Retry-After"]) <= 3600
+    elsewhere = client.post("/api/v1/wishes", json=WISH, headers={"X-API-Key": KEY},
+                            environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert elsewhere.status_code == 201
+
+
+def test_one_key_has_its_own_limit_across_customers_and_addresses(client):
+    client.application.extensions["wishbridge.api_limiter"] = rate_limits(key=3)
+    statuses = [client.post("/api/v1/wishes", json={**WISH, "customer_id": f"acc-{n}"}, headers={"X-API-Key": KEY},
+                            environ_base={"REMOTE_ADDR": f"203.0.113.{n}"}).status_code for n in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    assert post(client, WISH, {"X-API-Key": "other-key"}).status_code == 201
+
+
+def test_a_request_one_window_refuses_counts_against_no_window():
+    limits = Limits({"customer": SlidingWindow(1, 60), "address": SlidingWindow(5, 60)})
+    assert limits.hit({"customer": "acc-1", "address": "10.0.0.1"}) is None
+    for _ in range(3):
+        name, wait = limits.hit({"customer": "acc-1", "address": "10.0.0.1"})
+        assert name == "customer" and 0 < wait <= 60
+    assert [limits.hit({"customer": f"acc-{n}", "address": "10.0.0.1"}) for n in range(2, 6)] == [None] * 4
+
+
 def test_the_window_slides_so_old_hits_stop_counting():
     now = [0.0]
     window = SlidingWindow(2, 60, clock=lambda: now[0])
@@ -108,3 +138,17 @@ def test_the_product_sees_a_decline_with_its_reason(client, engine, settings):
                       "not planned this year")
     followed = client.get(f"/api/v1/wishes/{created['wish_id']}", headers={"X-API-Key": KEY}).get_json()
     assert (followed["stage"], followed["reason"]) == ("declined", "not planned this year")
+
+
+def test_behind_a_configured_proxy_the_forwarded_address_is_the_one_limited(engine, settings):
+    runtime = Runtime(settings.replace(WISHBRIDGE_API_KEYS=KEY, WISHBRIDGE_PROXIES="1"))
+    runtime.__dict__["engine"] = engine
+    client = create_app(runtime=runtime).test_client()
+    client.application.extensions["wishbridge.api_limiter"] = rate_limits(address=1)
+
+    def from_address(address, customer):
+        return client.post("/api/v1/wishes", json={**WISH, "customer_id": customer},
+                           headers={"X-API-Key": KEY, "X-Forwarded-For": address}).status_code
+
+    assert [from_address("198.51.100.1", "a"), from_address("198.51.100.2", "b"),
+            from_address("198.51.100.1", "c")] == [201, 201, 429]

@@ -79,3 +79,49 @@ def test_pagination_stops_on_a_page_seen_twice():
     with pytest.raises(FatalError, match="pagination loop"):
         list(follow_pages("/p1", lambda url: pages[url]))
     assert list(follow_pages("/p2", lambda url: ("b", None))) == ["b"]
+
+
+CUSTOMER = "Ivan Petrov <ivan.petrov@example.com> asks for an XLSX export"
+
+
+@responses.activate
+def test_a_json_body_cut_short_is_retried_like_a_server_error():
+    responses.get(f"{BASE}/api/v2/tickets", body=f'{{"tickets": [{{"id": 1, "subject": "{CUSTOMER}"',
+                  content_type="application/json")
+    responses.get(f"{BASE}/api/v2/tickets", json={"tickets": [{"id": 1}]})
+    http, slept = client()
+    assert http.get_json("/api/v2/tickets") == {"tickets": [{"id": 1}]}
+    assert slept == [1.0] and http.calls == 2
+
+
+@responses.activate
+def test_an_html_page_instead_of_json_is_retried_then_raised_naming_the_endpoint_but_not_the_page():
+    page = f"<html><body><h1>Maintenance</h1><p>Last ticket: {CUSTOMER}</p></body></html>"
+    for _ in range(3):
+        responses.get(f"{BASE}/api/v2/incremental/tickets/cursor.json", body=page, content_type="text/html")
+    http, slept = client(retries=2)
+    with pytest.raises(RetriableError) as caught:
+        http.get_json("/api/v2/incremental/tickets/cursor.json?cursor=abc")
+    assert slept == [1.0, 2.0]
+    message = str(caught.value)
+    assert "GET /api/v2/incremental/tickets/cursor.json" in message and "not JSON (text/html" in message
+    assert "Ivan" not in message and "Maintenance" not in message and "cursor=abc" not in message
+
+
+@responses.activate
+def test_a_body_that_breaks_off_mid_transfer_is_retried():
+    responses.get(f"{BASE}/x", body=requests.exceptions.ChunkedEncodingError("IncompleteRead(512 bytes read)"))
+    responses.get(f"{BASE}/x", json={"ok": True})
+    http, slept = client()
+    assert http.get_json("/x") == {"ok": True}
+    assert slept == [1.0]
+
+
+@responses.activate
+def test_an_error_status_with_a_body_that_is_not_json_never_quotes_the_body():
+    responses.get(f"{BASE}/api/v2/tickets/5.json", status=422, body=f"<html>{CUSTOMER}</html>",
+                  content_type="text/html")
+    http, _ = client()
+    with pytest.raises(FatalError) as caught:
+        http.get_json("/api/v2/tickets/5.json")
+    assert "Ivan" not in str(caught.value) and "not JSON (text/html" in str(caught.value)

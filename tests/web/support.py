@@ -35,6 +35,7 @@ def add_role_users(engine: Engine) -> None:
 def sign_in(client: FlaskClient, username: str) -> None:
     with client.session_transaction() as session:
         session["user"] = username
+        session["generation"] = 0
         session["csrf"] = TOKEN
 
 
