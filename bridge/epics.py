@@ -174,8 +174,6 @@ def _make_epic(engine: Engine, connector: JiraConnector, mappings: Mappings, gro
         connector.set_property(issue_key, MARKER_PROPERTY, {"group_id": group_id})
     else:
         found = _find_marked(connector, group_id)
-        if found is None:
-            _ask_to_create(engine, group_id)
         issue, how = (found, "adopted") if found else (_create(engine, connector, mappings, group_id), "created")
     state = IssueState.from_issue(issue)
     stage = stage_for(mappings.get("jira"), state.status, state.status_category, state.resolution)
@@ -210,6 +208,7 @@ def _create(engine: Engine, connector: JiraConnector, mappings: Mappings, group_
     with engine.connect() as conn:
         brief = epic_brief(conn, group_id)
     meta = connector.create_meta(epic["project"], epic["issue_type"])
+    _ask_to_create(engine, group_id)  # right before the call, so a crash before it rarely leaves an intent
     created = connector.create_issue(epic_fields(epic, meta, brief, cloud=connector.cloud),
                                      {MARKER_PROPERTY: {"group_id": group_id}})
     return connector.get_issue(created["key"])
