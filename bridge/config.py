@@ -90,7 +90,7 @@ KEYS: tuple[Key, ...] = (
     Key("WISHBRIDGE_LOG_FORMAT", "text", "text (time level logger event key=value ...) or json (one object a line)",
         _choice("text", "json")),
     Key("SYNC_INTERVAL_SECONDS", "60", "how often the worker polls every configured helpdesk", _positive_int),
-    Key("WORKER_TICK_SECONDS", "5", "how often the worker drains the webhook inbox and the outbox", _positive_int),
+    Key("WORKER_TICK_SECONDS", "1", "how often the worker drains the webhook inbox and the outbox", _positive_int),
     Key("OUTBOX_FIRST_RETRY_SECONDS", "60", "wait before a failed message or epic is tried again; it doubles "
         "with each failure up to 30 minutes, for 72 hours", _positive_int),
     Key("RECONCILE_INTERVAL_SECONDS", "300", "how often the worker polls trackers for changes a webhook missed",

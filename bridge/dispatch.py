@@ -101,7 +101,7 @@ def _heartbeat(engine: Engine, worker: str, item_ids: list[int]) -> Iterator[Non
         thread.join()
 
 
-def drain(engine: Engine, handlers: Mapping[str, Handler], *, limit: int = 500, worker: str | None = None,
+def drain(engine: Engine, handlers: Mapping[str, Handler], *, limit: int = 3000, worker: str | None = None,
           limits: Mapping[str, int] | None = None, first_retry: timedelta = outbox.FIRST_RETRY) -> DrainSummary:
     """Apply every due item once (up to `limit`); failures are scheduled again or dead-lettered."""
     summary = DrainSummary()

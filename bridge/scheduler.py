@@ -9,16 +9,30 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bridge import services
-from bridge.dispatch import release_stale_claims
+from bridge.dispatch import DrainSummary, release_stale_claims
+from bridge.ingest import SyncSummary
 from bridge.runtime import Runtime
 from bridge.singleton import Lease, LockLost, single_instance
 
 log = logging.getLogger(__name__)
+
+
+WAKES = {"sync": "outbox", "inbox": "outbox", "reconcile": "outbox"}
+"""A job that did work wakes the job that carries its results on at once, instead of at that job's next tick."""
+
+
+def did_work(result: object) -> bool:
+    if isinstance(result, DrainSummary):
+        return bool(result.done + result.retrying + result.dead)
+    if isinstance(result, list):
+        return any(isinstance(s, SyncSummary) and (s.wishes or s.new or s.changed or s.deleted) for s in result)
+    return bool(result)
 
 
 def jobs(runtime: Runtime) -> dict[str, tuple[Callable[[], object], int]]:
@@ -33,10 +47,11 @@ def jobs(runtime: Runtime) -> dict[str, tuple[Callable[[], object], int]]:
     }
 
 
-def fenced(name: str, job: Callable[[], object], lease: Lease | None,
-           stop: Callable[[], None]) -> Callable[[], None]:
+def fenced(name: str, job: Callable[[], object], lease: Lease | None, stop: Callable[[], None],
+           wake: Callable[[str], None] = lambda _name: None) -> Callable[[], None]:
     """`job` as the scheduler runs it: only while `lease` holds (without one, the caller is the only process),
-    calling `stop` once the lock is lost; a failing job is logged and tried at its next run."""
+    calling `stop` once the lock is lost; a failing job is logged and tried at its next run; a job that did
+    work calls `wake` with the job its work goes on to (WAKES)."""
 
     def run() -> None:
         if lease is not None:
@@ -48,9 +63,12 @@ def fenced(name: str, job: Callable[[], object], lease: Lease | None,
                 stop()
                 return
         try:
-            job()
+            result = job()
         except Exception:
             log.exception("worker.job_failed", extra={"job": name})
+            return
+        if name in WAKES and did_work(result):
+            wake(WAKES[name])
 
     return run
 
@@ -65,9 +83,13 @@ def build_scheduler(runtime: Runtime, scheduler: BaseScheduler | None = None,
         with suppress(SchedulerNotRunningError):  # every job that finds the lock lost asks
             scheduler.shutdown(wait=False)
 
+    def wake(name: str) -> None:
+        with suppress(JobLookupError, SchedulerNotRunningError):
+            scheduler.modify_job(name, next_run_time=datetime.now(UTC))
+
     for name, (job, seconds) in jobs(runtime).items():
-        scheduler.add_job(fenced(name, job, lease, stop), "interval", seconds=seconds, id=name, max_instances=1,
-                          coalesce=True, next_run_time=datetime.now(UTC))
+        scheduler.add_job(fenced(name, job, lease, stop, wake), "interval", seconds=seconds, id=name,
+                          max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
     return scheduler
 
 

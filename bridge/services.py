@@ -6,10 +6,11 @@ The CLI, the worker's scheduler and the demo all call these, so each job exists 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from bridge.grouping import GroupIndex
 
 log = logging.getLogger(__name__)
+INBOX_CHUNK = 50
 
 
 def helpdesk_connectors(runtime: Runtime) -> dict[str, Connector]:
@@ -106,23 +108,46 @@ def _handle_event(runtime: Runtime, connectors: dict[str, Connector], conn: Conn
         handle_tracker_event(conn, runtime.mappings, event)
 
 
-def drain_inbox(runtime: Runtime, limit: int = 100) -> int:
-    """Act on stored webhook deliveries, oldest first: a helpdesk event re-reads its ticket, a tracker event
-    moves its wish group. Each delivery is handled in its own transaction; a failing one is retried later."""
-    with runtime.engine.connect() as conn:
-        rows = inbox.pending(conn, limit)
+def drain_inbox(runtime: Runtime, limit: int = 200, budget_seconds: float = 20.0) -> int:
+    """Act on stored webhook deliveries, oldest first, until none is left (or `budget_seconds` passed): a
+    helpdesk event re-reads its ticket, a tracker event moves its wish group. A chunk of deliveries is handled
+    in one transaction; when one of them fails, the chunk is handled again one delivery per transaction, so
+    a failing delivery is retried at the next drain and blocks no other. Returns how many were handled."""
     connectors = helpdesk_connectors(runtime)
-    for row in rows:
-        try:
-            with runtime.engine.begin() as conn:
-                for record in row["events"]:
-                    _handle_event(runtime, connectors, conn, event_from_record(record))
-                inbox.mark_processed(conn, row["id"])
-        except Exception as error:
-            log.exception("inbox.failed", extra={"delivery": row["delivery_id"]})
-            with runtime.engine.begin() as conn:
-                inbox.mark_processed(conn, row["id"], error=describe(error))
-    return len(rows)
+    handled, last, deadline = 0, 0, time.monotonic() + budget_seconds
+    while time.monotonic() < deadline:
+        with runtime.engine.connect() as conn:
+            rows = inbox.pending(conn, limit, after=last)
+        if not rows:
+            break
+        last = rows[-1]["id"]
+        for chunk in (rows[start:start + INBOX_CHUNK] for start in range(0, len(rows), INBOX_CHUNK)):
+            try:
+                with runtime.engine.begin() as conn:
+                    for row in chunk:
+                        _handle_delivery(runtime, connectors, conn, row)
+            except Exception:
+                for row in chunk:
+                    _handle_alone(runtime, connectors, row)
+        handled += len(rows)
+    return handled
+
+
+def _handle_delivery(runtime: Runtime, connectors: dict[str, Connector], conn: Connection,
+                     row: dict[str, Any]) -> None:
+    for record in row["events"]:
+        _handle_event(runtime, connectors, conn, event_from_record(record))
+    inbox.mark_processed(conn, row["id"])
+
+
+def _handle_alone(runtime: Runtime, connectors: dict[str, Connector], row: dict[str, Any]) -> None:
+    try:
+        with runtime.engine.begin() as conn:
+            _handle_delivery(runtime, connectors, conn, row)
+    except Exception as error:
+        log.exception("inbox.failed", extra={"delivery": row["delivery_id"]})
+        with runtime.engine.begin() as conn:
+            inbox.mark_processed(conn, row["id"], error=describe(error))
 
 
 def jira_connector(runtime: Runtime) -> JiraConnector | None:
@@ -145,6 +170,16 @@ def reconcile_trackers(runtime: Runtime) -> int:
     return reconcile(runtime.engine, jira, runtime.mappings) if jira is not None else 0
 
 
-def drain_outbox(runtime: Runtime) -> DrainSummary:
-    return drain(runtime.engine, outbox_handlers(runtime), limits=batch_limits(helpdesk_connectors(runtime)),
-                 first_retry=timedelta(seconds=int(runtime.settings["OUTBOX_FIRST_RETRY_SECONDS"])))
+def drain_outbox(runtime: Runtime, budget_seconds: float = 30.0) -> DrainSummary:
+    """Drain until nothing is due (or `budget_seconds` passed); the summary adds up every round."""
+    handlers, limits = outbox_handlers(runtime), batch_limits(helpdesk_connectors(runtime))
+    first_retry = timedelta(seconds=int(runtime.settings["OUTBOX_FIRST_RETRY_SECONDS"]))
+    total, deadline = DrainSummary(), time.monotonic() + budget_seconds
+    while time.monotonic() < deadline:
+        summary = drain(runtime.engine, handlers, limits=limits, first_retry=first_retry)
+        total.done, total.retrying, total.dead = (total.done + summary.done, total.retrying + summary.retrying,
+                                                  total.dead + summary.dead)
+        total.calls += summary.calls
+        if not summary.done:
+            break
+    return total

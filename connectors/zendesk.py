@@ -401,13 +401,14 @@ class ZendeskConnector:
         return outcomes
 
     def _follow_jobs(self, jobs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The jobs once finished (or as last seen after `job_polls` polls), polled together."""
+        """The jobs once finished (or as last seen after `job_polls` polls), polled together: first after a
+        quarter of `job_poll_seconds`, then twice as long each time up to it (small jobs finish fast)."""
         by_id = {str(job["id"]): job for job in jobs}
-        for _ in range(self.job_polls):
+        for poll in range(self.job_polls):
             running = [job_id for job_id, job in by_id.items() if job.get("status") not in JOB_DONE]
             if not running:
                 break
-            self.client.sleep(self.job_poll_seconds)
+            self.client.sleep(min(self.job_poll_seconds, self.job_poll_seconds / 4 * 2 ** poll))
             polled = self.client.get_json("/api/v2/job_statuses/show_many.json", params={"ids": ",".join(running)})
             by_id.update({str(job["id"]): job for job in polled.get("job_statuses") or ()})
         return list(by_id.values())

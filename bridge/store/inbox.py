@@ -23,10 +23,11 @@ def receive(conn: Connection, source: str, delivery_id: str, headers: dict[str, 
 MAX_ATTEMPTS = 5
 
 
-def pending(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
-    """Unprocessed deliveries, oldest first; one that failed MAX_ATTEMPTS times waits for an operator."""
+def pending(conn: Connection, limit: int = 100, after: int = 0) -> list[dict[str, Any]]:
+    """Unprocessed deliveries with an id above `after`, oldest first; one that failed MAX_ATTEMPTS times waits
+    for an operator."""
     rows = conn.execute(
-        select(inbox).where(inbox.c.processed_at.is_(None), inbox.c.attempts < MAX_ATTEMPTS)
+        select(inbox).where(inbox.c.processed_at.is_(None), inbox.c.attempts < MAX_ATTEMPTS, inbox.c.id > after)
         .order_by(inbox.c.id).limit(limit)
     )
     return [dict(row._mapping) for row in rows]

@@ -120,6 +120,7 @@ class Chaos:
         jira_url, stop_jira = zendesk_sandbox.serve_in_thread(jira_app)
         self.environ = {**os.environ, **self._settings(zendesk_url, jira_url)}
         self.runtime = Runtime(load_settings(self.environ, env_file=None))
+        self.runtime.engine.connect().close()  # the store is migrated before any worker starts
         self.deadline = time.monotonic() + self.deadline_seconds
         try:
             with self._killed_at_random(rng) as kills:
@@ -160,9 +161,11 @@ class Chaos:
     @contextmanager
     def _killed_at_random(self, rng: random.Random) -> Iterator[Callable[[], int]]:
         """A worker SIGKILLed at a random moment 0.3–4 s after it has started its jobs (starting takes a few
-        seconds on a busy machine), and restarted, until the block ends."""
+        seconds on a busy machine), and restarted, until the block ends. When a worker made no progress since
+        the last kill (a sync page larger than the time it was given), the next one lives twice as long."""
         log = self.data_dir / "worker.log"
-        state: dict[str, Any] = {"kills": 0, "worker": self._start(), "at": None, "seen": 0}
+        state: dict[str, Any] = {"kills": 0, "worker": self._start(), "at": None, "seen": 0, "stretch": 1.0,
+                                 "progress": self._progress()}
         stop = threading.Event()
 
         def started() -> int:
@@ -172,11 +175,14 @@ class Chaos:
             while not stop.wait(0.05):
                 if state["at"] is None and started() > state["seen"]:
                     state["seen"] += 1
-                    state["at"] = time.monotonic() + rng.uniform(*KILL_AFTER)
+                    state["at"] = time.monotonic() + rng.uniform(*KILL_AFTER) * state["stretch"]
                 elif state["at"] is not None and time.monotonic() >= state["at"]:
                     state["worker"].send_signal(signal.SIGKILL)
                     state["worker"].wait()
                     state["kills"] += 1
+                    progress = self._progress()
+                    state["stretch"] = 1.0 if progress != state["progress"] else min(state["stretch"] * 2, 32)
+                    state["progress"] = progress
                     state["worker"], state["at"] = self._start(), None
 
         killer = threading.Thread(target=kill_loop, daemon=True)
@@ -208,6 +214,11 @@ class Chaos:
     def _count_rows(self, query: Any) -> int:
         with self.runtime.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
+
+    def _progress(self) -> tuple[int, int]:
+        """Wishes stored and outbox items finished: what a killed worker may have moved."""
+        return (self._count_rows(select(func.count()).select_from(wish_tickets)),
+                self._count_rows(select(func.count()).select_from(outbox).where(outbox.c.state != "pending")))
 
     def _synced(self) -> bool:
         linked = self._count_rows(select(func.count()).select_from(wish_tickets))

@@ -5,8 +5,12 @@ import sys
 import time
 
 import requests
+from sqlalchemy import select
 
-from bridge.scheduler import build_scheduler
+from bridge import services
+from bridge.scheduler import build_scheduler, fenced
+from bridge.store import inbox
+from bridge.store.schema import inbox as inbox_rows
 
 
 def test_the_worker_runs_each_job_alone_and_coalesces_missed_runs(runtime):
@@ -42,3 +46,24 @@ def test_serve_answers_under_the_waitress_wsgi_server(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_job_that_did_work_wakes_the_job_its_work_goes_on_to_and_an_idle_one_does_not():
+    woken: list[str] = []
+    for name, result in (("inbox", 3), ("inbox", 0), ("sync", []), ("reconcile", 1), ("mappings", True)):
+        fenced(name, lambda result=result: result, None, stop=lambda: None, wake=woken.append)()
+    assert woken == ["outbox", "outbox"]
+
+
+def test_one_inbox_drain_handles_every_stored_delivery_in_chunks_and_a_broken_one_blocks_none(runtime):
+    with runtime.engine.begin() as conn:
+        for n in range(130):
+            events = [{"source": "jira", "kind": "issue_updated", "delivery_id": f"d{n}", "issue_key": "WISH-404",
+                       "payload": {"issue": {"key": "WISH-404"}}}] if n != 7 else [{"broken": True}]
+            inbox.receive(conn, "jira", f"d{n}", {}, "{}", events)
+
+    assert services.drain_inbox(runtime, limit=50) == 130
+    with runtime.engine.connect() as conn:
+        assert [row["delivery_id"] for row in inbox.pending(conn)] == ["d7"]
+        failed = [row for row in conn.execute(select(inbox_rows)).mappings() if row["error"]]
+    assert [row["delivery_id"] for row in failed] == ["d7"]
