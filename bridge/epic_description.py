@@ -1,16 +1,23 @@
 """The epic's description: what customers asked for and why it matters, as Atlassian Document Format (Jira
-Cloud, REST v3) or wiki markup (Jira Server/Data Center, REST v2). Pure: no I/O."""
+Cloud, REST v3) or wiki markup (Jira Server/Data Center, REST v2), within Jira's 32,767-character limit on a
+text field (an ADF body counts as its JSON). Pure: no I/O."""
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from bridge.popularity import Popularity
 
 TICKETS_SHOWN = 50
+DESCRIPTION_LIMIT = 32_767  # Jira: "The entered text is too long. It exceeds the allowed limit of 32,767 characters."
+CUT_MARK = " […]"
+SHORT_TEXT = 300   # texts this short are left whole; fewer tickets are listed instead
+FITTING_ROUNDS = 30
 _WIKI_SPECIAL = re.compile(r"([\\{}\[\]|*_^~+!])")
 _WIKI_LINE_START = re.compile(r"(?m)^([#-])")
 
@@ -60,8 +67,9 @@ def _popularity_lines(pop: Popularity) -> tuple[TicketLine, ...]:
     return tuple(lines)
 
 
-def blocks(brief: EpicBrief) -> list[Block]:
-    """The description's structure, in reading order; empty sections are left out."""
+def blocks(brief: EpicBrief, listed: int = TICKETS_SHOWN) -> list[Block]:
+    """The description's structure, in reading order; empty sections are left out; at most `listed` tickets
+    are listed, the others counted."""
     out: list[Block] = []
     if brief.summary:
         out += [Heading("What customers ask for"), Paragraph(brief.summary)]
@@ -73,7 +81,7 @@ def blocks(brief: EpicBrief) -> list[Block]:
     if brief.legal_reference or brief.legal_deadline:
         deadline = f" (deadline {brief.legal_deadline.isoformat()})" if brief.legal_deadline else ""
         out += [Heading("Legal requirement"), Paragraph(f"{brief.legal_reference or 'Required by law'}{deadline}")]
-    shown = brief.tickets[:TICKETS_SHOWN]
+    shown = brief.tickets[:listed]
     out += [Heading(f"Originating tickets ({len(brief.tickets)})")]
     if shown:
         out.append(Bullets(shown))
@@ -108,10 +116,10 @@ def _adf_block(block: Block) -> dict[str, Any]:
     ]}
 
 
-def adf(brief: EpicBrief) -> dict[str, Any]:
+def adf(brief: EpicBrief, listed: int = TICKETS_SHOWN) -> dict[str, Any]:
     """Atlassian Document Format, version 1.
     https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/"""
-    return {"type": "doc", "version": 1, "content": [_adf_block(b) for b in blocks(brief)]}
+    return {"type": "doc", "version": 1, "content": [_adf_block(b) for b in blocks(brief, listed)]}
 
 
 def wiki_escape(text: str) -> str:
@@ -132,6 +140,54 @@ def _wiki_block(block: Block) -> str:
     return "\n".join(_wiki_item(item) for item in block.items)
 
 
-def wiki(brief: EpicBrief) -> str:
+def wiki(brief: EpicBrief, listed: int = TICKETS_SHOWN) -> str:
     """Jira wiki markup (Server/Data Center REST v2 `description`)."""
-    return "\n\n".join(_wiki_block(b) for b in blocks(brief))
+    return "\n\n".join(_wiki_block(b) for b in blocks(brief, listed))
+
+
+def adf_size(document: Any) -> int:
+    """The length Jira counts for an ADF body: its JSON."""
+    return len(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+
+
+def _cut(text: str, keep: int) -> str:
+    return text if len(text) <= keep else text[:max(0, keep)].rstrip() + CUT_MARK
+
+
+def _shorter(brief: EpicBrief, over: int) -> EpicBrief | None:
+    """The brief with its longest free text cut by about `over` characters; None when every text is short."""
+    texts = {"summary": brief.summary, "notes": brief.notes, "legal_reference": brief.legal_reference or ""}
+    name = max(texts, key=lambda key: len(texts[key]))
+    text = texts[name]
+    shorter = _cut(text, max(SHORT_TEXT, len(text) - over - len(CUT_MARK)))
+    if len(shorter) >= len(text):
+        return None
+    cut: dict[str, Any] = {name: shorter}
+    return replace(brief, **cut)
+
+
+def fitted(brief: EpicBrief, render: Callable[[EpicBrief, int], Any], size: Callable[[Any], int],
+           limit: int = DESCRIPTION_LIMIT) -> Any:
+    """The fullest rendering within `limit`: the longest texts (the customers' words, notes, legal reference)
+    are cut first, then fewer tickets are listed ("... and N more"); the title and counts always stay."""
+    listed = TICKETS_SHOWN
+    for _ in range(FITTING_ROUNDS):
+        rendered = render(brief, listed)
+        over = size(rendered) - limit
+        if over <= 0:
+            return rendered
+        shorter = _shorter(brief, over)
+        if shorter is not None:
+            brief = shorter
+        elif listed:
+            listed //= 2
+        else:
+            break
+    return render(replace(brief, summary="", notes="", importance=None, legal_reference=None), 0)
+
+
+def description(brief: EpicBrief, *, cloud: bool) -> Any:
+    """The epic's `description` field for the deployment, within Jira's limit."""
+    if cloud:
+        return fitted(brief, adf, adf_size)
+    return fitted(brief, wiki, len)

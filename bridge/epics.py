@@ -1,43 +1,56 @@
 """Approved wish groups become Jira epics, and every originating ticket a remote link on its epic.
 
 Outbox kinds (target "jira"): `create_epic` (key `epic:g{group}`, payload `{group_id}` or
-`{group_id, issue_key}` to link an existing issue) and `link_ticket` (key `link:g{group}:t{ticket}`).
+`{group_id, issue_key}` to link an existing issue), `link_ticket` (key `link:g{group}:t{ticket}`) and
+`update_epic` (key `epic-update:g{group}:v{version}:n{count}`, payload `{group_id, version}`): the epic's
+description brought up to date after approval (analyst notes, new tickets, popularity). `version` is a hash of
+what the description says; an update is asked for only when it differs from the last one asked for, in the
+group's lane `epic-update:g{group}`, where it supersedes the updates still waiting, so repeats coalesce.
 
 Contract: exactly one epic per group. Every epic carries the label `wishbridge-g{group}` and the issue property
 `wishbridge` = {group_id}, set in the create call itself; before creating, the handler searches for that label
-and adopts what it finds, so a crash between "Jira created it" and "we stored it", or a retried item, never
-creates a second epic. `tracker_links` is unique per group, so two workers store one link. Remote links carry a
+and adopts what it finds. Jira's search is eventually consistent and may not show an issue created moments
+ago, so a create intent (`epic_intents`) is committed before every create call: while an intent is younger than
+SEARCH_SETTLE and the search finds nothing, the item is retried later instead of creating. A crash between
+"Jira created it" and "we stored it", a time-out that hid a create, or a retried item never creates a second
+epic. `tracker_links` is unique per group, so two workers store one link. Remote links carry a
 stable globalId per ticket, which Jira upserts: re-linking never duplicates.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from bridge.dispatch import Handler, Outcomes
-from bridge.epic_description import EpicBrief, TicketLine, adf, wiki
-from bridge.errors import RetriableError, WorkflowError
+from bridge.epic_description import EpicBrief, TicketLine, description
+from bridge.errors import FatalError, RetriableError, WorkflowError
 from bridge.mapping import Mappings
 from bridge.mapping.jira import stage_for
 from bridge.popularity import popularity
 from bridge.store import audit
 from bridge.store.outbox import OutboxItem, enqueue
-from bridge.store.schema import outbox, tickets, tracker_links, wish_groups, wish_tickets, wishes
-from bridge.tracker_status import TRACKER, IssueState, observe
+from bridge.store.schema import epic_intents, outbox, tickets, tracker_links, wish_groups, wish_tickets, wishes
+from bridge.store.tickets import as_utc
+from bridge.tracker_status import TRACKER, IssueState, mark_missing, observe
 from connectors.jira import CreateMeta, JiraConnector
 
 log = logging.getLogger(__name__)
 CREATE_EPIC = "create_epic"
 LINK_TICKET = "link_ticket"
+UPDATE_EPIC = "update_epic"
 MARKER_PROPERTY = "wishbridge"
 EPIC_NAME = "Epic Name"
 LINK_NOT_READY_SECONDS = 60.0
+SEARCH_SETTLE = timedelta(minutes=5)  # how long Jira search may take to show a new issue, with a wide margin
 
 
 def marker_label(group_id: int) -> str:
@@ -104,7 +117,7 @@ def epic_fields(epic: Mapping[str, Any], meta: CreateMeta, brief: EpicBrief, *, 
         "project": {"key": epic["project"]},
         "issuetype": {"id": meta.issue_type_id},
         "summary": title,
-        "description": adf(brief) if cloud else wiki(brief),
+        "description": description(brief, cloud=cloud),
         "labels": [*epic.get("labels", []), marker_label(brief.group_id)],
     }
     if epic.get("components"):
@@ -168,10 +181,26 @@ def _make_epic(engine: Engine, connector: JiraConnector, mappings: Mappings, gro
         # A linked issue's current stage is news to customers; a new epic's first status is not.
         key = _store_link(conn, group_id, issue, connector.issue_url(issue["key"]),
                           None if how == "linked" else stage, state, how)
+        conn.execute(epic_intents.delete().where(epic_intents.c.group_id == group_id))
         if how == "linked" and key == issue["key"]:
             observe(conn, mappings, state)
     log.info("epic.stored", extra={"group": group_id, "epic": key, "how": how})
     return key
+
+
+def _ask_to_create(engine: Engine, group_id: int, now: datetime | None = None) -> None:
+    """Commit the intent to create the group's epic, or raise RetriableError while an earlier intent is young
+    enough that its epic may exist and not show in search yet."""
+    now = now or datetime.now(UTC)
+    with engine.begin() as conn:
+        asked = as_utc(conn.execute(select(epic_intents.c.asked_at)
+                                    .where(epic_intents.c.group_id == group_id)).scalar())
+        if asked is not None and now - asked < SEARCH_SETTLE:
+            wait = (asked + SEARCH_SETTLE - now).total_seconds()
+            raise RetriableError(f"group {group_id}'s epic may already exist: Jira search does not show it yet",
+                                 retry_after=wait)
+        conn.execute(epic_intents.delete().where(epic_intents.c.group_id == group_id))
+        conn.execute(epic_intents.insert().values(group_id=group_id, asked_at=now))
 
 
 def _create(engine: Engine, connector: JiraConnector, mappings: Mappings, group_id: int) -> dict[str, Any]:
@@ -179,6 +208,7 @@ def _create(engine: Engine, connector: JiraConnector, mappings: Mappings, group_
     with engine.connect() as conn:
         brief = epic_brief(conn, group_id)
     meta = connector.create_meta(epic["project"], epic["issue_type"])
+    _ask_to_create(engine, group_id)  # right before the call, so a crash before it rarely leaves an intent
     created = connector.create_issue(epic_fields(epic, meta, brief, cloud=connector.cloud),
                                      {MARKER_PROPERTY: {"group_id": group_id}})
     return connector.get_issue(created["key"])
@@ -197,6 +227,51 @@ def link_ticket(engine: Engine, connector: JiraConnector, group_id: int, ticket_
                                  summary=row.organization_name or row.requester_name or "")
 
 
+def brief_version(brief: EpicBrief) -> str:
+    """A short hash of everything the description says."""
+    text = json.dumps(asdict(brief), sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _update_items(conn: Connection, group_id: int) -> list[Any]:
+    prefix = f"epic-update:g{group_id}:"
+    return list(conn.execute(select(outbox.c.id, outbox.c.payload)
+                             .where(outbox.c.kind == UPDATE_EPIC, outbox.c.idempotency_key.startswith(prefix))
+                             .order_by(outbox.c.id)))
+
+
+def request_epic_update(conn: Connection, group_id: int) -> bool:
+    """Ask for the group's epic description to be rewritten, when the group has an epic Jira still has and
+    what the description says differs from the last update asked for. False when nothing is asked."""
+    link = conn.execute(select(tracker_links.c.missing_at).where(tracker_links.c.group_id == group_id)).first()
+    if link is None or link.missing_at is not None:
+        return False
+    version = brief_version(epic_brief(conn, group_id))
+    asked = _update_items(conn, group_id)
+    if asked and asked[-1].payload.get("version") == version:
+        return False
+    return enqueue(conn, f"epic-update:g{group_id}:v{version}:n{len(asked)}", TRACKER, UPDATE_EPIC,
+                   {"group_id": group_id, "version": version}, lane=f"epic-update:g{group_id}",
+                   supersedable=True, supersedes=True)
+
+
+def update_epic(engine: Engine, connector: JiraConnector, group_id: int) -> None:
+    """Rewrite the epic's description from the store, within Jira's limit; nothing when the group has no epic
+    Jira still has (a 404 marks it missing)."""
+    with engine.connect() as conn:
+        link = conn.execute(select(tracker_links).where(tracker_links.c.group_id == group_id)).first()
+        if link is None or link.missing_at is not None:
+            return
+        brief = epic_brief(conn, group_id)
+    try:
+        connector.edit_issue(link.issue_key, {"description": description(brief, cloud=connector.cloud)})
+    except FatalError as error:
+        if error.status != 404:
+            raise
+        with engine.begin() as conn:
+            mark_missing(conn, [link.issue_key], datetime.now(UTC))
+
+
 def _each(apply: Callable[[OutboxItem], object]) -> Handler:
     def handle(items: Sequence[OutboxItem]) -> Outcomes:
         outcomes: dict[int, Exception | None] = {}
@@ -212,10 +287,11 @@ def _each(apply: Callable[[OutboxItem], object]) -> Handler:
 
 
 def epic_handlers(engine: Engine, connector: JiraConnector, mappings: Mappings) -> dict[str, Handler]:
-    """The outbox handlers of `create_epic` and `link_ticket`."""
+    """The outbox handlers of `create_epic`, `link_ticket` and `update_epic`."""
     return {
         CREATE_EPIC: _each(lambda item: create_epic(engine, connector, mappings, item.payload["group_id"],
                                                     item.payload.get("issue_key"))),
         LINK_TICKET: _each(lambda item: link_ticket(engine, connector, item.payload["group_id"],
                                                     item.payload["ticket_id"])),
+        UPDATE_EPIC: _each(lambda item: update_epic(engine, connector, item.payload["group_id"])),
     }

@@ -23,7 +23,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "new": _RECEIVING | {"confirm", "route", "decline", "defer", "merge"},
     "grouped": _RECEIVING | {"route", "decline", "defer", "merge", "split"},
     "in_analysis": _RECEIVING | {"route", "analyse", "ask", "approve", "decline", "defer", "merge", "split"},
-    "approved": _RECEIVING | {"done", "decline"},
+    "approved": _RECEIVING | {"analyse", "done", "decline"},
     "declined": _RECEIVING | {"reopen", "acknowledge", "merge", "split"},
     "deferred": _RECEIVING | {"reopen", "acknowledge", "merge", "split"},
     "done": frozenset({"reopen", "comment"}),
@@ -107,7 +107,8 @@ def notify_stage(conn: Connection, mappings: Mappings, group_id: int, stage: str
 
 def welcome(conn: Connection, mappings: Mappings | None, group_id: int, ticket_ids: set[int], actor: str) -> None:
     """What joining means for a group under way: a `new` group becomes `grouped`; a declined or deferred one
-    records raised demand for the product manager; an approved one links the tickets to its epic. With
+    records raised demand for the product manager; an approved one links the tickets to its epic and brings
+    the epic's description (tickets, popularity) up to date. With
     `mappings`, newcomers to a group in analysis, or approved with a known epic, also hear that stage."""
     group = load_group(conn, group_id)
     if group.state == "new":
@@ -115,10 +116,11 @@ def welcome(conn: Connection, mappings: Mappings | None, group_id: int, ticket_i
     elif group.state in ("declined", "deferred"):
         log(conn, group_id, "demand_raised", actor, tickets=sorted(ticket_ids))
     elif group.state == "approved":
-        from bridge.epics import request_ticket_link  # the Jira client loads only when a ticket needs a link
+        from bridge.epics import request_epic_update, request_ticket_link  # the Jira client loads only here
 
         for ticket_id in sorted(ticket_ids):
             request_ticket_link(conn, group_id, ticket_id)
+        request_epic_update(conn, group_id)
     if mappings is None:
         return
     if group.state == "in_analysis" or (group.state == "approved" and stage_context(conn, group)["epic_key"]):

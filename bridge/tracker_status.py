@@ -3,7 +3,9 @@ and every observation goes through `observe`.
 
 Contract: a stage change is acted on once. `observe` compares the issue's stage with `tracker_links.stage` and
 moves it with a compare-and-set, so the same change seen by a webhook and by the poll (even at the same time)
-notifies the group's tickets once; notify keys are per (stage, group, epoch, ticket) besides.
+notifies the group's tickets once; notify keys are per (stage, group, epoch, ticket) besides. An epic Jira no
+longer has (deleted, or out of the bridge's sight) is marked missing on its link and left out of later polls;
+the rest of the poll goes on.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
+from bridge.errors import FatalError
 from bridge.groups import change
 from bridge.mapping import Mappings
 from bridge.mapping.jira import stage_for
 from bridge.model import WebhookEvent
 from bridge.notify import notify
+from bridge.store import audit
 from bridge.store.cursors import load_cursor, record_run, save_cursor
 from bridge.store.schema import tracker_links, wish_groups
 from connectors.jira import STATUS_CHANGE, JiraConnector, issue_state
@@ -143,27 +147,66 @@ def updated_clause(since: datetime, now: datetime) -> str:
     return f'updated >= "-{minutes}m"'
 
 
+def _poll(connector: JiraConnector, keys: Sequence[str], since: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The issues of `keys` updated since the last check, and the keys Jira says do not exist. Jira answers 400
+    to the whole `issuekey in (…)` query when one key does not exist, so then each key is read on its own (all
+    of them, changed or not: observing an unchanged issue does nothing)."""
+    try:
+        return list(connector.search(f"issuekey in ({', '.join(keys)}){since} ORDER BY updated ASC")), []
+    except FatalError as error:
+        if error.status != 400:
+            raise
+    found, missing = [], []
+    for key in keys:
+        try:
+            found.append(connector.get_issue(key))
+        except FatalError as error:
+            if error.status != 404:
+                raise
+            missing.append(key)
+    return found, missing
+
+
+def mark_missing(conn: Connection, keys: Sequence[str], now: datetime) -> int:
+    """Flag the links of issues Jira says do not exist, once each, with an audit line on their group."""
+    rows = conn.execute(select(tracker_links.c.id, tracker_links.c.group_id, tracker_links.c.issue_key).where(
+        tracker_links.c.tracker == TRACKER, tracker_links.c.issue_key.in_(keys), tracker_links.c.missing_at.is_(None)
+    )).all()
+    for row in rows:
+        conn.execute(update(tracker_links).where(tracker_links.c.id == row.id).values(missing_at=now, updated_at=now))
+        audit.record(conn, "group", row.group_id, "epic_missing", TRACKER, now=now,
+                     details={"epic_key": row.issue_key})
+        log.warning("tracker.epic_missing", extra={"issue": row.issue_key, "group": row.group_id})
+    return len(rows)
+
+
 def reconcile(engine: Engine, connector: JiraConnector, mappings: Mappings, *, now: datetime | None = None) -> int:
     """Poll the linked issues updated since the last check (all of them the first time) and observe each one;
-    the check time is stored under sync cursor "jira" only once every page was read. Returns stage changes."""
+    issues Jira no longer has are marked missing and left out from then on. The check time is stored under sync
+    cursor "jira" only once every page was read. Returns stage changes."""
     now = now or datetime.now(UTC)
     with engine.connect() as conn:
-        keys = list(conn.execute(select(tracker_links.c.issue_key).where(tracker_links.c.tracker == TRACKER)
-                                 .order_by(tracker_links.c.id)).scalars())
+        keys = list(conn.execute(select(tracker_links.c.issue_key).where(
+            tracker_links.c.tracker == TRACKER, tracker_links.c.missing_at.is_(None)).order_by(tracker_links.c.id)
+        ).scalars())
         cursor = load_cursor(conn, TRACKER)
     since = f" AND {updated_clause(datetime.fromisoformat(cursor), now)}" if cursor else ""
-    changed = 0
+    changed = missing = 0
     try:
         for chunk in _chunks(keys, KEYS_PER_QUERY):
-            for issue in connector.search(f"issuekey in ({', '.join(chunk)}){since} ORDER BY updated ASC"):
+            issues, gone = _poll(connector, chunk, since)
+            for issue in issues:
                 with engine.begin() as conn:
                     changed += observe(conn, mappings, IssueState.from_issue(issue), now=now)
+            if gone:
+                with engine.begin() as conn:
+                    missing += mark_missing(conn, gone, now)
     except Exception as error:
         with engine.begin() as conn:
             record_run(conn, TRACKER, stats={"changed": changed}, error=f"{error.__class__.__name__}: {error}")
         raise
     with engine.begin() as conn:
         save_cursor(conn, TRACKER, now.isoformat())
-        record_run(conn, TRACKER, stats={"issues": len(keys), "changed": changed, "api_calls": connector.calls},
-                   now=now)
+        record_run(conn, TRACKER, stats={"issues": len(keys), "changed": changed, "missing": missing,
+                                          "api_calls": connector.calls}, now=now)
     return changed

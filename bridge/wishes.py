@@ -57,7 +57,8 @@ def route(conn: Connection, mappings: Mappings, group_id: int, queue: str, actor
 def record_analysis(conn: Connection, group_id: int, actor: str, *, importance: str | None = None,
                     notes: str | None = None, legal_reference: str | None = None,
                     legal_deadline: date | None = None) -> None:
-    """Record what the analyst found; only the given fields change."""
+    """Record what the analyst found; only the given fields change. After approval, the epic's description
+    follows."""
     if importance is not None and importance not in IMPORTANCE:
         raise WorkflowError(f"unknown importance '{importance}' (allowed: {', '.join(IMPORTANCE)})")
     require(load_group(conn, group_id), "analyse")
@@ -68,6 +69,10 @@ def record_analysis(conn: Connection, group_id: int, actor: str, *, importance: 
         raise WorkflowError("nothing to record: give importance, notes, a legal reference or a deadline")
     change(conn, group_id, "analyse", actor, values=values,
            **{name: str(value) for name, value in values.items()})
+    if load_group(conn, group_id).state == "approved":
+        from bridge.epics import request_epic_update  # the Jira client loads only when an epic exists
+
+        request_epic_update(conn, group_id)
 
 
 def _insert_comment(conn: Connection, group_id: int, author: str, body: str) -> int:

@@ -124,6 +124,10 @@ class JiraConnector:
         created: dict[str, Any] = self._call("POST", "/issue", json=body)
         return created
 
+    def edit_issue(self, key: str, fields: Mapping[str, Any]) -> None:
+        """PUT /issue/{key}: set `fields`; Jira answers 204."""
+        self._call("PUT", f"/issue/{key}", json={"fields": dict(fields)})
+
     def get_issue(self, key: str, fields: Sequence[str] = ISSUE_FIELDS) -> dict[str, Any]:
         issue: dict[str, Any] = self._call("GET", f"/issue/{key}", params={"fields": ",".join(fields)})
         return issue

@@ -1,13 +1,17 @@
 """Request Tracker 5 through REST2 (`/REST/2.0`, header `Authorization: token …`), one queue (RT_QUEUE).
 
-Reading. `fetch_changes` searches TicketSQL `Queue = '…' AND LastUpdated >= '<t> +00:00'`, ordered by
+Reading. `fetch_changes` searches TicketSQL `Queue = '…' AND LastUpdated >= '-N seconds'`, ordered by
 LastUpdated then id, 100 a page, with the queue name, requestors and custom fields in the same call
 (`fields=…&fields[Requestor]=…`). The cursor is JSON `{"t": "YYYY-MM-DD HH:MM:SS", "ids": [...]}`: the last
-LastUpdated read (UTC, to the second) and the ids read at that second, skipped when the next search starts at
-`>=` it. After a page that moved `t`, the search starts again from the new cursor (page 1), so a ticket
-updated during a run cannot shift another one past a page boundary; only a page that stays within one second
-follows `next_page`. The ticket text is the first text/plain part of each ticket's Create transaction: two
-more calls a page (POST /transactions, POST /attachments with JSON queries), never one per ticket.
+LastUpdated read (UTC, to the second) and the ids read at that second. The search window reaches OVERLAP
+before `t`; what it returns at or before the cursor and already read is dropped here (by LastUpdated and id).
+After a page that moved `t`, the search starts again from the new cursor, so a ticket updated during a run
+cannot shift another one past a page boundary; a page that does not move `t` follows `next_page`. The new
+search resumes at the page holding the last hit read before the new `t` (the overlap's hits need not be read
+again), and from page 1 when that page does not start before `t` (RT's window differs from the expected one).
+The ticket text is the first text/plain part of each ticket's Create transaction, else its first text/html part
+as plain text (RT 5's web editor writes HTML only): two more calls a page (POST /transactions,
+POST /attachments with JSON queries), never one per ticket.
 Ticket.fields holds every custom field by name (one value: a string; none: None; several: a list) plus
 `Queue` (the queue name). Deleted tickets never appear in REST2 searches, so deletions are not seen.
 
@@ -26,24 +30,19 @@ for the marker among the ticket's 100 newest attachments first. Fields and statu
 writing. Messages are sent once, without automatic retry (a time-out may hide a post that landed).
 
 RT 5.0.3 quirks handled here (see tests/e2e/rt/README.md): `If-Modified-Since` answers 500, so it is never
-sent; TicketSQL reads `…Z` as midnight, so dates go as `YYYY-MM-DD HH:MM:SS +00:00`; a bad custom-field value
-on update is a 200 `["Invalid value for custom field"]`; an unknown custom-field name is silently ignored, so
+sent; TicketSQL reads an absolute date in the RT user's time zone (else the server's `$Timezone`) and ignores
+any offset written in it (RT::Date::ParseByTimeParseDate), and REST2 shows neither zone when the user has
+none, so the window is relative: '-N seconds' ('N seconds ago' reads a four-digit N as a year), which RT
+counts back from its own clock in any zone; OVERLAP covers the hour a daylight-saving change can shift that
+by and a clock difference of up to 15 minutes between the bridge and RT. A bad custom-field value on update
+is a 200 `["Invalid value for custom field"]`; an unknown custom-field name is silently ignored, so
 names are checked against the queue's custom fields first.
 
 Webhooks. RT has none; an admin adds a Scrip (Admin > Global > Scrips > Create: Condition "On Transaction",
-Action "User Defined", Template "Blank", Stage "TransactionBatch") whose custom action commit code is::
-
-    use Digest::SHA qw(hmac_sha256_hex);
-    use JSON ();
-    use LWP::UserAgent;
-    my $txn = $self->TransactionObj;
-    return 1 if $txn->CreatorObj->Name eq 'wishbridge';   # the bridge's own writes
-    my $body = JSON::encode_json({ ticket => $self->TicketObj->id, event => $txn->Type, token => $txn->id });
-    LWP::UserAgent->new(timeout => 10)->post('https://BRIDGE/webhooks/rt',
-        'Content-Type' => 'application/json',
-        'X-Wishbridge-Signature' => hmac_sha256_hex($body, 'RT_TOKEN of the bridge'),
-        Content => $body);
-    1;
+Action "User Defined", Template "Blank", Stage "TransactionBatch") whose custom action commit code is
+connectors/rt_webhook_scrip.pl with the bridge's URL and RT_TOKEN filled in (the RT end-to-end tests install
+that very file). It skips the bridge's own writes (user `wishbridge`) and posts
+`{"ticket": id, "event": type, "token": transaction id}` signed with X-Wishbridge-Signature.
 
 `parse_webhook` checks that hex HMAC-SHA256 of the raw body, keyed by RT_TOKEN; `token` (the transaction id)
 makes the delivery id, so a repeated delivery is dropped.
@@ -56,9 +55,9 @@ import hmac
 import html
 import json
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
@@ -67,7 +66,8 @@ import requests
 from bridge.config import Settings
 from bridge.connector import ApplyResult
 from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignature, RetriableError
-from bridge.http import Client, follow_pages
+from bridge.html_text import html_text
+from bridge.http import Client
 from bridge.model import Change, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
 from bridge.webhooks import decode_json
 
@@ -76,6 +76,8 @@ API = "/REST/2.0"
 PAGE_SIZE = 100
 INACTIVE = frozenset({"resolved", "rejected"})  # statuses a correspondence re-opens
 BEGINNING = "1970-01-01 00:00:00"
+OVERLAP = timedelta(minutes=75)
+TEXT_TYPES = ("text/plain", "text/html")
 SEARCH_FIELDS = {
     "fields": "Subject,Status,Type,Created,LastUpdated,Queue,Requestor,CustomFields",
     "fields[Queue]": "Name",
@@ -122,7 +124,24 @@ class Cursor:
         return json.dumps({"t": self.t, "ids": sorted(self.ids)})
 
     def saw(self, item: Mapping[str, Any]) -> bool:
-        return rt_time(item["LastUpdated"]) == self.t and int(item["id"]) in self.ids
+        """Whether `item` (a search hit) was read before: changed before the cursor's second, or at it and
+        among its ids."""
+        at = rt_time(item["LastUpdated"])
+        return at < self.t or (at == self.t and int(item["id"]) in self.ids)
+
+    def window(self, now: datetime) -> str:
+        """The TicketSQL date clause that reaches OVERLAP before the cursor; none from the beginning."""
+        if self.t == BEGINNING:
+            return ""
+        since = datetime.strptime(self.t, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC) - OVERLAP
+        return f" AND LastUpdated >= '-{max(0, int((now - since).total_seconds()))} seconds'"
+
+    def resume_page(self, read: set[tuple[str, int]], per_page: int) -> int:
+        """The page of this cursor's search that holds the last hit of `read` (LastUpdated, id) changed before
+        the cursor's second, when RT's window starts where this cursor's does; 1 when none."""
+        since = (datetime.strptime(self.t, "%Y-%m-%d %H:%M:%S") - OVERLAP).strftime("%Y-%m-%d %H:%M:%S")
+        before = sum(1 for at, _ in read if since <= at < self.t)
+        return (before - 1) // per_page + 1 if before else 1
 
     def after(self, items: Sequence[Mapping[str, Any]]) -> Cursor:
         """The cursor once `items` (in search order) are read."""
@@ -192,9 +211,9 @@ def message_html(text: str, marker: str) -> str:
     return f"{paragraphs}\n<!-- wishbridge {marker} -->"
 
 
-def search_path(query: str, per_page: int = PAGE_SIZE) -> str:
+def search_path(query: str, per_page: int = PAGE_SIZE, page: int = 1) -> str:
     """A ticket search, oldest change first, with everything a Ticket needs in the same answer."""
-    params = {"query": query, "per_page": per_page, "page": 1, "orderby": ["LastUpdated", "id"],
+    params = {"query": query, "per_page": per_page, "page": page, "orderby": ["LastUpdated", "id"],
               "order": ["ASC", "ASC"], **SEARCH_FIELDS}
     return "/tickets?" + urlencode(params, doseq=True)
 
@@ -219,6 +238,7 @@ class RTConnector:
         self.queue = queue
         self.page_size = min(page_size, PAGE_SIZE)
         self._queue_fields: set[str] | None = None
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RTConnector:
@@ -232,28 +252,37 @@ class RTConnector:
 
     # Reading
 
-    def _changed_since(self, cursor: Cursor) -> str:
-        return search_path(f"Queue = {quoted(self.queue)} AND LastUpdated >= '{cursor.t} +00:00'", self.page_size)
+    def _changed_since(self, cursor: Cursor, page: int = 1) -> str:
+        """Page `page` of the search whose window starts OVERLAP before `cursor`; '-N seconds' is worked out
+        again for each page, so every page of one search starts its window at the same moment."""
+        return search_path(f"Queue = {quoted(self.queue)}{cursor.window(self.clock())}", self.page_size, page)
 
     def fetch_changes(self, since: str | None) -> Iterator[Change]:
-        """Tickets of the queue changed since `since`, oldest first; a page's changes share its cursor."""
+        """Tickets of the queue changed since `since`, oldest first; a page's changes share its cursor. Every
+        search step either moves the cursor forward (and searches again from it) or reads the next page."""
         cursor = Cursor.load(since)
-
-        def fetch(url: str) -> tuple[tuple[list[dict[str, Any]], Cursor], str | None]:
-            nonlocal cursor
-            page = self.client.get_json(url)
-            fresh = [item for item in page.get("items") or () if not cursor.saw(item)]
+        start, number, resumed = cursor, 1, False
+        read: set[tuple[str, int]] = set()
+        while True:
+            page = self.client.get_json(self._changed_since(start, number))
+            items = list(page.get("items") or ())
+            if resumed and not (items and rt_time(items[0]["LastUpdated"]) < cursor.t):
+                number, resumed = 1, False  # hits before this page may be unread: read the search from its start
+                continue
+            read.update((rt_time(item["LastUpdated"]), int(item["id"])) for item in items)
+            fresh = [item for item in items if not cursor.saw(item)]
             moved = cursor.after(fresh)
-            following = None
-            if page.get("next_page"):
-                following = self._changed_since(moved) if moved.t != cursor.t else str(page["next_page"])
-            cursor = moved
-            return (fresh, moved), following
-
-        for items, at in follow_pages(self._changed_since(cursor), fetch):
-            token = at.dump()
-            for ticket in self._tickets(items):
+            token = moved.dump()
+            for ticket in self._tickets(fresh):
                 yield Change(ticket, token)
+            if not (page.get("next_page") and items):
+                return
+            if moved.t != cursor.t:
+                start, number = moved, moved.resume_page(read, self.page_size)
+                resumed = number > 1
+            else:
+                number, resumed = number + 1, False
+            cursor = moved
 
     def get_ticket(self, ref: TicketRef) -> Ticket:
         items = self.client.get_json(search_path(f"id = {int(ref.external_id)}")).get("items") or []
@@ -268,7 +297,8 @@ class RTConnector:
         return [self._ticket(item, texts.get(int(item["id"]), "")) for item in items]
 
     def _first_texts(self, ticket_ids: Sequence[int]) -> dict[int, str]:
-        """Ticket id -> the first text/plain part of its Create transaction (two calls for up to 100)."""
+        """Ticket id -> the first text/plain part of its Create transaction, else its first text/html part as
+        plain text (two calls for up to 100 tickets)."""
         creates = self.client.request(
             "POST", "/transactions", params={"fields": "ObjectId", "per_page": PAGE_SIZE},
             json=[{"field": "ObjectType", "value": "RT::Ticket"},
@@ -276,20 +306,25 @@ class RTConnector:
                   {"field": "Type", "value": "Create"}],
         ).json().get("items") or []
         ticket_of = {int(t["id"]): int(t["ObjectId"]) for t in creates}
-        texts: dict[int, str] = {}
+        parts: dict[tuple[int, str], str] = {}
         page = 1
         while ticket_of:
             found = self.client.request(
                 "POST", "/attachments",
-                params={"fields": "TransactionId,Content", "per_page": PAGE_SIZE, "page": page, "orderby": "id"},
+                params={"fields": "TransactionId,ContentType,Content", "per_page": PAGE_SIZE, "page": page,
+                        "orderby": "id"},
                 json=[{"field": "TransactionId", "operator": "IN", "value": sorted(ticket_of)},
-                      {"field": "ContentType", "value": "text/plain"}],
+                      {"field": "ContentType", "operator": "IN", "value": list(TEXT_TYPES)}],
             ).json().get("items") or []
             for attachment in found:
-                texts.setdefault(ticket_of[int(attachment["TransactionId"])], str(attachment.get("Content") or ""))
+                kind = str(attachment.get("ContentType") or "").lower()
+                parts.setdefault((ticket_of[int(attachment["TransactionId"])], kind),
+                                 str(attachment.get("Content") or ""))
             if len(found) < PAGE_SIZE:  # transaction and attachment searches answer "total": null, "pages": null
                 break
             page += 1
+        texts = {ticket: html_text(text) for (ticket, kind), text in parts.items() if kind == "text/html"}
+        texts.update({ticket: text for (ticket, kind), text in parts.items() if kind == "text/plain"})
         return texts
 
     def _ticket(self, item: Mapping[str, Any], body: str) -> Ticket:

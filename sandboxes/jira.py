@@ -50,11 +50,13 @@ DEMO_USER = {"accountId": "5b10ac8d82e05b22cc7d4ef5", "displayName": "Product Ow
              "emailAddress": "po@example.com"}
 JQL_CLAUSE = re.compile(
     r"""\s*(?:(?P<field>labels|project|status)\s*=\s*"?(?P<value>[^"]+?)"?
-    |(?:issuekey|key)\s+in\s*\((?P<keys>[^)]*)\)
+    |(?P<key_field>issuekey|key)\s+in\s*\((?P<keys>[^)]*)\)
     |updated\s*>=\s*"?-(?P<minutes>\d+)m"?)\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 NOT_AUTHENTICATED = "Client must be authenticated to access this resource."
+TEXT_LIMIT = 32_767
+TOO_LONG = "The entered text is too long. It exceeds the allowed limit of 32,767 characters."
 
 
 def jira_time(when: datetime) -> str:
@@ -79,6 +81,7 @@ class Issue:
     properties: dict[str, Any] = field(default_factory=dict)
     remote_links: dict[str, dict[str, Any]] = field(default_factory=dict)  # by globalId (or own id)
     comments: list[dict[str, Any]] = field(default_factory=list)
+    edits: list[list[str]] = field(default_factory=list)  # the field names of each edit, oldest first
     created: datetime = field(default_factory=lambda: datetime.now(UTC))
     updated: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -98,6 +101,7 @@ class Sandbox:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     epic_name_required: bool = False
+    search_lag: float = 0.0  # seconds a new issue stays invisible to search, as Jira's index catches up
     issues: dict[str, Issue] = field(default_factory=dict)
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     _counter: int = 0
@@ -134,12 +138,7 @@ class Sandbox:
             errors["issuetype"] = "valid issue type is required"
         if not str(fields.get("summary") or "").strip():
             errors["summary"] = "You must specify a summary of the issue."
-        description = fields.get("description")
-        if description is not None and self.cloud and not (
-                isinstance(description, dict) and description.get("type") == "doc"):
-            errors["description"] = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
-        if description is not None and not self.cloud and not isinstance(description, str):
-            errors["description"] = "Operation value must be a string"
+        errors.update(self._description_errors(fields))
         if any(" " in str(label) for label in fields.get("labels") or []):
             errors["labels"] = "Labels cannot contain spaces."
         is_epic = (fields.get("issuetype") or {}).get("id") == "10000"
@@ -149,6 +148,20 @@ class Sandbox:
             errors[EPIC_NAME_FIELD] = (f"Field '{EPIC_NAME_FIELD}' cannot be set. It is not on the appropriate "
                                        "screen, or unknown.")
         return errors
+
+    def _description_errors(self, fields: Mapping[str, Any]) -> dict[str, str]:
+        """An ADF document on Cloud, a string on Server; at most 32,767 characters (an ADF body counts as its
+        JSON)."""
+        if "description" not in fields or fields["description"] is None:
+            return {}
+        description = fields["description"]
+        if self.cloud and not (isinstance(description, dict) and description.get("type") == "doc"):
+            return {"description": "Operation value must be an Atlassian Document (see the Atlassian Document Format)"}
+        if not self.cloud and not isinstance(description, str):
+            return {"description": "Operation value must be a string"}
+        text = description if isinstance(description, str) else json.dumps(description, ensure_ascii=False,
+                                                                           separators=(",", ":"))
+        return {"description": TOO_LONG} if len(text) > TEXT_LIMIT else {}
 
     def view(self, issue: Issue, wanted: str | None = None, api: str = "3") -> dict[str, Any]:
         status_id, category = STATUSES[issue.status]
@@ -180,7 +193,11 @@ class Sandbox:
                           "from": None, "fromString": ", ".join(issue.fix_versions) or None,
                           "to": None, "toString": ", ".join(names) or None})
             issue.fix_versions = names
-        for name in ("summary", "labels"):
+        errors = self._description_errors(fields)
+        if errors:
+            raise JiraError(400, [], errors)
+        issue.edits.append(sorted(fields))
+        for name in ("summary", "labels", "description"):
             if name in fields:
                 issue.fields[name] = fields[name]
         issue.updated = datetime.now(UTC)
@@ -223,7 +240,9 @@ class Sandbox:
     def search(self, jql: str) -> list[Issue]:
         where, _, order = jql.partition(" ORDER BY ")
         tests = [self._clause(part) for part in re.split(r"\s+AND\s+", where, flags=re.IGNORECASE) if part.strip()]
-        found = [issue for issue in self.issues.values() if all(test(issue) for test in tests)]
+        indexed = datetime.now(UTC) - timedelta(seconds=self.search_lag)
+        found = [issue for issue in self.issues.values()
+                 if issue.created <= indexed and all(test(issue) for test in tests)]
         name, _, direction = order.strip().partition(" ")
         if name:
             found.sort(key=lambda i: (i.updated if name.lower() == "updated" else i.created, int(i.id)),
@@ -235,7 +254,11 @@ class Sandbox:
         if match is None:
             raise JiraError(400, [f"Error in the JQL Query: the sandbox does not understand '{text.strip()}'."])
         if match["keys"] is not None:
-            keys = {k.strip().strip('"') for k in match["keys"].split(",")}
+            keys = [k.strip().strip('"') for k in match["keys"].split(",")]
+            missing = [key for key in keys if key not in self.issues]
+            if missing:  # Jira refuses the whole query when one listed key does not exist (or is not visible)
+                raise JiraError(400, [f"An issue with key '{key}' does not exist for field '{match['key_field']}'."
+                                      for key in missing])
             return lambda issue: issue.key in keys
         if match["minutes"] is not None:
             since = datetime.now(UTC) - timedelta(minutes=int(match["minutes"]))
@@ -311,12 +334,12 @@ def _browse_page(sandbox: Sandbox, issue: Issue) -> str:
 
 
 def create_sandbox(*, deployment: str = "cloud", webhook_url: str | None = None, webhook_secret: str | None = None,
-                   epic_name_required: bool = False,
+                   epic_name_required: bool = False, search_lag: float = 0.0,
                    credentials: tuple[str, str] = (SANDBOX_EMAIL, SANDBOX_TOKEN)) -> Flask:
     """A fresh sandbox Jira; its state is `app.extensions["jira_sandbox"]` (a Sandbox)."""
     app = Flask(__name__)
     sandbox = Sandbox(cloud=deployment == "cloud", webhook_url=webhook_url, webhook_secret=webhook_secret,
-                      epic_name_required=epic_name_required)
+                      epic_name_required=epic_name_required, search_lag=search_lag)
     app.extensions["jira_sandbox"] = sandbox
     versions = ("2", "3") if sandbox.cloud else ("2",)
     api = "/rest/api/<any(" + ", ".join(f"'{v}'" for v in versions) + "):version>"

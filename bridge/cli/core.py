@@ -72,6 +72,8 @@ def sync(ctx: click.Context, once: bool, source: tuple[str, ...]) -> None:
         summaries = sync_sources(runtime, list(source), progress=progress)
     for summary in summaries:
         click.echo(summary.line(), err=summary.error is not None)
+        for value in summary.unmapped:
+            click.echo(f"  {value.line()}")
     failed = [summary.source for summary in summaries if summary.error]
     if failed:
         click.echo(f"{len(failed)} of {len(summaries)} helpdesk(s) failed: {', '.join(failed)}", err=True)

@@ -38,31 +38,51 @@ class HelpdeskMapping:
                 return True
         return False
 
-    def category(self, ticket: Ticket) -> tuple[str | None, str | None]:
+    def _category_value(self, ticket: Ticket) -> tuple[str, str]:
+        """The helpdesk's category value (transformed) and, for nested options, the subcategory part."""
         spec = self.data["category"]
         raw = self.field(ticket, spec["field"])
         if not raw:
-            return None, None
+            return "", ""
         nested_child = raw.split("::", 1)[1].strip() if spec.get("nested") and "::" in raw else ""
         value = apply_transforms(spec.get("transform", []), raw.split("::", 1)[0].strip() if spec.get("nested")
                                  else raw)
-        category = spec["map"].get(value)
+        return value, nested_child
+
+    def _subcategory_value(self, ticket: Ticket, category: str, nested_child: str) -> str:
+        spec = self.data.get("subcategory")
+        if not spec:
+            return ""
+        raw = nested_child
+        field_id = spec.get("fields", {}).get(category)
+        if not raw and field_id is not None:
+            raw = self.field(ticket, field_id)
+        return apply_transforms(spec.get("transform", []), raw) if raw else ""
+
+    def category(self, ticket: Ticket) -> tuple[str | None, str | None]:
+        value, nested_child = self._category_value(ticket)
+        category = self.data["category"]["map"].get(value) if value else None
         if category is None:
             return None, None
         return category, self.subcategory(ticket, category, nested_child)
 
     def subcategory(self, ticket: Ticket, category: str, nested_child: str) -> str | None:
-        spec = self.data.get("subcategory")
-        if not spec:
-            return None
-        raw = nested_child
-        field_id = spec.get("fields", {}).get(category)
-        if not raw and field_id is not None:
-            raw = self.field(ticket, field_id)
-        if not raw:
-            return None
-        value = apply_transforms(spec.get("transform", []), raw)
-        return spec["map"].get(category, {}).get(value)
+        value = self._subcategory_value(ticket, category, nested_child)
+        return self.data["subcategory"]["map"].get(category, {}).get(value) if value else None
+
+    def unmapped(self, ticket: Ticket) -> tuple[tuple[str, str], ...]:
+        """The ticket's helpdesk values the mapping has no entry for: ("category", value), or, under a mapped
+        category, ("subcategory", value)."""
+        value, nested_child = self._category_value(ticket)
+        if not value:
+            return ()
+        category = self.data["category"]["map"].get(value)
+        if category is None:
+            return (("category", value),)
+        child = self._subcategory_value(ticket, category, nested_child)
+        if child and self.subcategory(ticket, category, nested_child) is None:
+            return (("subcategory", child),)
+        return ()
 
     def lookup(self, name: str, ticket: Ticket) -> str | None:
         spec = self.data.get(name)

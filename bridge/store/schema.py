@@ -215,10 +215,29 @@ tracker_links = Table(
     Column("resolution", String(120)),
     Column("fix_version", String(120)),
     _when("observed_at"),   # Jira's own time of the state last recorded, so a late webhook cannot undo a poll
+    _when("missing_at"),    # when Jira first said the issue does not exist (deleted, or out of the bridge's sight)
     _when("created_at", nullable=False),
     _when("updated_at", nullable=False),
     UniqueConstraint("group_id"),
     Index("ix_tracker_links_issue", "tracker", "issue_key", unique=True),
+)
+
+epic_intents = Table(
+    "epic_intents", metadata,
+    Column("group_id", Integer, ForeignKey("wish_groups.id"), primary_key=True),
+    _when("asked_at", nullable=False),   # stored before the create call: Jira may hold an epic from then on
+)
+
+unmapped_values = Table(
+    "unmapped_values", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("field", String(20), nullable=False),   # category | subcategory
+    Column("value", Text, nullable=False),
+    _when("seen_at", nullable=False),
+    UniqueConstraint("ticket_id", "field"),
+    Index("ix_unmapped_values_source", "source", "field", "value"),
 )
 
 users = Table(

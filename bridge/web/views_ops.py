@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from bridge.mapping import check_mappings
-from bridge.store import audit, outbox
+from bridge.store import audit, outbox, unmapped
 from bridge.store.cursors import sync_status
 from bridge.web.auth import require
 from bridge.web.i18n import translate
@@ -24,8 +24,9 @@ def operations() -> ResponseReturnValue:
         counts = outbox.counts(conn)
         dead = outbox.items(conn, state="dead")
         recent = outbox.items(conn, limit=20)
+        values = unmapped.counts(conn)
     mappings, issues = check_mappings(rt.settings.mappings_dir)
-    return render_template("operations.html", syncs=syncs, counts=counts, dead=dead, recent=recent,
+    return render_template("operations.html", syncs=syncs, counts=counts, dead=dead, recent=recent, unmapped=values,
                            documents=sorted(mappings.documents.values(), key=lambda d: d.path.name),
                            issues=issues, mappings_dir=rt.settings.mappings_dir)
 

@@ -1,5 +1,8 @@
 """The shared battery's RT harness: a small REST2 fake behind `responses`, shaped like RT 5.0.3's answers
-(tests/e2e/rt/README.md). Every change is one second later than the one before it; two tickets a page."""
+(tests/e2e/rt/README.md). Every change is one second later than the one before it; two tickets a page.
+
+Like RT, the fake reads an absolute TicketSQL date as a naive time in the RT user's time zone (New York here),
+ignoring any offset written after it, and '-N seconds' from its own clock (RT::Date, Format 'unknown')."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 import responses
 
@@ -23,44 +27,64 @@ URL = "https://rt.example.com"
 API = f"{URL}/REST/2.0"
 TOKEN = "1-99-battery-token"
 QUEUE = "Wishes"
-SINCE = re.compile(r"LastUpdated >= '(.+) \+00:00'")
+SINCE = re.compile(r"LastUpdated >= '([^']+)'")
+RELATIVE = re.compile(r"-(\d+) seconds")
+ABSOLUTE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 Reply = tuple[int, dict[str, str], str]
 
 
 @dataclass
 class FakeRT:
-    """Tickets of one queue with their transactions (id, type, text); ETag = the last transaction id."""
+    """Tickets of one queue with their transactions (id, type, text, content type); ETag = the last
+    transaction id."""
 
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
-    transactions: list[tuple[int, int, str, str]] = field(default_factory=list)  # (txn, ticket, type, text)
+    transactions: list[tuple[int, int, str, str, str]] = field(default_factory=list)
     clock: datetime = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+    user_timezone: str = "America/New_York"
+    relative_late: timedelta = timedelta(0)  # RT reads '-N seconds' up to an hour late near a daylight-saving change
 
-    def _touch(self, ticket_id: int, kind: str, text: str = "") -> None:
+    def _touch(self, ticket_id: int, kind: str, text: str = "", content_type: str = "text/plain") -> None:
         self.clock += timedelta(seconds=1)
-        self.transactions.append((len(self.transactions) + 1, ticket_id, kind, text))
+        self.transactions.append((len(self.transactions) + 1, ticket_id, kind, text, content_type))
         self.tickets[ticket_id]["LastUpdated"] = self.clock.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    def add_ticket(self, subject: str, text: str) -> int:
+    def update(self, ticket_id: int, subject: str) -> None:
+        """An agent edits the ticket's subject in RT."""
+        self.tickets[ticket_id]["Subject"] = subject
+        self._touch(ticket_id, "Set")
+
+    def since(self, value: str) -> datetime:
+        """A TicketSQL date as RT reads it for the user: relative from now, else naive in the user's zone."""
+        relative = RELATIVE.fullmatch(value)
+        if relative:
+            return datetime.now(UTC) - timedelta(seconds=int(relative.group(1))) + self.relative_late
+        naive = datetime.strptime(ABSOLUTE.match(value).group(0), "%Y-%m-%d %H:%M:%S")  # type: ignore[union-attr]
+        return naive.replace(tzinfo=ZoneInfo(self.user_timezone)).astimezone(UTC)
+
+    def add_ticket(self, subject: str, text: str, content_type: str = "text/plain") -> int:
         ticket_id = len(self.tickets) + 1
         self.tickets[ticket_id] = {"id": str(ticket_id), "type": "ticket", "Subject": subject, "Status": "new",
                                    "Type": "ticket", "Queue": {"id": "3", "type": "queue", "Name": QUEUE},
                                    "Requestor": [], "CustomFields": [], "Created": "2026-11-24T07:00:00Z"}
-        self._touch(ticket_id, "Create", text)
+        self._touch(ticket_id, "Create", text, content_type)
         return ticket_id
 
     def texts(self, ticket_id: int) -> list[str]:
-        return [text for _, tid, kind, text in self.transactions if tid == ticket_id and kind != "Create" and text]
+        return [text for _, tid, kind, text, _ in self.transactions if tid == ticket_id and kind != "Create" and text]
 
     def _etag(self, ticket_id: int) -> str:
-        return f'"{max(txn for txn, tid, _, _ in self.transactions if tid == ticket_id)}"'
+        return f'"{max(txn for txn, tid, *_ in self.transactions if tid == ticket_id)}"'
 
     def search(self, request: Any) -> Reply:
         params = parse_qs(urlsplit(request.url).query)
         query, per_page, page = params["query"][0], int(params["per_page"][0]), int(params["page"][0])
         since = SINCE.search(query)
         wanted = re.fullmatch(r"id = (\d+)", query)
+        start = self.since(since.group(1)) if since else None
         found = sorted((t for t in self.tickets.values()
-                        if (since is None or t["LastUpdated"].replace("T", " ")[:19] >= since.group(1))
+                        if (start is None or datetime.strptime(t["LastUpdated"], "%Y-%m-%dT%H:%M:%SZ")
+                            .replace(tzinfo=UTC) >= start)
                         and (wanted is None or t["id"] == wanted.group(1))),
                        key=lambda t: (t["LastUpdated"], int(t["id"])))
         body: dict[str, Any] = {"page": page, "per_page": per_page, "total": len(found),
@@ -72,19 +96,21 @@ class FakeRT:
 
     def creates(self, request: Any) -> Reply:
         ids = next(q["value"] for q in json.loads(request.body) if q["field"] == "ObjectId")
-        items = [{"id": str(txn), "ObjectId": str(tid)} for txn, tid, kind, _ in self.transactions
+        items = [{"id": str(txn), "ObjectId": str(tid)} for txn, tid, kind, *_ in self.transactions
                  if kind == "Create" and tid in ids]
         return 200, {}, json.dumps({"items": items, "total": None})
 
     def attachments(self, request: Any) -> Reply:
-        txns = next(q["value"] for q in json.loads(request.body) if q["field"] == "TransactionId")
-        items = [{"TransactionId": str(txn), "Content": text} for txn, _, _, text in self.transactions
-                 if txn in txns]
+        query = {q["field"]: q["value"] for q in json.loads(request.body)}
+        kinds = query.get("ContentType", [])
+        items = [{"TransactionId": str(txn), "ContentType": kind, "Content": text}
+                 for txn, _, _, text, kind in self.transactions
+                 if txn in query["TransactionId"] and kind in (kinds if isinstance(kinds, list) else [kinds])]
         return 200, {}, json.dumps({"items": items, "total": None})
 
     def history(self, request: Any) -> Reply:
         ticket_id = int(request.url.split("/ticket/")[1].split("/")[0])
-        items = [{"Content": text} for txn, tid, _, text in reversed(self.transactions) if tid == ticket_id]
+        items = [{"Content": text} for _, tid, _, text, _ in reversed(self.transactions) if tid == ticket_id]
         return 200, {}, json.dumps({"items": items})
 
     def message(self, request: Any) -> Reply:
@@ -116,8 +142,9 @@ class FakeRT:
 
 
 class RTHarness:
-    def __init__(self, vendor: FakeRT) -> None:
+    def __init__(self, vendor: FakeRT, mock: responses.RequestsMock) -> None:
         self.vendor = vendor
+        self.mock = mock  # every request the connector sent, in `mock.calls`
 
     def connector(self) -> Connector:
         connector = RTConnector(URL, TOKEN, QUEUE, page_size=2)
@@ -142,4 +169,4 @@ def rt() -> Iterator[RTHarness]:
     vendor = FakeRT()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         vendor.install(mock)
-        yield RTHarness(vendor)
+        yield RTHarness(vendor, mock)

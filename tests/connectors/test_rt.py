@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,10 +15,12 @@ from bridge.config import load_settings
 from bridge.errors import ConfigError, FatalError, InvalidSignature
 from bridge.model import Patch, TicketRef, TicketWrite
 from connectors.rt import RTConnector, message_html, signature
+from tests.connectors.harness_rt import rt as fake_rt
 
 URL = "https://rt.example.com"
 API = f"{URL}/REST/2.0"
 TOKEN = "1-27-0939ffc6b83269e9d9816f798e584c94"
+NOW = datetime(2026, 11, 24, 7, 10, tzinfo=UTC)
 QUEUE_FIELDS = ["Category", "Subcategory"]
 
 
@@ -55,6 +58,7 @@ def rt() -> Iterator[responses.RequestsMock]:
 def desk() -> RTConnector:
     connector = RTConnector(URL, TOKEN, "Wishes")
     connector.client.sleep = lambda _seconds: None
+    connector.clock = lambda: NOW
     return connector
 
 
@@ -63,7 +67,8 @@ def texts(rt: responses.RequestsMock, bodies: dict[int, str]) -> None:
     rt.post(f"{API}/transactions", json={"items": [
         {"id": str(100 + tid), "type": "transaction", "ObjectId": str(tid)} for tid in bodies]})
     rt.post(f"{API}/attachments", json={"items": [
-        {"id": str(500 + tid), "type": "attachment", "TransactionId": str(100 + tid), "Content": text}
+        {"id": str(500 + tid), "type": "attachment", "TransactionId": str(100 + tid), "ContentType": "text/plain",
+         "Content": text}
         for tid, text in bodies.items()]})
 
 
@@ -77,13 +82,12 @@ def test_settings_with_a_url_and_no_token_are_refused():
         RTConnector.from_settings(load_settings({"RT_URL": URL}, env_file=None))
 
 
-def test_first_sync_searches_the_queue_oldest_first_with_a_date_that_has_no_trailing_z(rt, desk):
+def test_first_sync_searches_the_whole_queue_oldest_first(rt, desk):
     rt.get(f"{API}/tickets", json=page([]))
     assert list(desk.fetch_changes(None)) == []
     (query,) = searches(rt)
-    assert query["query"] == ["Queue = 'Wishes' AND LastUpdated >= '1970-01-01 00:00:00 +00:00'"]
+    assert query["query"] == ["Queue = 'Wishes'"]
     assert (query["orderby"], query["order"], query["per_page"]) == (["LastUpdated", "id"], ["ASC", "ASC"], ["100"])
-    assert "Z'" not in query["query"][0]
     assert rt.calls[0].request.headers["Authorization"] == f"token {TOKEN}"
     assert "If-Modified-Since" not in rt.calls[0].request.headers
 
@@ -129,7 +133,20 @@ def test_tickets_already_read_at_the_cursor_second_are_skipped_and_their_ids_kep
 
     assert [c.ticket.ref.external_id for c in changes] == ["4"]
     assert changes[0].cursor == json.dumps({"t": "2026-11-24 07:03:21", "ids": [2, 3, 4]})
-    assert searches(rt)[0]["query"] == ["Queue = 'Wishes' AND LastUpdated >= '2026-11-24 07:03:21 +00:00'"]
+    # 07:03:21 less the 75-minute overlap is 05:48:21, 4,899 seconds before 07:10:00
+    assert searches(rt)[0]["query"] == ["Queue = 'Wishes' AND LastUpdated >= '-4899 seconds'"]
+
+
+def test_tickets_changed_before_the_cursor_second_come_back_in_the_overlap_and_are_dropped(rt, desk):
+    since = json.dumps({"t": "2026-11-24 07:03:21", "ids": [2]})
+    rt.get(f"{API}/tickets", json=page([item(1, "2026-11-24T06:59:00Z"), item(2, "2026-11-24T07:03:21Z"),
+                                        item(5, "2026-11-24T07:04:00Z")]))
+    texts(rt, {5: "e"})
+
+    changes = list(desk.fetch_changes(since))
+
+    assert [c.ticket.ref.external_id for c in changes] == ["5"]
+    assert json.loads(changes[0].cursor) == {"t": "2026-11-24 07:04:00", "ids": [5]}
 
 
 def test_nothing_new_at_the_cursor_second_reads_nothing_more(rt, desk):
@@ -153,23 +170,60 @@ def test_given_two_pages_when_read_then_the_next_search_starts_from_the_first_pa
         ("2", {"t": "2026-11-24 07:00:02", "ids": [2]}),
         ("3", {"t": "2026-11-24 07:00:03", "ids": [3]}),
     ]
-    assert [q["query"][0].partition(">= ")[2] for q in searches(rt)] == [
-        "'1970-01-01 00:00:00 +00:00'", "'2026-11-24 07:00:02 +00:00'"]
+    # the second search's window starts 75 minutes before 07:00:02, that is 5,098 seconds before 07:10:00
+    assert [q["query"][0] for q in searches(rt)] == [
+        "Queue = 'Wishes'", "Queue = 'Wishes' AND LastUpdated >= '-5098 seconds'"]
+    assert [q["page"] for q in searches(rt)] == [["1"], ["1"]]
 
 
-def test_a_full_page_within_one_second_follows_next_page(rt, desk):
+def test_a_page_that_does_not_move_the_cursor_reads_the_next_page_of_the_same_window(rt, desk):
     same = "2026-11-24T07:00:05Z"
     since = json.dumps({"t": "2026-11-24 07:00:05", "ids": [1, 2]})
-    next_url = f"{API}/tickets?query=same&=&page=2"
-    rt.get(f"{API}/tickets", json=page([item(1, same), item(2, same)], next_page=next_url))
-    rt.get(next_url, json=page([item(3, same)]))
+    rt.get(f"{API}/tickets", json=page([item(1, same), item(2, same)], next_page=f"{API}/tickets?query=same&=&page=2"))
+    rt.get(f"{API}/tickets", json=page([item(3, same)]))
     texts(rt, {3: "c"})
 
     changes = list(desk.fetch_changes(since))
 
     assert [c.ticket.ref.external_id for c in changes] == ["3"]
-    assert rt.calls[1].request.url == next_url
+    first, second = searches(rt)
+    assert (second["query"], second["page"]) == (first["query"], ["2"])
     assert json.loads(changes[0].cursor) == {"t": "2026-11-24 07:00:05", "ids": [1, 2, 3]}
+
+
+def test_given_an_rt_user_west_of_utc_when_a_ticket_changes_after_a_sync_then_the_next_sync_reads_it():
+    with fake_rt() as harness:
+        ref = harness.create_ticket("Export")
+        connector = harness.connector()
+        cursor = list(connector.fetch_changes(None))[-1].cursor
+        harness.vendor.update(int(ref.external_id), "Export, every month")
+
+        changes = list(connector.fetch_changes(cursor))
+
+        assert [c.ticket.subject for c in changes] == ["Export, every month"]
+        assert list(connector.fetch_changes(changes[-1].cursor)) == []
+
+
+def test_an_html_only_first_message_is_read_as_its_text():
+    with fake_rt() as harness:
+        harness.vendor.add_ticket("Export", "<p>Нужна выгрузка&nbsp;в <b>Excel</b></p><p>каждый месяц</p>",
+                                  "text/html")
+        (change,) = harness.connector().fetch_changes(None)
+    assert change.ticket.body == "Нужна выгрузка в Excel\nкаждый месяц"
+
+
+def test_a_plain_part_wins_over_an_html_part_of_the_same_message(rt, desk):
+    rt.get(f"{API}/tickets", json=page([item(7, "2026-11-24T07:03:20Z")]))
+    rt.post(f"{API}/transactions", json={"items": [{"id": "107", "type": "transaction", "ObjectId": "7"}]})
+    rt.post(f"{API}/attachments", json={"items": [
+        {"id": "1", "TransactionId": "107", "ContentType": "text/html", "Content": "<p>rich</p>"},
+        {"id": "2", "TransactionId": "107", "ContentType": "text/plain", "Content": "plain"}]})
+
+    (change,) = desk.fetch_changes(None)
+
+    assert change.ticket.body == "plain"
+    query = json.loads(rt.calls[2].request.body)
+    assert {"field": "ContentType", "operator": "IN", "value": ["text/plain", "text/html"]} in query
 
 
 def test_get_ticket_searches_its_id_and_reads_its_first_message(rt, desk):
@@ -360,3 +414,30 @@ def test_a_signed_body_without_a_ticket_id_is_malformed(desk):
     body = b'{"event": "Create"}'
     with pytest.raises(ValueError, match="ticket"):
         desk.parse_webhook({"X-Wishbridge-Signature": signature(TOKEN, body)}, body)
+
+
+def search_pages(harness) -> list[int]:
+    return [int(parse_qs(urlsplit(call.request.url).query)["page"][0]) for call in harness.mock.calls
+            if urlsplit(call.request.url).path.endswith("/tickets")]
+
+
+def test_a_new_search_resumes_at_the_page_of_the_last_hit_read_instead_of_re_reading_the_overlap():
+    with fake_rt() as harness:
+        for number in range(10):
+            harness.create_ticket(f"Bulk {number}")
+        changes = list(harness.connector().fetch_changes(None))
+        pages = search_pages(harness)
+    assert [c.ticket.subject for c in changes] == [f"Bulk {number}" for number in range(10)]
+    assert len(pages) <= 10 and max(pages) == 5  # two searches a page of two, never the whole overlap again
+
+
+def test_when_rts_window_starts_later_than_expected_the_search_falls_back_to_its_first_page():
+    with fake_rt() as harness:
+        harness.vendor.relative_late = timedelta(hours=1)
+        for number in range(4):
+            harness.create_ticket(f"Early {number}")
+        harness.vendor.clock += timedelta(minutes=30)
+        for number in range(4):
+            harness.create_ticket(f"Late {number}")
+        changes = list(harness.connector().fetch_changes(None))
+    assert [c.ticket.subject for c in changes] == [f"Early {n}" for n in range(4)] + [f"Late {n}" for n in range(4)]

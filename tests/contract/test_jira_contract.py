@@ -85,7 +85,8 @@ def test_the_connectors_calls_and_the_sandboxs_answers_follow_the_jira_cloud_spe
         connector.upsert_remote_link(created["key"], "wishbridge:ticket:zendesk:1", "https://d/1", "zendesk #1",
                                      summary="Acme")
     connector.set_property(created["key"], "wishbridge", {"group_id": 1})
-    assert len(recorder.responses) == 8
+    connector.edit_issue(created["key"], {"description": adf(brief)})
+    assert len(recorder.responses) == 9
     assert recorder.violations(jira_spec) == []
 
 
@@ -118,6 +119,8 @@ def test_the_sandboxs_error_bodies_follow_the_jira_cloud_spec(jira_spec, jira):
     api = f"{connector.base_url}/rest/api/3"
     refused = raw_session(recorder, auth=(SANDBOX_EMAIL, "wrong")).post(f"{api}/issue", json={"fields": FIELDS})
     invalid = raw_session(recorder).post(f"{api}/issue", json={"fields": {**FIELDS, "summary": ""}})
-    assert (refused.status_code, invalid.status_code) == (401, 400)
+    unknown = raw_session(recorder).get(f"{api}/search/jql", params={"jql": "issuekey in (WISH-404)"})
+    assert (refused.status_code, invalid.status_code, unknown.status_code) == (401, 400, 400)
     assert invalid.json()["errors"] == {"summary": "You must specify a summary of the issue."}
+    assert unknown.json()["errorMessages"] == ["An issue with key 'WISH-404' does not exist for field 'issuekey'."]
     assert recorder.violations(jira_spec) == []

@@ -6,6 +6,7 @@ from click.testing import CliRunner
 
 from bridge.cli import main
 from tests.conftest import MAPPINGS
+from tests.connectors.harness_rt import QUEUE, TOKEN, URL, rt
 
 
 @pytest.fixture
@@ -69,3 +70,18 @@ def test_the_env_file_option_is_read(cli, tmp_path):
     result = cli.invoke(main, ["--env-file", str(env), "db", "upgrade"], env={"DATABASE_URL": None})
     assert result.exit_code == 0, result.output
     assert Path(tmp_path / "from-env-file.db").exists()
+
+
+def test_sync_lists_the_helpdesk_values_without_a_mapping_with_their_ticket_counts(cli, monkeypatch):
+    with rt() as harness:
+        for number, value in enumerate(("Склад", "Склад", "Отчёты")):
+            ticket_id = harness.vendor.add_ticket(f"Wish {number}", "Please")
+            harness.vendor.tickets[ticket_id]["CustomFields"] = [{"name": "Category", "values": [value]}]
+        for name, value in {"RT_URL": URL, "RT_TOKEN": TOKEN, "RT_QUEUE": QUEUE,
+                            "WISHBRIDGE_MAPPINGS": str(MAPPINGS)}.items():
+            monkeypatch.setenv(name, value)
+        result = cli.invoke(main, ["sync", "--once", "--source", "rt"])
+    assert result.exit_code == 0, result.output
+    assert "rt: 3 new, 0 changed" in result.output
+    assert "  rt: no mapping for category 'Склад' (2 tickets)" in result.output
+    assert "Отчёты'" not in result.output

@@ -1,19 +1,32 @@
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text, update
 
 from bridge.dispatch import drain, ticket_patch_handler
-from bridge.epic_description import EpicBrief, TicketLine, adf, wiki
-from bridge.epics import epic_handlers, link_ticket, request_epic, request_ticket_link, ticket_global_id
+from bridge.epic_description import DESCRIPTION_LIMIT, EpicBrief, TicketLine, adf, adf_size, description, fitted, wiki
+from bridge.epics import (
+    SEARCH_SETTLE,
+    epic_handlers,
+    link_ticket,
+    request_epic,
+    request_epic_update,
+    request_ticket_link,
+    ticket_global_id,
+)
+from bridge.errors import FatalError
+from bridge.groups import welcome
+from bridge.ingest import SyncSummary, store_tickets
 from bridge.mapping import load_mappings
+from bridge.model import Organization, Ticket, TicketRef
 from bridge.notify import TICKET_PATCH
 from bridge.popularity import Popularity
 from bridge.store import outbox
 from bridge.store.audit import trail
+from bridge.store.schema import epic_intents, tracker_links
 from bridge.store.schema import outbox as outbox_rows
-from bridge.store.schema import tracker_links
+from bridge.wishes import record_analysis
 from tests.conftest import MAPPINGS
 from tests.doubles import MemoryHelpdesk
 from tests.jira_helpers import a_group, add_ticket, served_jira
@@ -248,3 +261,135 @@ def test_a_long_ticket_list_is_cut_and_counted():
     rendered = wiki(brief(tickets=many))
     assert "h3. Originating tickets (120)" in rendered and "https://desk/49]" in rendered
     assert "https://desk/50]" not in rendered and "... and 70 more" in rendered
+
+
+@pytest.mark.parametrize("cloud", [True, False])
+def test_a_long_customer_email_is_cut_so_the_description_stays_within_jiras_limit(cloud):
+    email = "Нам нужна выгрузка отчётов в Excel [каждый месяц]. " * 2_000
+    many = tuple(TicketLine(f"zendesk #{n}: " + "x" * 200, f"https://desk/{n}") for n in range(300))
+    rendered = description(brief(summary=email, tickets=many), cloud=cloud)
+    text = json.dumps(rendered, ensure_ascii=False) if cloud else rendered
+    assert (adf_size(rendered) if cloud else len(rendered)) <= DESCRIPTION_LIMIT
+    assert "Нам нужна выгрузка отчётов" in text and "…" in text
+    assert "Line one" in text  # the notes, short, stay whole
+    assert "Originating tickets (300)" in text and "more, listed under the web links" in text
+
+
+def test_when_even_the_texts_cut_short_are_too_long_fewer_tickets_are_listed():
+    many = tuple(TicketLine(f"zendesk #{n}: " + "x" * 200, f"https://desk/{n}") for n in range(50))
+    full = adf(brief(tickets=many))
+    rendered = fitted(brief(tickets=many), adf, adf_size, limit=adf_size(full) - 100)
+    text = json.dumps(rendered, ensure_ascii=False)
+    assert "https://desk/24" in text and "https://desk/25" not in text and "... and 25 more" in text
+    assert "Export [all] reports *now*" in text
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "server"])
+def test_a_group_whose_first_wish_is_a_very_long_email_still_gets_its_epic(engine, mappings, deployment):
+    with engine.begin() as conn:
+        group = a_group(conn, 2, description="Please export reports. " * 3_000)
+        assert request_epic(conn, group)
+    with served_jira(deployment=deployment) as (connector, jira):
+        run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert stored_link(engine, group).issue_key == epic.key
+
+
+def test_the_sandbox_refuses_a_description_over_32767_characters_as_jira_does():
+    with served_jira(deployment="server") as (connector, _jira):
+        fields = {"project": {"key": "WISH"}, "issuetype": {"id": "10000"}, "summary": "Long",
+                  "description": "x" * 32_768}
+        with pytest.raises(FatalError) as refused:
+            connector.create_issue(fields)
+    assert refused.value.status == 400 and "exceeds the allowed limit of 32,767 characters" in str(refused.value)
+
+
+def test_a_crash_right_after_create_while_search_lags_still_makes_one_epic(engine, mappings):
+    group = approve(engine)
+    _break_link_storage(engine)
+    with served_jira(search_lag=3600) as (connector, jira):
+        assert drain(engine, epic_handlers(engine, connector, mappings)).retrying == 1
+        _repair_link_storage(engine)
+        make_due(engine)
+        waiting = drain(engine, epic_handlers(engine, connector, mappings))
+        assert (waiting.retrying, len(jira.issues)) == (1, 1)  # search shows nothing yet: wait, do not create
+        with engine.connect() as conn:
+            item = next(i for i in outbox.items(conn) if i["kind"] == "create_epic")
+        assert "does not show it yet" in item["last_error"]
+        jira.search_lag = 0  # Jira's index caught up
+        make_due(engine)
+        run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert stored_link(engine, group).issue_key == epic.key
+    with engine.connect() as conn:
+        assert [row["action"] for row in trail(conn, "group", group)] == ["epic_adopted"]
+        assert conn.execute(select(epic_intents)).all() == []
+
+
+def test_an_intent_older_than_search_can_lag_means_the_earlier_create_never_happened(engine, mappings):
+    group = approve(engine)
+    with engine.begin() as conn:
+        conn.execute(epic_intents.insert().values(group_id=group,
+                                                  asked_at=datetime.now(UTC) - SEARCH_SETTLE - timedelta(seconds=1)))
+    with served_jira(search_lag=3600) as (connector, jira):
+        run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert stored_link(engine, group).issue_key == epic.key
+
+
+def test_notes_edited_after_approval_reach_the_epics_description_once(engine, mappings, epic_of_two):
+    group, connector, jira = epic_of_two
+    with engine.begin() as conn:
+        for _ in range(2):
+            record_analysis(conn, group, "analyst", notes="Needed before the March filing deadline.")
+    run_outbox(engine, connector, mappings)
+    with engine.begin() as conn:
+        assert not request_epic_update(conn, group)  # nothing changed since
+    run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert "Needed before the March filing deadline." in json.dumps(epic.fields["description"], ensure_ascii=False)
+    assert epic.edits == [["description"]]
+
+
+def test_a_ticket_joining_an_approved_group_is_linked_and_counted_in_the_description(engine, mappings, epic_of_two):
+    group, connector, jira = epic_of_two
+    with engine.begin() as conn:
+        welcome(conn, mappings, group, {add_ticket(conn, group, 7)}, "sync")
+    run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert ticket_global_id("zendesk", "zendesk-7") in epic.remote_links
+    assert "Originating tickets (3)" in json.dumps(epic.fields["description"], ensure_ascii=False)
+
+
+def test_of_several_pending_updates_only_the_newest_writes(engine, mappings, epic_of_two):
+    group, connector, jira = epic_of_two
+    with engine.begin() as conn:
+        for notes in ("First thought.", "Second thought.", "First thought."):
+            record_analysis(conn, group, "analyst", notes=notes)
+    run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert epic.edits == [["description"]]
+    assert "First thought." in json.dumps(epic.fields["description"], ensure_ascii=False)
+
+
+def test_a_synced_ticket_that_moves_to_another_organisation_updates_the_epics_popularity(
+        engine, mappings, epic_of_two):
+    _group, connector, jira = epic_of_two  # its two tickets come from Org 0 and Org 1
+    moved = Ticket(TicketRef("zendesk", "zendesk-0"), "Export to Excel #0",
+                   organization=Organization("org1", "Org 1"))
+    with engine.begin() as conn:
+        store_tickets(conn, [moved], None, SyncSummary("zendesk"))
+        store_tickets(conn, [moved], None, SyncSummary("zendesk"))
+    run_outbox(engine, connector, mappings)
+    [epic] = jira.issues.values()
+    assert epic.edits == [["description"]]
+    assert "2 tickets from 1 organisations" in json.dumps(epic.fields["description"], ensure_ascii=False)
+
+
+def test_an_update_for_an_epic_deleted_in_jira_marks_it_missing_instead_of_failing(engine, mappings, epic_of_two):
+    group, connector, jira = epic_of_two
+    jira.issues.clear()
+    with engine.begin() as conn:
+        record_analysis(conn, group, "analyst", notes="Still wanted.")
+    run_outbox(engine, connector, mappings)
+    assert stored_link(engine, group).missing_at is not None

@@ -3,9 +3,12 @@ from sqlalchemy import func, select
 
 from bridge.errors import RetriableError
 from bridge.ingest import sync_once
+from bridge.mapping import load_mappings
 from bridge.model import Marking, Ticket, TicketRef
+from bridge.store import unmapped
 from bridge.store.cursors import load_cursor, sync_status
 from bridge.store.schema import tickets
+from tests.conftest import MAPPINGS
 from tests.doubles import MemoryHelpdesk
 
 
@@ -17,10 +20,13 @@ def desk(count: int, **options) -> MemoryHelpdesk:
 
 
 class WishTags:
-    """A mapping double: tickets tagged `wish` are wishes."""
+    """A mapping double: tickets tagged `wish` are wishes; it maps no category."""
 
     def apply(self, ticket: Ticket) -> Marking:
         return Marking(is_wish="wish" in ticket.tags, tags=ticket.tags)
+
+    def unmapped(self, ticket: Ticket) -> tuple[tuple[str, str], ...]:
+        return ()
 
 
 def stored_ids(engine) -> list[str]:
@@ -102,3 +108,33 @@ def test_one_sync_builds_the_grouping_index_once_and_groups_across_its_pages(run
     with runtime.engine.connect() as conn:
         groups = set(conn.execute(select(wishes.c.group_id)).scalars())
     assert (summary.pages, summary.wishes, len(groups), len(builds)) == (3, 6, 1, 1)
+
+
+def rt_ticket(number: int, category: str, subcategory: str = "", deleted: bool = False) -> Ticket:
+    fields = {"Queue": "Wishes", "Category": category, **({"Subcategory": subcategory} if subcategory else {})}
+    return Ticket(TicketRef("memdesk", str(number)), f"ticket {number}", fields=fields, deleted=deleted)
+
+
+def test_unmapped_categories_and_subcategories_are_counted_per_value_and_shown_after_the_sync(engine):
+    mapping = load_mappings(MAPPINGS).helpdesk("rt")
+    helpdesk = MemoryHelpdesk([rt_ticket(1, "Склад"), rt_ticket(2, " Склад "), rt_ticket(3, "Billing", "Chargebacks"),
+                               rt_ticket(4, "Billing", "Invoices"), rt_ticket(5, "")])
+
+    summary = sync_once(engine, helpdesk, mapping)
+
+    assert [value.line() for value in summary.unmapped] == [
+        "memdesk: no mapping for category 'Склад' (2 tickets)",
+        "memdesk: no mapping for subcategory 'Chargebacks' (1 tickets)"]
+
+
+def test_a_ticket_whose_value_got_mapped_or_that_was_deleted_is_no_longer_counted(engine):
+    mapping = load_mappings(MAPPINGS).helpdesk("rt")
+    helpdesk = MemoryHelpdesk([rt_ticket(1, "Склад"), rt_ticket(2, "Склад")])
+    sync_once(engine, helpdesk, mapping)
+    helpdesk.tickets += [rt_ticket(1, "Billing"), rt_ticket(2, "Склад", deleted=True)]
+
+    summary = sync_once(engine, helpdesk, mapping)
+
+    assert summary.unmapped == []
+    with engine.connect() as conn:
+        assert unmapped.counts(conn) == []

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 
 from bridge import services
 from bridge.dispatch import drain, ticket_patch_handler
-from bridge.errors import RetriableError
+from bridge.errors import FatalError, RetriableError
 from bridge.mapping import check_mappings, load_mappings
 from bridge.mapping.jira import stage_for
 from bridge.model import WebhookEvent
@@ -220,13 +220,19 @@ def test_an_unlinked_issue_is_none_of_the_bridges_business(engine, mappings):
         assert not observe_event(conn, mappings, key="OTHER-9")
 
 
+def linked_epics(engine, jira, count: int) -> tuple[list, list[int]]:
+    """`count` epics in the sandbox Jira, each linked to its own one-ticket group."""
+    epics = [jira.create({"fields": JIRA}) for _ in range(count)]
+    with engine.begin() as conn:
+        groups = [a_group(conn, 1, first_number=n) for n in range(count)]
+        for group, epic in zip(groups, epics, strict=True):
+            link_epic(conn, group, epic.key)
+    return epics, groups
+
+
 def test_reconcile_reads_every_linked_issue_first_then_only_what_changed_since_the_last_check(engine, mappings):
     with served_jira() as (connector, jira):
-        epics = [jira.create({"fields": JIRA}) for _ in range(3)]
-        with engine.begin() as conn:
-            groups = [a_group(conn, 1, first_number=n) for n in range(3)]
-            for group, epic in zip(groups, epics, strict=True):
-                link_epic(conn, group, epic.key)
+        epics, groups = linked_epics(engine, jira, 3)
         jira.transition(epics[0], "31", DEMO_USER)
         assert reconcile(engine, connector, mappings) == 1
         with engine.connect() as conn:
@@ -295,3 +301,31 @@ def test_a_late_webhook_older_than_what_the_poll_saw_cannot_move_the_stage_back(
         link = conn.execute(select(tracker_links)).one()
     assert (link.stage, link.status) == ("testing", "Testing")
     assert [item["payload"]["stage"] for item in patches(engine)] == ["testing", "testing"]
+
+
+def test_a_deleted_epic_is_marked_missing_and_the_poll_goes_on_and_saves_its_check(engine, mappings):
+    with served_jira() as (connector, jira):
+        epics, groups = linked_epics(engine, jira, 3)
+        del jira.issues[epics[1].key]
+        jira.transition(epics[2], "31", DEMO_USER)
+
+        assert reconcile(engine, connector, mappings) == 1
+        calls = connector.calls
+        assert reconcile(engine, connector, mappings) == 0
+        assert connector.calls == calls + 1  # one search, without the missing key and without a 400
+    with engine.connect() as conn:
+        assert load_cursor(conn, "jira") is not None
+        missing = dict(conn.execute(select(tracker_links.c.issue_key, tracker_links.c.missing_at)).all())
+        assert [row["action"] for row in trail(conn, "group", groups[1])] == ["epic_missing"]
+        assert sync_status(conn)[0]["last_error"] is None
+    assert [missing[epic.key] is not None for epic in epics] == [False, True, False]
+    assert group_row(engine, groups[2]).state == "approved" and len(patches(engine, "testing")) == 1
+
+
+def test_the_sandbox_refuses_a_key_list_with_an_unknown_key_as_jira_does():
+    with served_jira() as (connector, jira):
+        jira.create({"fields": JIRA})
+        with pytest.raises(FatalError) as refused:
+            list(connector.search("issuekey in (WISH-1, WISH-404)"))
+    assert refused.value.status == 400
+    assert "An issue with key 'WISH-404' does not exist for field 'issuekey'." in str(refused.value)

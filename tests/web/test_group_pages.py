@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -9,6 +11,8 @@ from sqlalchemy import select
 from bridge.runtime import Runtime
 from bridge.store import audit, outbox
 from bridge.store.schema import tickets, wish_groups, wish_tickets, wishes
+from bridge.tracker_status import mark_missing
+from tests.jira_helpers import link_epic
 from tests.web.support import add_group, in_queue, page, post, sign_in
 
 
@@ -178,3 +182,14 @@ def test_the_group_page_shows_which_stages_each_customer_was_told(client, web_ru
     sign_in(client, "product_manager")
     text = page(client.get(f"/admin/groups/{group}"))
     assert "Customer told:" in text and "planned · pending" in text
+
+
+def test_the_group_page_says_when_jira_no_longer_has_the_epic(pm: FlaskClient, web_runtime: Runtime) -> None:
+    group_id = add_group(web_runtime.engine, web_runtime.mappings, "Export reports to Excel")
+    with web_runtime.engine.begin() as conn:
+        link_epic(conn, group_id, "WISH-7")
+        assert "epic-missing" not in page(pm.get(f"/admin/groups/{group_id}"))
+        assert mark_missing(conn, ["WISH-7"], datetime.now(UTC)) == 1
+        assert mark_missing(conn, ["WISH-7"], datetime.now(UTC)) == 0
+    html = page(pm.get(f"/admin/groups/{group_id}"))
+    assert "WISH-7" in html and "Jira says this epic does not exist any more" in html

@@ -10,11 +10,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bridge.config import Settings
+from bridge.ingest import sync_once
+from bridge.model import Ticket, TicketRef
 from bridge.runtime import Runtime
 from bridge.store import outbox
 from bridge.store.cursors import record_run, save_cursor
 from bridge.webapp import create_app
 from tests.conftest import MAPPINGS
+from tests.doubles import MemoryHelpdesk
 from tests.web.support import PASSWORD, TOKEN, add_group, add_role_users, dead_letter, page, post, sign_in
 
 
@@ -103,3 +106,16 @@ def test_the_release_impact_page_is_404_until_the_epic_is_released(client: Flask
     group_id = add_group(web_runtime.engine, web_runtime.mappings, "Anything")
     sign_in(client, "support")
     assert client.get(f"/admin/reports/release/{group_id}").status_code == 404
+
+
+def test_operations_lists_the_helpdesk_values_without_a_mapping_with_their_ticket_counts(
+        client: FlaskClient, web_runtime: Runtime) -> None:
+    mapping = web_runtime.mappings.helpdesk("rt")
+    assert mapping is not None
+    desk = MemoryHelpdesk([Ticket(TicketRef("rt", str(n)), f"wish {n}", fields={"Category": "Склад"})
+                           for n in range(3)])
+    sync_once(web_runtime.engine, desk, mapping)
+    sign_in(client, "admin")
+    html = page(client.get("/admin/operations/"))
+    assert "Helpdesk values without a mapping" in html
+    assert "<code>Склад</code>" in html and '<td class="num">3</td>' in html

@@ -5,8 +5,9 @@
 * ``WISHBRIDGE_RT_URL`` + ``WISHBRIDGE_RT_TOKEN`` set: that server is used as is
   (``WISHBRIDGE_RT_QUEUE`` overrides the queue name, default ``Wishes``);
 * else, when RT 5 is installed from Debian's packages, ``install_rt.sh`` makes a
-  fresh database in a temporary ``RT_HOME``, starts ``rt-server`` on a free
-  loopback port, and the fixture stops it at the end of the session;
+  fresh database in a temporary ``RT_HOME`` (the bridge's RT user in New York
+  time, the webhook Scrip posting to a free loopback port), starts ``rt-server``
+  on another free loopback port, and the fixture stops it at the end of the session;
 * else the tests are skipped, or fail when ``WISHBRIDGE_REQUIRE_E2E=1`` (CI sets
   it, so a missing RT can never pass as a skip there).
 """
@@ -35,6 +36,8 @@ class RTServer:
     url: str  # e.g. http://127.0.0.1:8980 (no trailing slash, no /REST/2.0)
     token: str  # for the header "Authorization: token <token>"
     queue: str = "Wishes"
+    agent_token: str = ""  # user `agent`, whose changes the webhook Scrip reports
+    webhook_port: int = 0  # where the Scrip posts (http://127.0.0.1:<port>/webhooks/rt), 0: no Scrip
 
     @property
     def rest2(self) -> str:
@@ -55,7 +58,7 @@ def _parse_output(stdout: str) -> dict[str, str]:
     values: dict[str, str] = {}
     for line in stdout.splitlines():
         key, sep, value = line.strip().partition("=")
-        if sep and key in ("RT_URL", "RT_TOKEN"):
+        if sep and key in ("RT_URL", "RT_TOKEN", "RT_AGENT_TOKEN"):
             values[key] = value
     return values
 
@@ -82,6 +85,8 @@ def rt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RTServer]:
     env = dict(os.environ)
     env["RT_HOME"] = str(tmp_path_factory.mktemp("wishbridge-rt"))
     env["RT_PORT"] = os.environ.get("WISHBRIDGE_RT_PORT") or str(_free_loopback_port())
+    webhook_port = _free_loopback_port()
+    env["WISHBRIDGE_WEBHOOK_URL"] = f"http://127.0.0.1:{webhook_port}"
     try:
         proc = subprocess.run(
             ["bash", str(INSTALL_SCRIPT)],
@@ -103,7 +108,8 @@ def rt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RTServer]:
             f"--- stdout ---\n{proc.stdout[-3000:]}\n--- stderr ---\n{proc.stderr[-3000:]}"
         )
     try:
-        yield RTServer(url=values["RT_URL"], token=values["RT_TOKEN"], queue=queue)
+        yield RTServer(url=values["RT_URL"], token=values["RT_TOKEN"], queue=queue,
+                       agent_token=values.get("RT_AGENT_TOKEN", ""), webhook_port=webhook_port)
     finally:
         subprocess.run(
             ["bash", str(INSTALL_SCRIPT), "stop"],

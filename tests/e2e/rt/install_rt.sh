@@ -6,8 +6,13 @@
 #   tests/e2e/rt/install_rt.sh stop     stop the server started from $RT_HOME
 #
 # Env: RT_HOME (default /tmp/wishbridge-rt), RT_PORT (default 8980),
+#      RT_USER_TIMEZONE (default America/New_York, the wishbridge user's zone:
+#      TicketSQL reads absolute dates in it),
+#      WISHBRIDGE_WEBHOOK_URL (e.g. http://127.0.0.1:8081): when set, the Scrip
+#      of connectors/rt_webhook_scrip.pl posts every change there,
 #      RT_REUSE_DB=1 keeps an existing, completely seeded $RT_HOME/rt.db.
-# Last two lines of output: RT_URL=... and RT_TOKEN=...
+# Last lines of output: RT_URL=..., RT_TOKEN=... and RT_AGENT_TOKEN=... (user
+# `agent`, whose changes the Scrip reports; the bridge's own are skipped).
 # Needs root (apt-get) only when the packages are not installed yet.
 set -euo pipefail
 
@@ -15,6 +20,8 @@ RT_HOME="${RT_HOME:-/tmp/wishbridge-rt}"
 RT_PORT="${RT_PORT:-8980}"
 RT_USER_NAME="wishbridge"
 RT_USER_PASSWORD="${RT_USER_PASSWORD:-wishbridge-e2e-password}"
+RT_USER_TIMEZONE="${RT_USER_TIMEZONE:-America/New_York}"
+SCRIP_CODE="$(cd "$(dirname "$0")/../../.." && pwd)/connectors/rt_webhook_scrip.pl"
 RT_PACKAGES=(request-tracker5 rt5-db-sqlite rt5-standalone)
 RT_SERVER_BIN=/usr/share/request-tracker5/libexec/rt-server
 RT_SETUP_DB=/usr/sbin/rt-setup-database-5
@@ -183,6 +190,14 @@ our @Users = (
         EmailAddress => 'wishbridge@localhost',
         RealName     => 'Wishbridge connector',
         Privileged   => 1,
+        Timezone     => $ENV{RT_USER_TIMEZONE},
+    },
+    {
+        Name         => 'agent',
+        Password     => $ENV{WISHBRIDGE_RT_PASSWORD},
+        EmailAddress => 'agent@localhost',
+        RealName     => 'Support agent',
+        Privileged   => 1,
     },
 );
 
@@ -223,38 +238,72 @@ our @CustomFields = (
     },
 );
 
-our @ACL = (
-    {
-        UserId => 'wishbridge',
-        Queue  => 'Wishes',
-        Right  => [ qw(
-            SeeQueue ShowTicket CreateTicket ModifyTicket
-            CommentOnTicket ReplyToTicket ShowTicketComments
-            ShowOutgoingEmail Watch WatchAsAdminCc OwnTicket TakeTicket
-            SeeCustomField ModifyCustomField
-        ) ],
-    },
-    map {
-        { UserId => 'wishbridge', CF => $_, LookupType => 'RT::Queue-RT::Ticket',
-          Right => [qw(SeeCustomField ModifyCustomField)] }
-    } qw(Category Subcategory),
-);
+our @ACL = map {
+    my $user = $_;
+    (
+        {
+            UserId => $user,
+            Queue  => 'Wishes',
+            Right  => [ qw(
+                SeeQueue ShowTicket CreateTicket ModifyTicket
+                CommentOnTicket ReplyToTicket ShowTicketComments
+                ShowOutgoingEmail Watch WatchAsAdminCc OwnTicket TakeTicket
+                SeeCustomField ModifyCustomField
+            ) ],
+        },
+        map {
+            { UserId => $user, CF => $_, LookupType => 'RT::Queue-RT::Ticket',
+              Right => [qw(SeeCustomField ModifyCustomField)] }
+        } qw(Category Subcategory),
+    )
+} qw(wishbridge agent);
+
+sub write_token {
+    my ( $name, $file ) = @_;
+    my $user = RT::User->new( RT->SystemUser );
+    $user->Load($name);
+    die "user $name missing\n" unless $user->id;
+    my $token = RT::AuthToken->new( RT->SystemUser );
+    my ( $ok, $msg, $authstring ) =
+        $token->Create( Owner => $user->id, Description => 'wishbridge e2e' );
+    die "could not create auth token: $msg\n" unless $ok;
+    open my $fh, '>', "$file.tmp" or die "$file.tmp: $!\n";
+    print {$fh} "$authstring\n";
+    close $fh or die "$file.tmp: $!\n";
+    chmod 0600, "$file.tmp";
+    rename "$file.tmp", $file or die "rename $file: $!\n";
+}
 
 our @Final = (
     sub {
-        my $user = RT::User->new( RT->SystemUser );
-        $user->Load('wishbridge');
-        die "user wishbridge missing\n" unless $user->id;
-        my $token = RT::AuthToken->new( RT->SystemUser );
-        my ( $ok, $msg, $authstring ) =
-            $token->Create( Owner => $user->id, Description => 'wishbridge e2e' );
-        die "could not create auth token: $msg\n" unless $ok;
-        my $file = "$ENV{RT_HOME}/token";
-        open my $fh, '>', "$file.tmp" or die "$file.tmp: $!\n";
-        print {$fh} "$authstring\n";
-        close $fh or die "$file.tmp: $!\n";
-        chmod 0600, "$file.tmp";
-        rename "$file.tmp", $file or die "rename $file: $!\n";
+        write_token( 'agent', "$ENV{RT_HOME}/agent_token" );
+        write_token( 'wishbridge', "$ENV{RT_HOME}/token" );
+    },
+);
+
+1;
+EOF
+
+# The Scrip, installed once the bridge's token exists: connectors/rt_webhook_scrip.pl with the URL and token.
+cat >"$RT_HOME/wishbridge-scrip.pl" <<'EOF'
+use strict;
+use warnings;
+
+open my $fh, '<', $ENV{SCRIP_CODE} or die "$ENV{SCRIP_CODE}: $!\n";
+my $code = do { local $/; <$fh> };
+$code =~ s/__WISHBRIDGE_URL__/$ENV{WISHBRIDGE_WEBHOOK_URL}/g;
+$code =~ s/__RT_TOKEN__/$ENV{WISHBRIDGE_RT_TOKEN}/g;
+
+our @Scrips = (
+    {
+        Description       => 'Wishbridge webhook',
+        Queue             => 'Wishes',
+        ScripCondition    => 'On Transaction',
+        ScripAction       => 'User Defined',
+        Template          => 'Blank',
+        Stage             => 'TransactionBatch',
+        CustomPrepareCode => 'return 1;',
+        CustomCommitCode  => $code,
     },
 );
 
@@ -264,14 +313,14 @@ EOF
 # ----------------------------------------------------------------- database
 SEEDED_STAMP="$RT_HOME/.seeded"
 if [ "${RT_REUSE_DB:-0}" = "1" ] && [ -f "$SEEDED_STAMP" ] && [ -s "$RT_HOME/rt.db" ] \
-    && [ -s "$RT_HOME/token" ]; then
+    && [ -s "$RT_HOME/token" ] && [ -s "$RT_HOME/agent_token" ]; then
     log "reusing existing database $RT_HOME/rt.db"
 else
     log "creating a fresh SQLite database in $RT_HOME/rt.db"
-    rm -f "$SEEDED_STAMP" "$RT_HOME/token" "$RT_HOME/rt.db" "$RT_HOME/rt.db-journal"
+    rm -f "$SEEDED_STAMP" "$RT_HOME/token" "$RT_HOME/agent_token" "$RT_HOME/rt.db" "$RT_HOME/rt.db-journal"
     rm -rf "$RT_HOME/mason_data/obj" "$RT_HOME/session_data"/*
     export RT_DBA_PASSWORD=""   # SQLite: no DBA; avoids the password prompt
-    export WISHBRIDGE_RT_PASSWORD="$RT_USER_PASSWORD" RT_HOME
+    export WISHBRIDGE_RT_PASSWORD="$RT_USER_PASSWORD" RT_HOME RT_USER_TIMEZONE
     "$RT_SETUP_DB" --action init </dev/null >"$RT_HOME/setup-init.log" 2>&1 \
         || { tail -n 40 "$RT_HOME/setup-init.log" >&2; die "rt-setup-database --action init failed"; }
     "$RT_SETUP_DB" --action insert --datafile "$RT_HOME/wishbridge-initialdata.pl" \
@@ -282,6 +331,17 @@ else
         die "seeding reported errors (see $RT_HOME/setup-insert.log)"
     fi
     [ -s "$RT_HOME/token" ] || die "auth token was not written to $RT_HOME/token"
+    if [ -n "${WISHBRIDGE_WEBHOOK_URL:-}" ]; then
+        log "installing the webhook Scrip (posts to $WISHBRIDGE_WEBHOOK_URL/webhooks/rt)"
+        export WISHBRIDGE_WEBHOOK_URL SCRIP_CODE
+        WISHBRIDGE_RT_TOKEN="$(head -n 1 "$RT_HOME/token")" "$RT_SETUP_DB" --action insert \
+            --datafile "$RT_HOME/wishbridge-scrip.pl" </dev/null >"$RT_HOME/setup-scrip.log" 2>&1 \
+            || { tail -n 40 "$RT_HOME/setup-scrip.log" >&2; die "installing the webhook Scrip failed"; }
+        if grep -qE '\[(error|critical)\]' "$RT_HOME/setup-scrip.log"; then
+            grep -E '\[(error|critical)\]' "$RT_HOME/setup-scrip.log" >&2
+            die "the webhook Scrip reported errors (see $RT_HOME/setup-scrip.log)"
+        fi
+    fi
     touch "$SEEDED_STAMP"
 fi
 TOKEN="$(head -n 1 "$RT_HOME/token")"
@@ -322,3 +382,4 @@ log "rt-server is up (pid $SERVER_PID), logs in $RT_HOME"
 
 echo "RT_URL=$URL"
 echo "RT_TOKEN=$TOKEN"
+echo "RT_AGENT_TOKEN=$(head -n 1 "$RT_HOME/agent_token")"

@@ -170,3 +170,13 @@ def test_get_ticket_reads_one_ticket_with_its_fields(connector, seeded):
     ticket = connector.get_ticket(TicketRef("rt", seeded["codes"]))
     assert (ticket.body, ticket.fields["Category"], ticket.fields["Queue"]) == (
         "DataMatrix please", "Маркировка", "Wishes")
+
+
+def test_a_ticket_written_in_rts_html_editor_is_stored_with_its_text(engine, connector, mapping, http, rt_server):
+    ticket_id = create(http, rt_server, "HTML", ContentType="text/html",
+                       Content="<p>Нужна выгрузка&nbsp;в <b>Excel</b></p><p>каждый месяц</p>",
+                       CustomFields={"Category": "Отчёты", "Subcategory": "Выгрузки"})
+
+    sync_once(engine, connector, mapping)
+
+    assert stored(engine, ticket_id).body == "Нужна выгрузка в Excel\nкаждый месяц"

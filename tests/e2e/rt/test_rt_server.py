@@ -2,8 +2,8 @@
 
 Plain ``requests`` against the ``rt_server`` fixture (see conftest.py).  The
 asserted quirks were observed on Debian bookworm's request-tracker5
-5.0.3+dfsg-3~deb12u6 with the SQLite database and ``$Timezone = 'UTC'`` that
-install_rt.sh sets up.
+5.0.3+dfsg-3~deb12u6 with the SQLite database, ``$Timezone = 'UTC'`` and the
+wishbridge user's own time zone America/New_York that install_rt.sh sets up.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -64,6 +65,16 @@ def _search(http: requests.Session, rt_server, query: str, **params: Any) -> dic
 def _rt_time(value: str) -> datetime:
     # REST2 gives dates as "2026-11-24T06:53:34Z" (UTC), unset ones as 1970-01-01T00:00:00Z.
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _user_zone(http: requests.Session, rt_server) -> ZoneInfo:
+    """The bridge's RT user's own time zone (REST2 leaves `Timezone` out when the user has none)."""
+    user = http.get(f"{rt_server.rest2}/user/wishbridge", timeout=TIMEOUT).json()
+    return ZoneInfo(user.get("Timezone") or "UTC")
+
+
+def _local(when: datetime, zone: ZoneInfo) -> str:
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def test_rest2_root_version_and_auth(http, rt_server):
@@ -179,7 +190,7 @@ def test_search_lastupdated_with_paging(http, rt_server, tag):
     subject = f"{tag} paging"
     ids = [_create(http, rt_server, f"{subject} {n}") for n in range(3)]
     first = _rt_time(_ticket(http, rt_server, ids[0]).json()["LastUpdated"])
-    since = (first - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
+    since = _local(first - timedelta(seconds=1), _user_zone(http, rt_server))
     query = f"Queue = '{rt_server.queue}' AND Subject LIKE '{subject}' AND LastUpdated >= '{since}'"
 
     page1 = _search(
@@ -218,10 +229,12 @@ def test_search_lastupdated_with_paging(http, rt_server, tag):
     assert bad.json()["message"].startswith("Unknown field: Bogus")
 
 
-def test_ticketsql_date_with_trailing_z_is_read_as_midnight(http, rt_server, tag):
+def test_ticketsql_dates_are_read_in_the_users_zone_and_relative_ones_from_now(http, rt_server, tag):
     ticket_id = _create(http, rt_server, f"{tag} dates")
     updated = _rt_time(_ticket(http, rt_server, ticket_id).json()["LastUpdated"])
-    day = updated.strftime("%Y-%m-%d")
+    zone = _user_zone(http, rt_server)
+    assert str(zone) == "America/New_York"
+    day = updated.astimezone(zone).strftime("%Y-%m-%d")
 
     def ids_after(value: str) -> list[int]:
         found = _search(http, rt_server, f"id = {ticket_id} AND LastUpdated > '{value}'")
@@ -230,14 +243,21 @@ def test_ticketsql_date_with_trailing_z_is_read_as_midnight(http, rt_server, tag
     # "…T23:59:59Z" is read as midnight of that day, so it still matches a
     # ticket updated earlier that day.
     assert ids_after(f"{day}T23:59:59Z") == [ticket_id]
-    # Without the Z (with a T or a space) the time is kept (server and user
-    # timezone are UTC here), to the second.
+    # Without the Z (with a T or a space) the time is kept, to the second, as
+    # a time of the user's own zone.
     assert ids_after(f"{day}T23:59:59") == []
     assert ids_after(f"{day} 23:59:59") == []
-    before = (updated - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
-    at = updated.strftime("%Y-%m-%d %H:%M:%S")
-    assert ids_after(before) == [ticket_id]
-    assert ids_after(at) == []
+    assert ids_after(_local(updated - timedelta(seconds=1), zone)) == [ticket_id]
+    assert ids_after(_local(updated, zone)) == []
+    # An offset written after the time is ignored: UTC time with "+00:00" is
+    # still read as New York time, five hours later, and misses the ticket.
+    utc_before = (updated - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S")
+    assert ids_after(f"{utc_before} +00:00") == []
+    # "-N seconds" counts back from RT's own clock, whatever the zone; in
+    # "N seconds ago" a four-digit N is read as a year.
+    ago = int((datetime.now(UTC) - updated).total_seconds()) + 60
+    assert ids_after(f"-{ago} seconds") == [ticket_id]
+    assert ids_after("3000 seconds ago") == []
 
 
 def test_comment_and_correspond_then_history(http, rt_server, tag):
