@@ -1,10 +1,13 @@
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from bridge.cli import main
+from bridge.cli import COMMANDS, main
 from tests.conftest import MAPPINGS
 
 
@@ -69,3 +72,18 @@ def test_the_env_file_option_is_read(cli, tmp_path):
     result = cli.invoke(main, ["--env-file", str(env), "db", "upgrade"], env={"DATABASE_URL": None})
     assert result.exit_code == 0, result.output
     assert Path(tmp_path / "from-env-file.db").exists()
+
+
+def test_the_help_loads_no_command_module_store_or_grouping_library():
+    probe = ("import sys; from click.testing import CliRunner; from bridge.cli import main; "
+             "result = CliRunner().invoke(main, ['--help']); assert result.exit_code == 0, result.output; "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sklearn', 'numpy') "
+             "or m.startswith('bridge.cli.')))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
+
+
+def test_every_listed_command_loads_under_its_own_name():
+    for name in COMMANDS:
+        command = main.get_command(click.Context(main), name)
+        assert command is not None and command.name == name
