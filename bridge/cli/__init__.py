@@ -2,34 +2,60 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bridge import logs
-from bridge.cli.connectors_cmd import connectors_cmd
-from bridge.cli.core import db_cli, mappings_cli, serve, sync, worker
-from bridge.cli.demo import demo
-from bridge.cli.group import group_cli
-from bridge.cli.import_cmd import import_cmd
-from bridge.cli.report import report
-from bridge.cli.user import user_cli
-from bridge.cli.wish import wish_cli
-from bridge.cli.zendesk_app_cmd import zendesk_app_cli
 from bridge.config import load_settings
 from bridge.errors import BridgeError
-from bridge.runtime import Runtime
+
+if TYPE_CHECKING:
+    from bridge.runtime import Runtime
 
 log = logging.getLogger(__name__)
 RACE_HINT = "another process may have written the same rows at the same moment; run the command again"
 
 
+COMMANDS = {  # name -> (module, attribute, one line of help): a command's module loads only when it runs
+    "connectors": ("connectors_cmd", "connectors_cmd", "List every connector of the entry-point group."),
+    "db": ("core", "db_cli", "The store: create or upgrade its tables."),
+    "demo": ("demo", "demo", "Start sandbox Zendesk and Jira, sync, group and route, and serve the pages."),
+    "group": ("group", "group_cli", "Group similar wishes and measure the grouping quality."),
+    "import": ("import_cmd", "import_cmd", "Store the tickets of a .csv, .xlsx or .json file."),
+    "mappings": ("core", "mappings_cli", "The YAML mappings admins edit."),
+    "report": ("report", "report", "Ticket or wish counts by topic per period."),
+    "serve": ("core", "serve", "Run the web app (webhooks, API, admin pages) under waitress."),
+    "sync": ("core", "sync", "Pull ticket changes from the helpdesks into the store."),
+    "user": ("user", "user_cli", "Admin-page users and their roles."),
+    "wish": ("wish", "wish_cli", "Customer wishes: add, list, show, group, route, analyse, decide."),
+    "worker": ("core", "worker", "Run the scheduler (sync, inbox, outbox, tracker reconcile), one process only."),
+    "zendesk-app": ("zendesk_app_cmd", "zendesk_app_cli", "The Zendesk ticket sidebar app (ZAF v2)."),
+}
+
+
 class BridgeGroup(click.Group):
-    """Turns every BridgeError, and every database error, into one clear message and exit code 1. A database
-    error's bound values (customers' names, e-mails) are never printed; the traceback is logged at DEBUG."""
+    """Loads a command's module only when that command runs (`--help` stays light). Turns every BridgeError,
+    and every database error, into one clear message and exit code 1. A database error's bound values
+    (customers' names, e-mails) are never printed; the traceback is logged at DEBUG."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute, _ = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(f"bridge.cli.{module}"), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, help_line) for name, (_, _, help_line) in sorted(COMMANDS.items())])
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -37,9 +63,12 @@ class BridgeGroup(click.Group):
         except BridgeError as error:
             click.echo(f"error: {error}", err=True)
             sys.exit(1)
-        except SQLAlchemyError as error:
+        except Exception as error:
+            store_errors = sys.modules.get("sqlalchemy.exc")  # loaded by then if the store raised it
+            if store_errors is None or not isinstance(error, store_errors.SQLAlchemyError):
+                raise
             log.debug("cli.store_error", exc_info=error)
-            hint = f" ({RACE_HINT})" if isinstance(error, IntegrityError) else ""
+            hint = f" ({RACE_HINT})" if isinstance(error, store_errors.IntegrityError) else ""
             click.echo(f"error: the store refused the command: {logs.describe(error).splitlines()[0]}{hint}",
                        err=True)
             sys.exit(1)
@@ -63,13 +92,11 @@ class _LazyRuntime:
         self._runtime: Runtime | None = None
 
     def get(self) -> Runtime:
+        from bridge.runtime import Runtime
+
         if self._runtime is None:
             settings = load_settings(env_file=self.env_file)
             logs.configure(settings["WISHBRIDGE_LOG_LEVEL"], settings["WISHBRIDGE_LOG_FORMAT"])
             self._runtime = Runtime(settings)
         return self._runtime
 
-
-for command in (db_cli, mappings_cli, sync, serve, worker, demo, user_cli, report, import_cmd, connectors_cmd,
-                zendesk_app_cli, wish_cli, group_cli):
-    main.add_command(command)

@@ -1,10 +1,13 @@
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
-from bridge.cli import main
+from bridge.cli import COMMANDS, main
 from tests.conftest import MAPPINGS
 from tests.connectors.harness_rt import QUEUE, TOKEN, URL, rt
 
@@ -85,3 +88,18 @@ def test_sync_lists_the_helpdesk_values_without_a_mapping_with_their_ticket_coun
     assert "rt: 3 new, 0 changed" in result.output
     assert "  rt: no mapping for category 'Склад' (2 tickets)" in result.output
     assert "Отчёты'" not in result.output
+
+
+def test_the_help_loads_no_command_module_store_or_grouping_library():
+    probe = ("import sys; from click.testing import CliRunner; from bridge.cli import main; "
+             "result = CliRunner().invoke(main, ['--help']); assert result.exit_code == 0, result.output; "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sklearn', 'numpy') "
+             "or m.startswith('bridge.cli.')))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
+
+
+def test_every_listed_command_loads_under_its_own_name():
+    for name in COMMANDS:
+        command = main.get_command(click.Context(main), name)
+        assert command is not None and command.name == name
