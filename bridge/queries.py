@@ -137,23 +137,30 @@ def _matches(search: str, record: Any, text: str) -> bool:
     return wanted == str(record.id) or wanted in record.title.casefold() or wanted in text.casefold()
 
 
-def _rows(conn: Connection, mappings: Mappings, records: Sequence[Any],
-          search: str | None = None) -> list[tuple[GroupRow, Popularity, Score]]:
+def _rows(conn: Connection, mappings: Mappings, records: Sequence[Any], search: str | None = None, *,
+          inbox_only: bool = False, limit: int | None = None) -> list[tuple[GroupRow, Popularity, Score]]:
+    """Rows by score, highest first. Every record is scored (popularity in one query); the wishes' texts and
+    the routing suggestion, the costly part, are read only for the `limit` best ones, unless `search` needs
+    the texts of all. `inbox_only` keeps new and grouped groups, and declined or deferred ones with new demand."""
     ids = [record.id for record in records]
     attention = _attention(conn, ids)
-    docs: dict[int, list[StoredDoc]] = {}
-    for stored in stored_docs(conn, group_ids=ids):
-        docs.setdefault(stored.group_id, []).append(stored)
     rules, routing, today = PriorityRules.from_data(mappings.get("priority")), RoutingRules.from_data(
         mappings.get("routing")), datetime.now(UTC).date()
     popular_by_group = popularities(conn, ids)
+    scored = [(record, popular_by_group[record.id], score(popular_by_group[record.id], record._mapping, rules,
+                                                          today)) for record in records
+              if not inbox_only or record.state in INBOX_STATES or record.id in attention]
+    scored.sort(key=lambda entry: (-entry[2].total, -entry[0].id))
+    if limit is not None and not search:
+        scored = scored[:limit]
+    docs: dict[int, list[StoredDoc]] = {}
+    for stored in stored_docs(conn, group_ids=[record.id for record, _, _ in scored]):
+        docs.setdefault(stored.group_id, []).append(stored)
     rows = []
-    for record in records:
+    for record, popular, value in scored:
         text, tags = _group_text(docs.get(record.id, []))
         if search and not _matches(search, record, text):
             continue
-        popular = popular_by_group[record.id]
-        value = score(popular, record._mapping, rules, today)
         queue, rule = route_for(f"{record.title}\n{text}", routing, category=record.category,
                                 subcategory=record.subcategory, tags=tags)
         rows.append((GroupRow(
@@ -164,11 +171,7 @@ def _rows(conn: Connection, mappings: Mappings, records: Sequence[Any],
             needs_attention=record.state in ("declined", "deferred") and record.id in attention,
             epic_key=record.epic_key, epic_status=record.epic_status, updated_at=record.updated_at,
         ), popular, value))
-    return rows
-
-
-def _sorted(rows: list[GroupRow], limit: int) -> list[GroupRow]:
-    return sorted(rows, key=lambda row: (-row.score, -row.id))[:limit]
+    return rows[:limit] if limit is not None else rows
 
 
 def list_groups(conn: Connection, mappings: Mappings, *, state: str | None = None, queue: str | None = None,
@@ -178,14 +181,13 @@ def list_groups(conn: Connection, mappings: Mappings, *, state: str | None = Non
     query = _base().where(wish_groups.c.state == state if state else wish_groups.c.state != "merged")
     if queue:
         query = query.where(wish_groups.c.queue == queue)
-    return _sorted([row for row, _, _ in _rows(conn, mappings, list(conn.execute(query)), search)], limit)
+    return [row for row, _, _ in _rows(conn, mappings, list(conn.execute(query)), search, limit=limit)]
 
 
 def new_wishes(conn: Connection, mappings: Mappings, limit: int = 200) -> list[GroupRow]:
     """The product manager's inbox: new and grouped groups, and declined or deferred ones with new demand."""
     query = _base().where(wish_groups.c.state.in_((*INBOX_STATES, "declined", "deferred")))
-    rows = [row for row, _, _ in _rows(conn, mappings, list(conn.execute(query)))]
-    return _sorted([row for row in rows if row.state in INBOX_STATES or row.needs_attention], limit)
+    return [row for row, _, _ in _rows(conn, mappings, list(conn.execute(query)), inbox_only=True, limit=limit)]
 
 
 def _stages_told(conn: Connection, group_id: int) -> dict[int, tuple[tuple[str, str], ...]]:
