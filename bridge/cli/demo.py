@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import socket
 import sys
 from pathlib import Path
 
 import click
 
-from bridge.demo.stack import PASSWORD, USERS, DemoStack
+from bridge import logs
+from bridge.demo.stack import DEMO_API_KEY, PASSWORD, USERS, DemoStack
 
 
 @click.command()
@@ -44,25 +47,49 @@ def _check(stack: DemoStack) -> int:
     return 1 if failed else 0
 
 
+def _port_taken(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def _log_to_file(path: Path) -> None:
+    """The demo's log lines go to `path`, so the terminal keeps what a person needs."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logs.ContextFormatter())
+    logging.getLogger().handlers = [handler]
+
+
 def _serve(stack: DemoStack, port: int) -> None:
     from waitress import serve
 
     from bridge.services import sync_sources
 
+    if _port_taken(port):
+        click.echo(f"error: port {port} is taken on 127.0.0.1; stop what uses it or run "
+                   f"`wishbridge demo --port {port + 10}`", err=True)
+        sys.exit(2)
     public = f"http://127.0.0.1:{port}"
+    log_file = stack.data_dir.with_suffix(".log")
+    _log_to_file(log_file)
+    click.echo(f"Starting the sandboxes, syncing and grouping the demo tickets (log: {log_file})…")
     stack.start(public)
-    click.echo(f"sandbox Zendesk: {stack.zendesk_url}/agent/tickets/1 (each ticket with the Wishbridge sidebar "
-               f"beside it)   sandbox Jira: {stack.jira_url}/browse/WISH-1")
     for summary in sync_sources(stack.runtime):
         click.echo(summary.line())
     stack.prepare_groups()
     stack.run_jobs_in_background()
+    click.echo(f"\nsandbox Zendesk: {stack.zendesk_url}/agent/tickets/1 (each ticket with the Wishbridge sidebar "
+               f"beside it)\nsandbox Jira:    {stack.jira_url}/browse/WISH-1\nlog:            {log_file}")
+    click.echo("\nApprove a wish group as 'pm'; its epic appears in the sandbox Jira. Move the epic there with the "
+               "buttons on its /browse page,\nand the stage message reaches every originating ticket (see the "
+               "group page). Ctrl+C stops the demo.")
     click.echo(f"\nAdmin pages: {public}  (password '{PASSWORD}' for every user)")
     for username, role in USERS:
         click.echo(f"  {username:<8} {role}")
-    click.echo("Approve a wish group as 'pm'; its epic appears in the sandbox Jira. Move the epic there with the "
-               "buttons on its /browse page,\nand the stage message reaches every originating ticket (see the "
-               "group page). Ctrl+C stops the demo.")
+    click.echo(f"Product form API key: {DEMO_API_KEY}  (POST {public}/api/v1/wishes)")
     try:
         serve(stack.app(), host="127.0.0.1", port=port, threads=8, ident="wishbridge-demo")
     finally:

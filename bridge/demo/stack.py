@@ -26,6 +26,7 @@ from sandboxes import zendesk as zendesk_sandbox
 from sandboxes.zendesk_agent import add_agent_page
 
 PASSWORD = "demo1234"
+DEMO_API_KEY = "demo-product-key"
 USERS = (("admin", "admin"), ("pm", "product_manager"), ("analyst", "analyst"), ("legal", "legal"),
          ("support", "support"))
 ZENDESK_EMAIL, ZENDESK_TOKEN = "bridge@example.com", "sandbox-token"
@@ -65,7 +66,7 @@ class DemoStack:
             "WISHBRIDGE_MAPPINGS": str(mappings_dir()),
             "WISHBRIDGE_SECRET_KEY": secrets.token_hex(32),
             "WISHBRIDGE_PUBLIC_URL": public_url,
-            "WISHBRIDGE_API_KEYS": "demo-product-key",
+            "WISHBRIDGE_API_KEYS": DEMO_API_KEY,
             "ZENDESK_URL": self.zendesk_url, "ZENDESK_EMAIL": ZENDESK_EMAIL,
             "ZENDESK_API_TOKEN": ZENDESK_TOKEN, "ZENDESK_WEBHOOK_SECRET": zendesk_secret,
             "ZENDESK_EXPORT_RPM": "600",

@@ -103,3 +103,15 @@ def test_every_listed_command_loads_under_its_own_name():
     for name in COMMANDS:
         command = main.get_command(click.Context(main), name)
         assert command is not None and command.name == name
+
+
+def test_the_demo_on_a_taken_port_ends_with_a_clear_message_and_exit_code_2(cli):
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = cli.invoke(main, ["demo", "--port", str(port)])
+    assert result.exit_code == 2
+    assert f"port {port} is taken" in result.output and "Traceback" not in result.output
