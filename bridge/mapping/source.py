@@ -63,6 +63,20 @@ def plain(node: Any) -> Any:
     return node
 
 
+SYNTAX_WORDS = (  # (parser context, parser problem, what an admin reads); the position is where it opened
+    ("flow sequence", "expected ',' or ']'", "a list opened with '[' here is never closed with ']'"),
+    ("flow mapping", "expected ',' or '}'", "a mapping opened with '{' here is never closed with '}'"),
+    ("quoted scalar", "found unexpected end of stream", "a quote opened here is never closed"),
+    ("", "mapping values are not allowed here",
+     "a ': ' inside a value; put the whole value in quotes, or fix the indentation"),
+    ("", "found character '\\t'", "a tab; indent with spaces"),
+    ("simple key", "could not find expected ':'", "a line with no ':' inside a mapping; add the colon or fix the "
+     "indentation"),
+    ("block mapping", "expected <block end>, but found", "this line is indented differently from the keys "
+     "around it"),
+)
+
+
 def _mark_issue(path: Path, error: MarkedYAMLError) -> MappingIssue:
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -72,8 +86,14 @@ def _mark_issue(path: Path, error: MarkedYAMLError) -> MappingIssue:
         return MappingIssue(
             str(path), line, column, name, f"duplicate key (first defined at line {error.context_mark.line + 1})"
         )
-    problem = " ".join(str(p) for p in (error.context, error.problem) if p) or "not valid YAML"
-    return MappingIssue(str(path), line, column, "(syntax)", problem)
+    opened = error.context_mark
+    for context, problem, plain_words in SYNTAX_WORDS:
+        if context in str(error.context or "") and problem in str(error.problem or ""):
+            if opened is not None and context:
+                line, column = opened.line + 1, opened.column + 1
+            return MappingIssue(str(path), line, column, "(syntax)", plain_words)
+    raw = " ".join(str(p) for p in (error.context, error.problem) if p)
+    return MappingIssue(str(path), line, column, "(syntax)", f"not valid YAML: {raw}" if raw else "not valid YAML")
 
 
 def parse(path: Path) -> Document | MappingIssue:

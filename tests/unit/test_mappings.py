@@ -42,8 +42,8 @@ def test_broken_yaml_names_file_line_and_column(mappings_dir):
     path = mappings_dir / "zendesk.yaml"
     edit(path, "  nested: true", "  nested: [true")
     [issue] = issue_lines(mappings_dir)
-    assert issue.startswith(f"{path}:{line_of(path, 'nested: [true') + 1}:")
-    assert "(syntax)" in issue
+    assert issue.startswith(f"{path}:{line_of(path, 'nested: [true')}:")
+    assert "(syntax): a list opened with '[' here is never closed with ']'" in issue
 
 
 def test_a_duplicate_key_points_at_both_places(mappings_dir):
@@ -138,3 +138,23 @@ def test_a_wish_rule_on_a_field_value_marks_the_ticket():
     mapping = load_mappings(ROOT / "mappings").helpdesk("zendesk")
     assert mapping is not None
     assert mapping.apply(zendesk_ticket({"360000000003": "Feature request"})).is_wish
+
+
+def test_three_mistakes_in_three_files_are_reported_at_once_with_a_syntax_error_in_plain_words(mappings_dir):
+    routing = mappings_dir / "routing.yaml"
+    routing.write_text(routing.read_text(encoding="utf-8") + "\nbroken: [unclosed\n", encoding="utf-8")
+    zendesk = mappings_dir / "zendesk.yaml"
+    zendesk.write_text(zendesk.read_text(encoding="utf-8").replace("source: zendesk", "source: zendesk\ncolour: red",
+                                                                   1), encoding="utf-8")
+    messages = mappings_dir / "messages.yaml"
+    messages.write_text(messages.read_text(encoding="utf-8").replace(
+        "«{wish_title}» зарегистрировано", "«{wish_nazvanie}» зарегистрировано", 1), encoding="utf-8")
+
+    _, issues = check_mappings(mappings_dir)
+
+    text = [f"{Path(i.path).name}:{i.line}: {i.message}" for i in issues]
+    assert len(issues) == 3, text
+    broken_line = routing.read_text(encoding="utf-8").splitlines().index("broken: [unclosed") + 1
+    assert f"routing.yaml:{broken_line}: a list opened with '[' here is never closed with ']'" in text
+    assert any(t.startswith("zendesk.yaml") and "unknown key" in t for t in text)
+    assert any(t.startswith("messages.yaml") and "{wish_nazvanie}" in t for t in text)
