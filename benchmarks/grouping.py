@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bridge.evaluation import evaluate, gold_clusters, pairwise_scores, split_seeds  # noqa: E402
-from bridge.grouping import GroupingPolicy, WishDoc, cluster  # noqa: E402
+from bridge.evaluation import evaluate, gold_clusters, split_seeds  # noqa: E402
+from bridge.grouping import GroupingPolicy, WishDoc  # noqa: E402
 
 DISTRACTOR_STEP = 3
 LETTERS = {"latin": "abcdefghijklmnopqrstuvwxyz", "cyrillic": "абвгдежзийклмнопрстуфхцчшщыьэюя"}

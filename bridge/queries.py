@@ -14,14 +14,16 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 
 from bridge.grouping import Suggestion
-from bridge.grouping_store import StoredDoc, load_index, policy_of, stored_docs
+from bridge.grouping_store import StoredDoc, stored_docs
 from bridge.groups import allowed_actions, load_group
+from bridge.live_index import using_index
 from bridge.mapping import Mappings
 from bridge.popularity import Popularity, popularities
 from bridge.priority import PriorityRules, Score, score
 from bridge.routing import RoutingRules, route_for
 from bridge.store.audit import trail
 from bridge.store.schema import audit, comments, outbox, tickets, tracker_links, wish_groups, wish_tickets, wishes
+from bridge.suggestion_verdicts import rejected_with
 
 ATTENTION_CLEARED_BY = ("decline", "defer", "acknowledge")
 INBOX_STATES = ("new", "grouped")
@@ -142,7 +144,7 @@ def _rows(conn: Connection, mappings: Mappings, records: Sequence[Any],
     ids = [record.id for record in records]
     attention = _attention(conn, ids)
     docs: dict[int, list[StoredDoc]] = {}
-    for stored in stored_docs(conn, group_ids=ids):
+    for stored in stored_docs(conn, states=None, group_ids=ids):
         docs.setdefault(stored.group_id, []).append(stored)
     rules, routing, today = PriorityRules.from_data(mappings.get("priority")), RoutingRules.from_data(
         mappings.get("routing")), datetime.now(UTC).date()
@@ -222,16 +224,19 @@ def _wish_views(conn: Connection, group_id: int) -> tuple[WishView, ...]:
 
 def similar_groups(conn: Connection, mappings: Mappings, group_id: int, k: int = 5) -> list[SimilarGroup]:
     """The groups most like this one, best first: each scored by its best match with any of this group's
-    wishes, so a single-wish group sees exactly the scores intake saw."""
-    docs = stored_docs(conn, group_ids=[group_id])
+    wishes, so a single-wish group sees exactly the scores intake saw. Groups the product manager said are
+    not the same as this one are left out."""
+    docs = stored_docs(conn, states=None, group_ids=[group_id])
     if not docs:
         return []
-    index = load_index(conn, policy_of(mappings), exclude_group=group_id)
+    exclude = {str(group_id), *map(str, rejected_with(conn, group_id))}
     best: dict[str, Suggestion] = {}
-    for stored in docs:
-        for found in index.suggest(stored.doc, k):
-            if found.group_id not in best or found.score > best[found.group_id].score:
-                best[found.group_id] = found
+    with using_index(conn, mappings) as index:
+        index.prepare([stored.doc.text for stored in docs])
+        for stored in docs:
+            for found in index.suggest(stored.doc, k, exclude):
+                if found.group_id not in best or found.score > best[found.group_id].score:
+                    best[found.group_id] = found
     ranked = sorted(best.values(), key=lambda s: (-s.score, int(s.group_id)))[:k]
     groups = {row.id: row for row in conn.execute(
         select(wish_groups.c.id, wish_groups.c.title, wish_groups.c.state)
