@@ -18,7 +18,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import Connection, Engine, event, func, or_, select
 
@@ -97,23 +97,34 @@ _LIVE: weakref.WeakKeyDictionary[Engine, dict[tuple[GroupingPolicy, str], LiveIn
 _BUILDING = threading.Lock()
 
 
+def _build(conn: Connection, mappings: Mappings) -> LiveIndex:
+    """An index of what is committed (read on a connection of its own, so that a caller's open transaction
+    reaches the index through `catch_up` and is undone if it rolls back); an in-memory SQLite store has only
+    the caller's connection."""
+    engine = conn.engine
+    in_memory = engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+    with (nullcontext(conn) if in_memory else engine.connect()) as reader:
+        seen = reader.execute(select(func.coalesce(func.max(audit.c.id), 0))).scalar_one()
+        index = load_index(reader, policy_of(mappings), encoder_of(mappings))
+    return LiveIndex(engine, index, int(seen))
+
+
 def _live(conn: Connection, mappings: Mappings) -> LiveIndex:
     key = (policy_of(mappings), encoder_name(mappings))
     with _BUILDING:
         per_engine = _LIVE.setdefault(conn.engine, {})
         if key not in per_engine:
-            seen = conn.execute(select(func.coalesce(func.max(audit.c.id), 0))).scalar_one()
-            index = load_index(conn, key[0], encoder_of(mappings))
-            per_engine[key] = LiveIndex(conn.engine, index, int(seen))
+            per_engine[key] = _build(conn, mappings)
         return per_engine[key]
 
 
 @contextmanager
 def using_index(conn: Connection, mappings: Mappings) -> Iterator[GroupIndex]:
     """The process's index of the store behind ``conn``, current with what ``conn`` sees, held for this caller
-    alone until the block ends. A caller may add the wishes it registers (the audit rows of the same writes
-    then find them indexed already)."""
+    alone until the block ends. A caller may add the wishes it registers; the audit rows of its writes are
+    read when the block ends, so a rollback re-reads their groups."""
     live = _live(conn, mappings)
     with live.lock:
         live.catch_up(conn)
         yield live.index
+        live.catch_up(conn)
