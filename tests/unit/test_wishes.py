@@ -439,3 +439,13 @@ def test_regroup_joins_confident_pairs_of_unreviewed_wishes_reversibly(engine, t
     assert summary.examined == 2
     assert [(source, target) for source, target, _ in summary.joined] == [(first, second)]
     assert states == ["merged", "grouped", "new"] and back == "new"
+
+
+def test_a_russian_wish_and_its_english_twin_meet_on_the_group_page(engine, mappings):
+    with engine.begin() as conn:
+        russian = intake_one(conn, mappings, "tw1", "Тёмная тема в мобильном приложении", language="ru")
+        intake_one(conn, mappings, "tw2", "Выгрузка счетов в 1С по расписанию", language="ru")
+        english = intake_one(conn, mappings, "tw3", "Dark mode in the mobile app", language="en")
+        similar = group_detail(conn, mappings, english).similar
+    assert english != russian
+    assert similar[0].group_id == russian
