@@ -67,6 +67,6 @@ def test_a_built_in_encoder_loads_its_bundled_weights_with_the_network_off(name)
 
 
 def test_an_unknown_encoder_is_refused_with_the_known_names():
-    with pytest.raises(ValueError, match="unknown encoder 'bogus' .*none.*use"):
+    with pytest.raises(ValueError, match=r"unknown encoder 'bogus' .*none.*use"):
         load_encoder("bogus")
     assert load_encoder("none") is None
