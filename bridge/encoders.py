@@ -20,6 +20,7 @@ import numpy.typing as npt
 Vectors = npt.NDArray[np.float32]
 ENTRY_POINTS = "wishbridge.encoders"
 DEFAULT_ENCODER = "use"
+_BATCH = 32
 
 
 class Encoder(Protocol):
@@ -34,7 +35,7 @@ class Encoder(Protocol):
 
 
 def normalised(rows: Any) -> Vectors:
-    matrix = np.asarray(rows, dtype=np.float32).reshape(len(rows), -1)
+    matrix = np.asarray(rows, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
@@ -51,9 +52,13 @@ class UseEncoder:
         self._model = USE(threads=1)
 
     def encode(self, texts: Sequence[str]) -> Vectors:
-        if not texts:
-            return np.zeros((0, 512), dtype=np.float32)
-        return normalised(self._model.encode(list(texts)))
+        # A batch is padded to its longest text: texts go in batches of similar length.
+        rows = np.zeros((len(texts), 512), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), _BATCH):
+            chosen = order[start : start + _BATCH]
+            rows[chosen] = self._model.encode([texts[i] for i in chosen])
+        return normalised(rows)
 
 
 class E5Encoder:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 
 from bridge.grouping import Suggestion
-from bridge.grouping_store import StoredDoc, stored_docs
+from bridge.grouping_store import StoredDoc, encoder_of, stored_docs
 from bridge.groups import allowed_actions, load_group
 from bridge.live_index import using_index
 from bridge.mapping import Mappings
@@ -24,6 +24,7 @@ from bridge.routing import RoutingRules, route_for
 from bridge.store.audit import trail
 from bridge.store.schema import audit, comments, outbox, tickets, tracker_links, wish_groups, wish_tickets, wishes
 from bridge.suggestion_verdicts import rejected_with
+from bridge.topic_model import MODELS, TopicSuggestion
 
 ATTENTION_CLEARED_BY = ("decline", "defer", "acknowledge")
 INBOX_STATES = ("new", "grouped")
@@ -106,6 +107,7 @@ class GroupDetail:
     similar: tuple[SimilarGroup, ...]
     tracker_link: dict[str, Any] | None
     allowed_actions: frozenset[str]
+    suggested_topic: TopicSuggestion | None = None
 
 
 def _base() -> Select[Any]:
@@ -269,4 +271,14 @@ def group_detail(conn: Connection, mappings: Mappings, group_id: int) -> GroupDe
         audit=tuple(trail(conn, "group", group_id)),
         similar=tuple(similar_groups(conn, mappings, group_id)) if record.state != "merged" else (),
         tracker_link=dict(link._mapping) if link else None, allowed_actions=allowed_actions(record.state),
+        suggested_topic=suggested_topic(conn, mappings, group_id) if record.category is None else None,
     )
+
+
+def suggested_topic(conn: Connection, mappings: Mappings, group_id: int, *,
+                    wait: bool = False) -> TopicSuggestion | None:
+    """The topic the store's marked tickets suggest for a group without one, from its wishes' text (shown with
+    its confidence, never applied); None while the model is still being fitted (`wait` waits for it)."""
+    texts = conn.execute(select(wishes.c.text).where(wishes.c.group_id == group_id).order_by(wishes.c.id)).scalars()
+    model = MODELS.model(conn, encoder_of(mappings), wait=wait)
+    return model.suggest("\n".join(texts)) if model is not None else None
