@@ -31,6 +31,7 @@ from bridge.twins import template_twins
 
 N_FEATURES = 1 << 21
 CATEGORY_WEIGHT, SUBCATEGORY_WEIGHT, TAGS_WEIGHT = 0.5, 0.25, 0.25
+_ENCODED_KEPT = 4096
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -269,6 +270,9 @@ class GroupIndex:
         self._idf = inverse_document_frequency(self._df, 0)
         self._idf_documents = 0
         self._encoded: dict[str, Vectors] = {}
+        self._unencoded: dict[int, str] = {}
+        self._width: int | None = None
+        self._last_counts: tuple[str | None, sp.csr_matrix] = (None, None)
 
     def __len__(self) -> int:
         return len(self._row_of)
@@ -296,19 +300,24 @@ class GroupIndex:
         return [self._docs[row].id for row in rows.tolist()]
 
     def prepare(self, texts: Sequence[str]) -> None:
-        """Encode ``texts`` in one batch ahead of the `add`, `suggest` or `decide` calls that need them (an
-        encoder is several times faster on a batch than text by text)."""
+        """Encode ``texts`` in one batch ahead of the `suggest` or `decide` calls that rank them (an encoder is
+        several times faster on a batch than text by text)."""
         if self.encoder is not None:
             missing = list(dict.fromkeys(text for text in texts if text not in self._encoded))
+            if len(self._encoded) + len(missing) > _ENCODED_KEPT:
+                self._encoded.clear()
             self._encoded.update(zip(missing, self.encoder.encode(missing), strict=True))
 
     def add(self, doc: WishDoc, group_id: str) -> None:
         """Index ``doc`` as a member of ``group_id``; ValueError when its id is already indexed."""
         if doc.id in self._row_of:
             raise ValueError(f"wish {doc.id!r} is already indexed")
-        counts = term_counts([doc.text]).astype(np.float64)
+        counts = self._term_counts(doc.text).astype(np.float64)
         if self.encoder is not None:
-            self._vectors.append(self._vector(doc.text))
+            vector = self._encoded.pop(doc.text, None)
+            if vector is None:
+                self._unencoded[len(self._docs)] = doc.text
+            self._vectors.append(vector if vector is not None else np.zeros(self._dimension(), dtype=np.float32))
         self._df[counts.indices] += 1
         self._row_of[doc.id] = len(self._docs)
         self._docs.append(doc)
@@ -323,12 +332,9 @@ class GroupIndex:
         self._refresh_if_stale()
 
     def add_many(self, placed: Sequence[tuple[WishDoc, str]]) -> None:
-        """`add` every (wish, group id), encoding the texts in batches."""
-        for start in range(0, len(placed), 256):
-            batch = placed[start : start + 256]
-            self.prepare([doc.text for doc, _ in batch])
-            for doc, group_id in batch:
-                self.add(doc, group_id)
+        """`add` every (wish, group id)."""
+        for doc, group_id in placed:
+            self.add(doc, group_id)
 
     def remove(self, doc_id: str) -> None:
         """Drop an indexed wish; KeyError when it is not indexed."""
@@ -346,11 +352,12 @@ class GroupIndex:
 
     def suggest(self, doc: WishDoc, k: int = 5, exclude: Iterable[str] = ()) -> list[Suggestion]:
         """Up to ``k`` groups (none of ``exclude``) scoring at least ``suggest_min`` for ``doc``, best first."""
-        return self._ranked(doc, self._scores(doc.text, exclude), k)
+        return self._ranked(doc, self._scores(doc.text, exclude, semantic=True), k)
 
     def decide(self, doc: WishDoc, k: int = 5, exclude: Iterable[str] = ()) -> Decision:
-        """Suggestions for ``doc`` plus the group of the wish it repeats, if any (see the module docstring)."""
-        scores = self._scores(doc.text, exclude)
+        """Suggestions for ``doc`` plus the group of the wish it repeats, if any (see the module docstring). With
+        ``k=0`` nothing is ranked and nothing encoded: finding a repeat takes the word score alone."""
+        scores = self._scores(doc.text, exclude, semantic=k > 0)
         ranked = self._ranked(doc, scores, k) if k > 0 else []
         if not self._row_of:
             return Decision(None, tuple(ranked))
@@ -378,9 +385,32 @@ class GroupIndex:
         return self._group_code[group_id]
 
     def _vector(self, text: str) -> Vectors:
+        """The text's vector, from `prepare` or encoded now; kept for the `add` that usually follows a decision."""
         assert self.encoder is not None
-        found = self._encoded.pop(text, None)
-        return found if found is not None else self.encoder.encode([text])[0]
+        if text not in self._encoded:
+            if len(self._encoded) >= _ENCODED_KEPT:
+                self._encoded.clear()
+            self._encoded[text] = self.encoder.encode([text])[0]
+        return self._encoded[text]
+
+    def _dimension(self) -> int:
+        if self._width is None:
+            self._width = len(self._vector(""))
+        return self._width
+
+    def _encode_added(self) -> None:
+        """Encode, in batches, the wishes added since the last ranking (intake and catch-up leave them to it)."""
+        if self.encoder is None or not self._unencoded:
+            return
+        rows = np.fromiter(self._unencoded, dtype=np.int64)
+        self._vectors.values[rows] = self.encoder.encode(list(self._unencoded.values()))
+        self._unencoded.clear()
+
+    def _term_counts(self, text: str) -> sp.csr_matrix:
+        """Term counts of ``text``, kept for the one text last asked (a decision and the add that follows it)."""
+        if self._last_counts[0] != text:
+            self._last_counts = (text, term_counts([text]))
+        return self._last_counts[1]
 
     def _append_row(self, counts: sp.csr_matrix) -> None:
         self._chunks.append(counts)
@@ -412,6 +442,7 @@ class GroupIndex:
             self._norms.replace(np.where(merged > 0, merged, 1.0))
 
     def _compact(self) -> None:
+        self._encode_added()
         keep = np.flatnonzero(self._alive.values)
         matrix = sp.vstack(self._chunks, format="csr")[keep] if self._chunks else None
         self._chunks = [] if matrix is None or matrix.shape[0] == 0 else [matrix]
@@ -424,7 +455,7 @@ class GroupIndex:
 
     def _lexical_scores(self, text: str) -> FloatArray:
         """Cosine similarity of ``text`` to every row under the idf snapshot."""
-        counts = term_counts([text])
+        counts = self._term_counts(text)
         if counts.nnz == 0 or not self._row_of:
             return np.zeros(len(self._docs))
         idf = self._idf[counts.indices]
@@ -435,16 +466,17 @@ class GroupIndex:
         query[counts.indices] = 0.0
         return np.clip(np.round(np.concatenate(dots) / self._norms.values, 9), 0.0, 1.0)
 
-    def _scores(self, text: str, exclude: Iterable[str]) -> _Scores:
-        """Lexical and fused text scores of every row; 0 for removed rows and rows of excluded groups."""
+    def _scores(self, text: str, exclude: Iterable[str], semantic: bool) -> _Scores:
+        """Lexical and (if ``semantic``) fused text scores of every row; 0 for removed rows and excluded groups."""
         lexical = self._lexical_scores(text)
         fused = lexical
-        if self.encoder is not None and self._row_of:
+        if semantic and self.encoder is not None and self._row_of:
+            self._encode_added()
             baseline = self.encoder.baseline
             cosine = self._vectors.values @ self._vector(text)
-            semantic = np.clip((cosine.astype(np.float64) - baseline) / (1.0 - baseline), 0.0, 1.0)
+            meaning = np.clip((cosine.astype(np.float64) - baseline) / (1.0 - baseline), 0.0, 1.0)
             weight = self.policy.semantic_weight
-            fused = np.round((1.0 - weight) * lexical + weight * semantic, 9)
+            fused = np.round((1.0 - weight) * lexical + weight * meaning, 9)
         dead = ~self._alive.values
         codes = [self._group_code[group] for group in exclude if group in self._group_code]
         if codes:

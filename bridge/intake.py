@@ -73,7 +73,7 @@ def _arrived(conn: Connection, mappings: Mappings, ref: WishRef, ticket: Row[Any
 def _register(conn: Connection, mappings: Mappings, index: GroupIndex, ticket: Row[Any], door: str,
               actor: str) -> WishRef:
     doc = wish_doc(0, _wish_text(ticket), ticket.category, ticket.subcategory, ticket.tags or ())
-    decision = index.decide(doc, 5)
+    decision = index.decide(doc, 0)
     score = decision.join_score
     if decision.join is None:
         group_id = create_group(conn, title=_title(ticket.subject, ticket.body), state="new",
@@ -104,7 +104,6 @@ def intake_tickets(conn: Connection, ticket_ids: list[int], mappings: Mappings, 
     if not rows:
         return 0
     with using_index(conn, mappings) as index:
-        index.prepare([_wish_text(row) for row in rows])
         for row in rows:
             _register(conn, mappings, index, row, door, actor)
     return len(rows)

@@ -73,7 +73,6 @@ class LiveIndex:
             for doc_id in index.members_of(str(group_id)):
                 if doc_id not in wanted:
                     index.remove(doc_id)
-        index.prepare([s.doc.text for s in wanted.values() if s.doc.id not in index])
         for doc_id, stored in wanted.items():
             if doc_id in index and index.doc(doc_id) != stored.doc:
                 index.remove(doc_id)
