@@ -59,7 +59,7 @@ class GroupingPolicy:
     mix the text score with marking.
     """
 
-    auto_join: float = 0.92
+    auto_join: float = 0.95
     suggest_min: float = 0.15
     text_weight: float = 0.9
     marking_weight: float = 0.1

@@ -47,8 +47,8 @@ class LiveIndex:
         """Apply the audit rows ``conn`` sees that this index has not."""
         wanted = or_(audit.c.id > self._seen, audit.c.id.in_(list(self._gaps))) if self._gaps else (
             audit.c.id > self._seen)
-        rows = conn.execute(select(audit.c.id, audit.c.entity_id).where(audit.c.entity == "group", wanted)).all()
-        found = {row.id for row in rows}
+        rows = conn.execute(select(audit.c.id, audit.c.entity, audit.c.entity_id).where(wanted)).all()
+        found = {row.id for row in rows}   # every entity's ids, so that only ids not yet visible count as gaps
         for gap in found & self._gaps.keys():
             del self._gaps[gap]
         newest = max(found, default=self._seen)
@@ -56,7 +56,7 @@ class LiveIndex:
             now = time.monotonic()
             self._gaps.update(dict.fromkeys(set(range(self._seen + 1, newest)) - found, now))
         self._gaps = {gap: since for gap, since in self._gaps.items() if time.monotonic() - since < GAP_SECONDS}
-        groups = {int(row.entity_id) for row in rows} | self._stale
+        groups = {int(row.entity_id) for row in rows if row.entity == "group"} | self._stale
         start = self._seen
         self._seen, self._stale = max(newest, self._seen), set()
         if conn.in_transaction():
