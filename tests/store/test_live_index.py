@@ -5,10 +5,12 @@ from sqlalchemy import Engine
 
 from bridge import wishes
 from bridge.grouping_store import encoder_of, load_index, policy_of, wish_doc
+from bridge.groups import log
 from bridge.live_index import using_index
 from bridge.mapping import Mappings
 from bridge.merging import wish_ids_of
 from bridge.store import open_engine
+from bridge.store.schema import wishes as wish_rows
 from tests.wish_helpers import intake_one, mappings_with
 
 TEXTS = ["Выгрузка отчётов в Excel по расписанию", "Export the sales report to Excel every day",
@@ -73,3 +75,15 @@ def test_writes_of_another_process_reach_the_live_index(engine, mappings, tmp_pa
         wishes.add_wish(conn, mappings, door="manual", text=TEXTS[3], actor="sales")
     other.dispose()
     assert_live_equals_rebuilt(engine, mappings)
+
+
+def test_a_re_texted_wish_is_re_indexed_under_its_new_text(engine, mappings):
+    with engine.begin() as conn:
+        group = intake_one(conn, mappings, "rt", TEXTS[0])
+    assert_live_equals_rebuilt(engine, mappings)
+    with engine.begin() as conn:
+        conn.execute(wish_rows.update().where(wish_rows.c.group_id == group).values(text=TEXTS[4]))
+        log(conn, group, "wish_retexted", "pm")
+    assert_live_equals_rebuilt(engine, mappings)
+    with engine.connect() as conn, using_index(conn, mappings) as live:
+        assert {doc.text for _, doc in live.members().values()} == {TEXTS[4]}
