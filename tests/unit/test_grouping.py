@@ -1,5 +1,6 @@
 import pytest
 
+from bridge import grouping
 from bridge.grouping import Decision, GroupIndex, GroupingPolicy, WishDoc
 from bridge.twins import template_twins
 
@@ -256,3 +257,22 @@ def test_identical_texts_join_even_when_auto_join_is_one():
     policy = GroupingPolicy(auto_join=1.0, suggest_min=0.5)
     text, copy = "Добавьте выгрузку отчётов в Excel, и побыстрее", "добавьте выгрузку отчетов в excel и побыстрее"
     assert index_with(text, policy).decide(WishDoc("q", copy)).join == "target-group"
+
+
+def test_a_large_index_read_by_columns_scores_exactly_as_one_read_by_rows(monkeypatch):
+    texts = [f"feature {number} request {number * 7} area{number % 13}" for number in range(2300)]
+
+    def built() -> GroupIndex:
+        index = GroupIndex(OPEN)
+        index.add_many([(WishDoc(str(n), text), f"g{n}") for n, text in enumerate(texts)])
+        for number in range(0, 400, 2):
+            index.remove(str(number))
+        return index
+
+    by_columns = built()
+    monkeypatch.setattr(grouping, "_COLUMN_ROWS", 10**9)
+    by_rows = built()
+    assert {chunk.format for chunk in by_columns._chunks} == {"csc", "csr"}
+    assert {chunk.format for chunk in by_rows._chunks} == {"csr"}
+    for query in ("feature 1001 request 7007 area0", "request area5", "feature 2299", "feature 10"):
+        assert by_columns.suggest(WishDoc("q", query), 5) == by_rows.suggest(WishDoc("q", query), 5)
