@@ -1,34 +1,65 @@
-"""Quality measures for similar-wish grouping: clustering agreement, ranking and automatic joins.
+"""Quality measures for similar-wish grouping, as a new user meets it: rank the right group, join only repeats.
 
-Conventions: the precision of an empty set of predicted pairs is 1.0 and the recall of an empty set of
-gold pairs is 1.0; automatic-join precision is ``None`` when nothing was joined.
+Seeds fill an index grouped by their gold group; every query is decided against it (and not added). A query
+whose gold group has seeds should find it (Recall@k, MRR); a query whose gold group has none is a new wish
+and should start its own group, so joining it anywhere is a wrong join. Automatic-join precision counts
+every join of every query. A figure over an empty set is None ("n/a"); every figure carries a 95 % interval
+(Wilson for shares, a seeded bootstrap for MRR).
 """
 
 from __future__ import annotations
 
 import csv
-from collections import Counter
+import math
+import random
+import resource
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bridge.grouping import GroupIndex, GroupingPolicy, WishDoc, cluster
+from bridge.encoders import Encoder
+from bridge.grouping import GroupIndex, GroupingPolicy, WishDoc
 
 RANK_CUTOFFS = (1, 5, 10)
 DEFAULT_POLICY = GroupingPolicy()
+DIALECTS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
+NEW_GROUP_SHARE = 5   # every fifth gold group with several rows is held out whole: its rows are new wishes
+_Z = 1.96
+_RESAMPLES = 1000
 
 
 @dataclass(frozen=True)
-class PRF:
-    """Precision and recall, with their harmonic mean."""
+class Estimate:
+    """A figure with its 95 % interval; all None when measured over nothing."""
 
-    precision: float
-    recall: float
+    value: float | None
+    low: float | None = None
+    high: float | None = None
 
-    @property
-    def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
+    def text(self) -> str:
+        if self.value is None:
+            return "n/a"
+        return f"{self.value:.3f} [{self.low:.3f}, {self.high:.3f}]"
+
+
+def wilson(successes: int, trials: int) -> Estimate:
+    """The share ``successes / trials`` with its Wilson score interval."""
+    if trials == 0:
+        return Estimate(None)
+    share = successes / trials
+    centre = (share + _Z**2 / (2 * trials)) / (1 + _Z**2 / trials)
+    half = _Z * math.sqrt(share * (1 - share) / trials + _Z**2 / (4 * trials**2)) / (1 + _Z**2 / trials)
+    return Estimate(share, max(0.0, centre - half), min(1.0, centre + half))
+
+
+def bootstrap_mean(values: Sequence[float], seed: int = 0) -> Estimate:
+    """The mean of ``values`` with a percentile bootstrap interval (seeded, so reruns print the same)."""
+    if not values:
+        return Estimate(None)
+    rng = random.Random(seed)
+    means = sorted(sum(rng.choices(values, k=len(values))) / len(values) for _ in range(_RESAMPLES))
+    return Estimate(sum(values) / len(values), means[int(0.025 * _RESAMPLES)], means[int(0.975 * _RESAMPLES) - 1])
 
 
 def gold_clusters(pairs: Iterable[tuple[str, str]], ids: Iterable[str] = ()) -> dict[str, str]:
@@ -59,101 +90,65 @@ def gold_clusters(pairs: Iterable[tuple[str, str]], ids: Iterable[str] = ()) -> 
     return {node: root(node) for node in order}
 
 
-def _pairs(counts: Iterable[int]) -> int:
-    return sum(n * (n - 1) // 2 for n in counts)
-
-
-def _aligned(predicted: Mapping[str, str], gold: Mapping[str, str]) -> list[tuple[str, str]]:
-    if predicted.keys() != gold.keys():
-        raise ValueError("predicted and gold clusterings must cover the same ids")
-    return [(predicted[key], gold[key]) for key in gold]
-
-
-def pairwise_scores(predicted: Mapping[str, str], gold: Mapping[str, str]) -> PRF:
-    """Precision and recall over the pairs of ids put in one cluster (id -> cluster id maps)."""
-    labels = _aligned(predicted, gold)
-    together = _pairs(Counter(labels).values())
-    predicted_pairs = _pairs(Counter(p for p, _ in labels).values())
-    gold_pairs = _pairs(Counter(g for _, g in labels).values())
-    return PRF(
-        precision=together / predicted_pairs if predicted_pairs else 1.0,
-        recall=together / gold_pairs if gold_pairs else 1.0,
-    )
-
-
-def bcubed_scores(predicted: Mapping[str, str], gold: Mapping[str, str]) -> PRF:
-    """B-cubed precision and recall: per-id overlap of its predicted and gold clusters, averaged."""
-    labels = _aligned(predicted, gold)
-    if not labels:
-        return PRF(1.0, 1.0)
-    both = Counter(labels)
-    predicted_sizes = Counter(p for p, _ in labels)
-    gold_sizes = Counter(g for _, g in labels)
-    precision = sum(both[(p, g)] / predicted_sizes[p] for p, g in labels) / len(labels)
-    recall = sum(both[(p, g)] / gold_sizes[g] for p, g in labels) / len(labels)
-    return PRF(precision, recall)
-
-
-def recall_at(ranks: Sequence[int | None], k: int) -> float:
+def recall_at(ranks: Sequence[int | None], k: int) -> Estimate:
     """Share of queries whose right group is ranked within the first ``k`` (ranks start at 1)."""
-    return sum(1 for rank in ranks if rank is not None and rank <= k) / len(ranks) if ranks else 0.0
+    return wilson(sum(1 for rank in ranks if rank is not None and rank <= k), len(ranks))
 
 
-def mean_reciprocal_rank(ranks: Sequence[int | None]) -> float:
+def mean_reciprocal_rank(ranks: Sequence[int | None]) -> Estimate:
     """Mean of 1/rank of the right group, counting 0 where it was not ranked."""
-    return sum(1 / rank for rank in ranks if rank is not None) / len(ranks) if ranks else 0.0
+    return bootstrap_mean([1 / rank if rank is not None else 0.0 for rank in ranks])
 
 
-def auto_join_precision(joins: Sequence[tuple[str | None, str]]) -> float | None:
+def auto_join_precision(joins: Sequence[tuple[str | None, str]]) -> Estimate:
     """Of ``(joined group or None, gold group)`` decisions, the share of joins into the gold group."""
     joined = [(group, gold) for group, gold in joins if group is not None]
-    return sum(1 for group, gold in joined if group == gold) / len(joined) if joined else None
+    return wilson(sum(1 for group, gold in joined if group == gold), len(joined))
 
 
 @dataclass(frozen=True)
 class EvaluationReport:
     """All figures of one evaluation run."""
 
-    wishes: int
-    gold_groups: int
-    predicted_groups: int
     seeds: int
     queries: int
-    ranked_queries: int
-    pairwise: PRF
-    bcubed: PRF
-    recall: tuple[tuple[int, float], ...]
-    mrr: float
-    auto_join_precision: float | None
+    new_wishes: int
+    recall: tuple[tuple[int, Estimate], ...]
+    mrr: Estimate
+    auto_join_precision: Estimate
+    auto_join_coverage: Estimate
     auto_joined: int
+    new_wishes_joined: int
     policy: GroupingPolicy
+    encoder: str
+    seconds: float
+    peak_mb: float
 
-    @property
-    def auto_join_coverage(self) -> float:
-        """Share of queries joined automatically."""
-        return self.auto_joined / self.queries if self.queries else 0.0
-
-    def recall_at(self, k: int) -> float:
+    def recall_at(self, k: int) -> Estimate:
         """Recall@k as measured; KeyError for a cutoff that was not measured."""
         return dict(self.recall)[k]
 
     def lines(self) -> list[str]:
         """Human-readable report lines."""
-        recall = " ".join(f"Recall@{k} {value:.3f}" for k, value in self.recall)
-        precision = "n/a" if self.auto_join_precision is None else f"{self.auto_join_precision:.3f}"
+        recall = ", ".join(f"Recall@{k} {value.text()}" for k, value in self.recall)
         policy = self.policy
         return [
-            f"wishes {self.wishes} (seeds {self.seeds}, queries {self.queries}), gold groups {self.gold_groups}, "
-            f"predicted groups {self.predicted_groups}",
-            f"policy: auto_join {policy.auto_join:.2f}, suggest_min {policy.suggest_min:.2f}, "
-            f"text_weight {policy.text_weight:.2f}, marking_weight {policy.marking_weight:.2f}",
-            f"clustering: pairwise P {self.pairwise.precision:.3f} R {self.pairwise.recall:.3f} "
-            f"F1 {self.pairwise.f1:.3f}; B-cubed P {self.bcubed.precision:.3f} R {self.bcubed.recall:.3f} "
-            f"F1 {self.bcubed.f1:.3f}",
-            f"ranking ({self.ranked_queries} queries with a seeded group): {recall} MRR {self.mrr:.3f}",
-            f"auto-join: precision {precision}, coverage {self.auto_join_coverage:.3f} "
-            f"({self.auto_joined} of {self.queries} queries joined)",
+            f"wishes {self.seeds + self.queries}: seeds {self.seeds}, queries {self.queries} "
+            f"({self.queries - self.new_wishes} with a seeded group, {self.new_wishes} new wishes)",
+            f"encoder {self.encoder}; policy: auto_join {policy.auto_join:.2f}, suggest_min {policy.suggest_min:.2f}, "
+            f"semantic_weight {policy.semantic_weight:.2f}, marking_weight {policy.marking_weight:.2f} "
+            f"(text_weight {policy.text_weight:.2f})",
+            f"ranking: {recall}, MRR {self.mrr.text()}",
+            f"auto-join over all {self.queries} queries: precision {self.auto_join_precision.text()}, "
+            f"coverage {self.auto_join_coverage.text()} ({self.auto_joined} joined, "
+            f"{self.new_wishes_joined} of {self.new_wishes} new wishes joined wrongly)",
+            f"took {self.seconds:.1f} s, peak RSS {self.peak_mb:.0f} MB",
         ]
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def evaluate(
@@ -161,17 +156,14 @@ def evaluate(
     queries: Sequence[WishDoc],
     gold: Mapping[str, str],
     policy: GroupingPolicy = DEFAULT_POLICY,
+    encoder: Encoder | None = None,
     cutoffs: Sequence[int] = RANK_CUTOFFS,
 ) -> EvaluationReport:
-    """Evaluate grouping against ``gold`` (doc id -> gold group, covering seeds and queries).
-
-    Seeds fill an index grouped by their gold group; every query is decided against it and not added.
-    Ranks count only queries whose gold group has a seed. Seeds then queries are also clustered in
-    one batch for the pairwise and B-cubed figures.
-    """
-    index = GroupIndex(policy)
-    for doc in seeds:
-        index.add(doc, gold[doc.id])
+    """Evaluate grouping against ``gold`` (doc id -> gold group, covering seeds and queries)."""
+    started = time.perf_counter()
+    index = GroupIndex(policy, encoder)
+    index.add_many([(doc, gold[doc.id]) for doc in seeds])
+    index.prepare([doc.text for doc in queries])
     seeded = {gold[doc.id] for doc in seeds}
     ranks: list[int | None] = []
     joins: list[tuple[str | None, str]] = []
@@ -181,58 +173,63 @@ def evaluate(
         if gold[doc.id] in seeded:
             groups = [suggestion.group_id for suggestion in decision.suggestions]
             ranks.append(groups.index(gold[doc.id]) + 1 if gold[doc.id] in groups else None)
-    docs = [*seeds, *queries]
-    predicted = cluster(docs, policy)
-    expected = {doc.id: gold[doc.id] for doc in docs}
+    joined = sum(1 for group, _ in joins if group is not None)
     return EvaluationReport(
-        wishes=len(docs),
-        gold_groups=len(set(expected.values())),
-        predicted_groups=len(set(predicted.values())),
         seeds=len(seeds),
         queries=len(queries),
-        ranked_queries=len(ranks),
-        pairwise=pairwise_scores(predicted, expected),
-        bcubed=bcubed_scores(predicted, expected),
+        new_wishes=len(queries) - len(ranks),
         recall=tuple((k, recall_at(ranks, k)) for k in cutoffs),
         mrr=mean_reciprocal_rank(ranks),
         auto_join_precision=auto_join_precision(joins),
-        auto_joined=sum(1 for group, _ in joins if group is not None),
+        auto_join_coverage=wilson(joined, len(joins)),
+        auto_joined=joined,
+        new_wishes_joined=sum(1 for group, gold_group in joins if group is not None and gold_group not in seeded),
         policy=policy,
+        encoder=encoder.name if encoder is not None else "none",
+        seconds=time.perf_counter() - started,
+        peak_mb=peak_rss_mb(),
     )
 
 
 def split_seeds(rows: Sequence[tuple[WishDoc, str]]) -> tuple[list[WishDoc], list[WishDoc]]:
-    """Per gold group, the first half of its rows (rounded up) are seeds and the rest are queries."""
-    sizes = Counter(group for _, group in rows)
-    seen: Counter[str] = Counter()
+    """Seeds and queries. A gold group of one row, and every ``NEW_GROUP_SHARE``-th group of several (in order
+    of first appearance), gives only queries: new wishes. Of the other groups, the first half of the rows
+    (rounded up) seed and the rest query."""
+    sizes: dict[str, int] = {}
+    for _, group in rows:
+        sizes[group] = sizes.get(group, 0) + 1
+    several = [group for group, size in sizes.items() if size > 1]
+    held_out = set(several[NEW_GROUP_SHARE - 1 :: NEW_GROUP_SHARE]) | {g for g, size in sizes.items() if size == 1}
+    seen: dict[str, int] = {}
     seeds: list[WishDoc] = []
     queries: list[WishDoc] = []
     for doc, group in rows:
-        seen[group] += 1
-        (seeds if seen[group] <= (sizes[group] + 1) // 2 else queries).append(doc)
+        seen[group] = seen.get(group, 0) + 1
+        seeding = group not in held_out and seen[group] <= (sizes[group] + 1) // 2
+        (seeds if seeding else queries).append(doc)
     return seeds, queries
 
 
-def read_labelled_csv(path: str | Path, text_column: str, group_column: str) -> list[tuple[WishDoc, str]]:
-    """Rows of a CSV (delimiter sniffed among , ; tab |) as (wish, gold group); rows without a group are skipped.
+def read_labelled_csv(path: str | Path, text_column: str, group_column: str,
+                      dialect: str = "comma") -> list[tuple[WishDoc, str]]:
+    """Rows of a CSV as (wish, gold group), read with Python's csv module: the delimiter named by ``dialect``
+    (a key of DIALECTS), fields quoted with ``"`` and a quote inside a field doubled (``""``), as Excel and
+    every spreadsheet write them. Rows without a group are skipped.
 
     Raises ValueError naming a missing column, or when no row has a group.
     """
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r} (known: {', '.join(DIALECTS)})")
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        sample = handle.read(65536)
-        handle.seek(0)
-        try:
-            dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], ",;\t|")
-        except csv.Error:
-            dialect = csv.excel
-        reader = csv.DictReader(handle, dialect=dialect)
+        reader = csv.DictReader(handle, delimiter=DIALECTS[dialect], quotechar='"', doublequote=True, strict=True)
         columns = reader.fieldnames or []
         for column in (text_column, group_column):
             if column not in columns:
-                raise ValueError(f"column {column!r} not found in {path}; columns are: {', '.join(columns)}")
+                raise ValueError(f"column {column!r} not found in {path} (read as {dialect}-separated); "
+                                 f"columns are: {', '.join(columns)}")
         rows = [
-            (WishDoc(id=f"row{number}", text=row[text_column] or ""), row[group_column].strip())
-            for number, row in enumerate(reader, start=2)
+            (WishDoc(id=f"row{reader.line_num}", text=row[text_column] or ""), (row[group_column] or "").strip())
+            for row in reader
             if (row[group_column] or "").strip()
         ]
     if not rows:
@@ -240,11 +237,10 @@ def read_labelled_csv(path: str | Path, text_column: str, group_column: str) -> 
     return rows
 
 
-def evaluate_csv(
-    path: str | Path, text_column: str, group_column: str, policy: GroupingPolicy = DEFAULT_POLICY
-) -> EvaluationReport:
+def evaluate_csv(path: str | Path, text_column: str, group_column: str, policy: GroupingPolicy = DEFAULT_POLICY,
+                 encoder: Encoder | None = None, dialect: str = "comma") -> EvaluationReport:
     """Evaluate on a CSV with a text column and a gold-group column, split by ``split_seeds``."""
-    rows = read_labelled_csv(path, text_column, group_column)
+    rows = read_labelled_csv(path, text_column, group_column, dialect)
     seeds, queries = split_seeds(rows)
     gold = {doc.id: group for doc, group in rows}
-    return evaluate(seeds, queries, gold, policy)
+    return evaluate(seeds, queries, gold, policy, encoder)

@@ -1,18 +1,22 @@
-"""Similar-wish grouping: an incremental index of grouped wishes and a batch clusterer.
+"""Similar-wish grouping: scores and the incremental index of grouped wishes. Pure: no I/O.
 
-Text similarity is the cosine of TF-IDF vectors over hashed features: the Snowball stem of every
-content word plus the character 4-grams inside it (so «агрегация» and «агрегировать» overlap even
-where their stems differ). A group's score for a wish is the best combined score over its members;
-the combined score mixes text similarity with marking (category, subcategory, tags) when marking is
-known for both sides, and is the text similarity alone otherwise. Wishes sharing no text feature never
-match, whatever their marking. Cosines are rounded to 9 decimals in the index and to 6 in batch
-clustering (which computes in single precision), so identical texts score exactly 1.
+The text score fuses two cosines. Lexical: TF-IDF over hashed features, the Snowball stem of every
+content word plus the character 4-grams inside it (so «агрегация» and «агрегировать» overlap where their
+stems differ). Semantic: the cosine of a local sentence encoder's vectors (bridge.encoders), rescaled so
+the encoder's baseline (the cosine of two unrelated texts) maps to 0; it lets paraphrases and a Russian
+wish's English twin meet. Without an encoder the text score is the lexical one. A group's score for a wish
+is the best combined score over its members; the combined score mixes the text score with marking
+(category, subcategory, tags) where marking is known for both sides.
+
+Automatic joining is a "same request filed twice" detector, not a similarity threshold: the indexed wish
+lexically closest to the new one must reach ``auto_join``, must not be filed under another category and
+must not be its template twin (bridge.twins). Everything else is a ranked suggestion.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -20,15 +24,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.utils import murmurhash3_32
 
 from bridge import textnorm
+from bridge.encoders import Encoder, Vectors
+from bridge.twins import template_twins
 
 N_FEATURES = 1 << 21
 CATEGORY_WEIGHT, SUBCATEGORY_WEIGHT, TAGS_WEIGHT = 0.5, 0.25, 0.25
-_TAIL_SHARE = 0.75
-_BLOCK_ROWS = 2000
-_EPS = 1e-6
+_ENCODED_KEPT = 4096
+_COLUMN_ROWS = 2048
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -49,15 +53,21 @@ class WishDoc:
 
 @dataclass(frozen=True)
 class GroupingPolicy:
-    """Thresholds and weights of the combined score; all in [0, 1], ``suggest_min <= auto_join``."""
+    """Thresholds and weights; all in [0, 1], ``suggest_min <= auto_join``.
 
-    auto_join: float = 0.92
+    ``auto_join`` is the lexical cosine a wish filed twice reaches; ``semantic_weight`` is the share of the
+    semantic cosine in the text score (where an encoder is given); ``text_weight`` and ``marking_weight``
+    mix the text score with marking.
+    """
+
+    auto_join: float = 0.95
     suggest_min: float = 0.15
     text_weight: float = 0.9
     marking_weight: float = 0.1
+    semantic_weight: float = 0.5
 
     def __post_init__(self) -> None:
-        values = (self.auto_join, self.suggest_min, self.text_weight, self.marking_weight)
+        values = (self.auto_join, self.suggest_min, self.text_weight, self.marking_weight, self.semantic_weight)
         if not all(0.0 <= value <= 1.0 for value in values):
             raise ValueError(f"policy values must lie in [0, 1]: {self}")
         if self.suggest_min > self.auto_join:
@@ -70,15 +80,6 @@ class GroupingPolicy:
         total = self.text_weight + self.marking_weight
         mixed = (self.text_weight * text + self.marking_weight * marking) / total
         return np.where(known, mixed, text)
-
-    def text_floor(self, marked: bool) -> float:
-        """Lowest text score that can still reach ``auto_join`` (with perfect marking if ``marked``)."""
-        if not marked:
-            return self.auto_join
-        if self.text_weight == 0.0:
-            return 0.0
-        total = self.text_weight + self.marking_weight
-        return max(0.0, (self.auto_join * total - self.marking_weight) / self.text_weight)
 
 
 @dataclass(frozen=True)
@@ -93,17 +94,19 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Decision:
-    """``join`` is the best group when its score reaches ``auto_join``; suggestions best first."""
+    """``join``: the group of the wish this one repeats (None if it repeats none), with that wish's lexical
+    cosine as ``join_score``; suggestions best first."""
 
     join: str | None
     suggestions: tuple[Suggestion, ...]
+    join_score: float | None = None
 
 
 @lru_cache(maxsize=500_000)
 def _word_features(word: str) -> tuple[int, ...]:
     padded = f" {word} "
     names = [f"w:{textnorm.stem(word)}"] + [padded[i : i + 4] for i in range(max(1, len(padded) - 3))]
-    return tuple(murmurhash3_32(name, positive=True) % N_FEATURES for name in names)
+    return tuple(zlib.crc32(name.encode()) % N_FEATURES for name in names)
 
 
 def term_counts(texts: Iterable[str]) -> sp.csr_matrix:
@@ -124,17 +127,6 @@ def term_counts(texts: Iterable[str]) -> sp.csr_matrix:
 def inverse_document_frequency(document_frequency: IntArray, documents: int) -> FloatArray:
     """Smoothed idf: ``log((1 + n) / (1 + df)) + 1``."""
     return np.log((1.0 + documents) / (1.0 + document_frequency)) + 1.0
-
-
-def tfidf_rows(counts: sp.csr_matrix) -> sp.csr_matrix:
-    """L2-normalised TF-IDF rows of ``counts``, with idf estimated on those rows."""
-    document_frequency = np.bincount(counts.indices, minlength=N_FEATURES)
-    idf = inverse_document_frequency(document_frequency, counts.shape[0]).astype(np.float32)
-    rows = counts.copy()
-    rows.data *= idf[rows.indices]
-    norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
-    rows.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(rows.indptr)).astype(np.float32)
-    return rows
 
 
 def _jaccard(left: frozenset[str], right: frozenset[str]) -> float:
@@ -219,24 +211,64 @@ def _top(rows: IntArray, scores: FloatArray, limit: int) -> tuple[IntArray, floa
     return rows[split[:limit]], float(scores[rows[split[limit:]]].max())
 
 
-class GroupIndex:
-    """Incremental index of the wishes already in groups. Pure: no I/O; one index per thread.
+def _stored(chunk: sp.csr_matrix) -> sp.csr_matrix | sp.csc_matrix:
+    """Large chunks are kept by column, so a query reads only the columns of its own features (ten times fewer
+    entries than a scan of every row at 50,000 wishes); small ones by row (a by-column copy costs a pointer per
+    feature, 2**21 of them)."""
+    return chunk.tocsc() if chunk.shape[0] >= _COLUMN_ROWS else chunk
 
-    Rows keep sublinear term frequencies; idf is a snapshot of the live rows' document frequencies,
-    refreshed (with the row norms) whenever the number of live rows has doubled or halved since.
+
+class _Rows:
+    """A growable float32 matrix, one row per indexed wish."""
+
+    def __init__(self) -> None:
+        self._data: Vectors = np.zeros((0, 0), dtype=np.float32)
+        self._size = 0
+
+    def append(self, row: Vectors) -> None:
+        if self._size == len(self._data):
+            grown = np.zeros((max(16, 2 * self._size), len(row)), dtype=np.float32)
+            if self._size:
+                grown[: self._size] = self._data[: self._size]
+            self._data = grown
+        self._data[self._size] = row
+        self._size += 1
+
+    def keep(self, rows: IntArray) -> None:
+        self._data = self._data[rows]
+        self._size = len(rows)
+
+    @property
+    def values(self) -> Vectors:
+        return self._data[: self._size]
+
+
+@dataclass(frozen=True)
+class _Scores:
+    lexical: FloatArray
+    text: FloatArray
+
+
+class GroupIndex:
+    """Incremental index of the wishes already in groups. Pure: no I/O; not thread-safe.
+
+    Rows keep sublinear term frequencies (and the encoder's vector, when there is an encoder); idf is a
+    snapshot of the live rows' document frequencies, refreshed (with the row norms) whenever the number of
+    live rows has doubled or halved since.
     """
 
-    def __init__(self, policy: GroupingPolicy = GroupingPolicy()) -> None:
+    def __init__(self, policy: GroupingPolicy = GroupingPolicy(), encoder: Encoder | None = None) -> None:
         self.policy = policy
-        self._chunks: list[sp.csr_matrix] = []
+        self.encoder = encoder
+        self._chunks: list[sp.csr_matrix | sp.csc_matrix] = []
+        self._vectors = _Rows()
         self._norms = _Column(np.float64)
         self._alive = _Column(np.bool_)
         self._group = _Column(np.int64)
         self._category = _Column(np.int64)
         self._subcategory = _Column(np.int64)
         self._has_tags = _Column(np.bool_)
-        self._tags: list[frozenset[str]] = []
-        self._doc_ids: list[str] = []
+        self._docs: list[WishDoc] = []
         self._row_of: dict[str, int] = {}
         self._group_ids: list[str] = []
         self._query = np.zeros(N_FEATURES)
@@ -245,6 +277,10 @@ class GroupIndex:
         self._df = np.zeros(N_FEATURES, dtype=np.int64)
         self._idf = inverse_document_frequency(self._df, 0)
         self._idf_documents = 0
+        self._encoded: dict[str, Vectors] = {}
+        self._unencoded: dict[int, str] = {}
+        self._width: int | None = None
+        self._last_counts: tuple[str | None, sp.csr_matrix] = (None, None)
 
     def __len__(self) -> int:
         return len(self._row_of)
@@ -256,14 +292,43 @@ class GroupIndex:
         """Group id of an indexed wish; KeyError when it is not indexed."""
         return self._group_ids[int(self._group.values[self._row(doc_id)])]
 
+    def doc(self, doc_id: str) -> WishDoc:
+        """The indexed wish; KeyError when it is not indexed."""
+        return self._docs[self._row(doc_id)]
+
+    def members(self) -> dict[str, tuple[str, WishDoc]]:
+        """Every indexed wish id -> (its group, the wish as indexed)."""
+        return {doc_id: (self.group_of(doc_id), self._docs[row]) for doc_id, row in self._row_of.items()}
+
+    def members_of(self, group_id: str) -> list[str]:
+        """Ids of the indexed wishes of ``group_id``."""
+        if group_id not in self._group_code:
+            return []
+        rows = np.flatnonzero((self._group.values == self._group_code[group_id]) & self._alive.values)
+        return [self._docs[row].id for row in rows.tolist()]
+
+    def prepare(self, texts: Sequence[str]) -> None:
+        """Encode ``texts`` in one batch ahead of the `suggest` or `decide` calls that rank them (an encoder is
+        several times faster on a batch than text by text)."""
+        if self.encoder is not None:
+            missing = list(dict.fromkeys(text for text in texts if text not in self._encoded))
+            if len(self._encoded) + len(missing) > _ENCODED_KEPT:
+                self._encoded.clear()
+            self._encoded.update(zip(missing, self.encoder.encode(missing), strict=True))
+
     def add(self, doc: WishDoc, group_id: str) -> None:
         """Index ``doc`` as a member of ``group_id``; ValueError when its id is already indexed."""
         if doc.id in self._row_of:
             raise ValueError(f"wish {doc.id!r} is already indexed")
-        counts = term_counts([doc.text]).astype(np.float64)
+        counts = self._term_counts(doc.text).astype(np.float64)
+        if self.encoder is not None:
+            vector = self._encoded.pop(doc.text, None)
+            if vector is None:
+                self._unencoded[len(self._docs)] = doc.text
+            self._vectors.append(vector if vector is not None else np.zeros(self._dimension(), dtype=np.float32))
         self._df[counts.indices] += 1
-        self._row_of[doc.id] = len(self._doc_ids)
-        self._doc_ids.append(doc.id)
+        self._row_of[doc.id] = len(self._docs)
+        self._docs.append(doc)
         self._append_row(counts)
         self._norms.append(self._norm(counts))
         self._alive.append(True)
@@ -272,16 +337,20 @@ class GroupIndex:
         self._category.append(category)
         self._subcategory.append(subcategory)
         self._has_tags.append(bool(doc.tags))
-        self._tags.append(doc.tags)
         self._refresh_if_stale()
+
+    def add_many(self, placed: Sequence[tuple[WishDoc, str]]) -> None:
+        """`add` every (wish, group id)."""
+        for doc, group_id in placed:
+            self.add(doc, group_id)
 
     def remove(self, doc_id: str) -> None:
         """Drop an indexed wish; KeyError when it is not indexed."""
         row = self._row(doc_id)
         del self._row_of[doc_id]
         self._alive.values[row] = False
-        self._df[self._counts(row).indices] -= 1
-        if len(self._doc_ids) > 2 * len(self._row_of) + 64:
+        self._df[term_counts([self._docs[row].text]).indices] -= 1
+        if len(self._docs) > 2 * len(self._row_of) + 64:
             self._compact()
         self._refresh_if_stale()
 
@@ -289,15 +358,28 @@ class GroupIndex:
         """Put an indexed wish into ``group_id`` (new or existing); KeyError when it is not indexed."""
         self._group.values[self._row(doc_id)] = self._group_index(group_id)
 
-    def suggest(self, doc: WishDoc, k: int = 5) -> list[Suggestion]:
-        """Up to ``k`` groups scoring at least ``suggest_min`` for ``doc``, best first."""
-        return self._ranked(doc, k)
+    def suggest(self, doc: WishDoc, k: int = 5, exclude: Iterable[str] = ()) -> list[Suggestion]:
+        """Up to ``k`` groups (none of ``exclude``) scoring at least ``suggest_min`` for ``doc``, best first."""
+        return self._ranked(doc, self._scores(doc.text, exclude, semantic=True), k)
 
-    def decide(self, doc: WishDoc, k: int = 5) -> Decision:
-        """Suggestions for ``doc`` plus the group it joins automatically, if any."""
-        ranked = self._ranked(doc, max(k, 1))
-        join = ranked[0].group_id if ranked and ranked[0].score >= self.policy.auto_join else None
-        return Decision(join=join, suggestions=tuple(ranked[: max(k, 0)]))
+    def decide(self, doc: WishDoc, k: int = 5, exclude: Iterable[str] = ()) -> Decision:
+        """Suggestions for ``doc`` plus the group of the wish it repeats, if any (see the module docstring). With
+        ``k=0`` nothing is ranked and nothing encoded: finding a repeat takes the word score alone."""
+        scores = self._scores(doc.text, exclude, semantic=k > 0)
+        ranked = self._ranked(doc, scores, k) if k > 0 else []
+        if not self._row_of:
+            return Decision(None, tuple(ranked))
+        row = int(np.argmax(scores.lexical))
+        lexical = float(scores.lexical[row])
+        category = self._marking.of(doc, register=False)[0]
+        repeats = (
+            lexical >= self.policy.auto_join
+            and (category == -1 or self._category.values[row] in (-1, category))
+            and not template_twins(doc.text, self._docs[row].text)
+        )
+        if not repeats:
+            return Decision(None, tuple(ranked))
+        return Decision(self._group_ids[int(self._group.values[row])], tuple(ranked), lexical)
 
     def _row(self, doc_id: str) -> int:
         if doc_id not in self._row_of:
@@ -310,18 +392,39 @@ class GroupIndex:
             self._group_ids.append(group_id)
         return self._group_code[group_id]
 
+    def _vector(self, text: str) -> Vectors:
+        """The text's vector, from `prepare` or encoded now; kept for the `add` that usually follows a decision."""
+        assert self.encoder is not None
+        if text not in self._encoded:
+            if len(self._encoded) >= _ENCODED_KEPT:
+                self._encoded.clear()
+            self._encoded[text] = self.encoder.encode([text])[0]
+        return self._encoded[text]
+
+    def _dimension(self) -> int:
+        if self._width is None:
+            self._width = len(self._vector(""))
+        return self._width
+
+    def _encode_added(self) -> None:
+        """Encode, in batches, the wishes added since the last ranking (intake and catch-up leave them to it)."""
+        if self.encoder is None or not self._unencoded:
+            return
+        rows = np.fromiter(self._unencoded, dtype=np.int64)
+        self._vectors.values[rows] = self.encoder.encode(list(self._unencoded.values()))
+        self._unencoded.clear()
+
+    def _term_counts(self, text: str) -> sp.csr_matrix:
+        """Term counts of ``text``, kept for the one text last asked (a decision and the add that follows it)."""
+        if self._last_counts[0] != text:
+            self._last_counts = (text, term_counts([text]))
+        return self._last_counts[1]
+
     def _append_row(self, counts: sp.csr_matrix) -> None:
         self._chunks.append(counts)
         while len(self._chunks) > 1 and self._chunks[-1].shape[0] >= self._chunks[-2].shape[0]:
             last = self._chunks.pop()
-            self._chunks[-1] = sp.vstack([self._chunks[-1], last], format="csr")
-
-    def _counts(self, row: int) -> sp.csr_matrix:
-        for chunk in self._chunks:
-            if row < chunk.shape[0]:
-                return chunk[row]
-            row -= chunk.shape[0]
-        raise IndexError(row)
+            self._chunks[-1] = _stored(sp.vstack([self._chunks[-1], last], format="csr"))
 
     def _norm(self, counts: sp.csr_matrix) -> float:
         norm = float(np.sqrt(np.sum((counts.data * self._idf[counts.indices]) ** 2)))
@@ -340,40 +443,57 @@ class GroupIndex:
             self._norms.replace(np.where(merged > 0, merged, 1.0))
 
     def _compact(self) -> None:
+        self._encode_added()
         keep = np.flatnonzero(self._alive.values)
         matrix = sp.vstack(self._chunks, format="csr")[keep] if self._chunks else None
-        self._chunks = [] if matrix is None or matrix.shape[0] == 0 else [matrix]
+        self._chunks = [] if matrix is None or matrix.shape[0] == 0 else [_stored(matrix)]
         for column in (self._norms, self._alive, self._group, self._category, self._subcategory, self._has_tags):
             column.replace(column.values[keep])
-        self._tags = [self._tags[row] for row in keep]
-        self._doc_ids = [self._doc_ids[row] for row in keep]
-        self._row_of = {doc_id: row for row, doc_id in enumerate(self._doc_ids)}
+        if self.encoder is not None:
+            self._vectors.keep(keep)
+        self._docs = [self._docs[row] for row in keep]
+        self._row_of = {doc.id: row for row, doc in enumerate(self._docs)}
 
-    def _text_scores(self, text: str) -> FloatArray:
-        """Cosine similarity of ``text`` to every row under the idf snapshot; 0 for removed rows."""
-        counts = term_counts([text])
-        scores = np.zeros(len(self._doc_ids))
+    def _lexical_scores(self, text: str) -> FloatArray:
+        """Cosine similarity of ``text`` to every row under the idf snapshot."""
+        counts = self._term_counts(text)
         if counts.nnz == 0 or not self._row_of:
-            return scores
+            return np.zeros(len(self._docs))
         idf = self._idf[counts.indices]
         weights = counts.data * idf
         query = self._query  # one dense buffer, zeroed after use (allocating 2**21 floats per call is slow)
         query[counts.indices] = weights * idf / np.linalg.norm(weights)
-        dots = [chunk @ query for chunk in self._chunks]
+        dots = [chunk[:, counts.indices] @ query[counts.indices] if chunk.format == "csc" else chunk @ query
+                for chunk in self._chunks]
         query[counts.indices] = 0.0
-        scores = np.concatenate(dots) / self._norms.values
-        scores[~self._alive.values] = 0.0
-        return np.clip(np.round(scores, 9), 0.0, 1.0)
+        return np.clip(np.round(np.concatenate(dots) / self._norms.values, 9), 0.0, 1.0)
 
-    def _ranked(self, doc: WishDoc, k: int) -> list[Suggestion]:
-        text = self._text_scores(doc.text)
+    def _scores(self, text: str, exclude: Iterable[str], semantic: bool) -> _Scores:
+        """Lexical and (if ``semantic``) fused text scores of every row; 0 for removed rows and excluded groups."""
+        lexical = self._lexical_scores(text)
+        fused = lexical
+        if semantic and self.encoder is not None and self._row_of:
+            self._encode_added()
+            baseline = self.encoder.baseline
+            cosine = self._vectors.values @ self._vector(text)
+            meaning = np.clip((cosine.astype(np.float64) - baseline) / (1.0 - baseline), 0.0, 1.0)
+            weight = self.policy.semantic_weight
+            fused = np.round((1.0 - weight) * lexical + weight * meaning, 9)
+        dead = ~self._alive.values
+        codes = [self._group_code[group] for group in exclude if group in self._group_code]
+        if codes:
+            dead = dead | np.isin(self._group.values, codes)
+        return _Scores(np.where(dead, 0.0, lexical), np.where(dead, 0.0, fused))
+
+    def _ranked(self, doc: WishDoc, scores: _Scores, k: int) -> list[Suggestion]:
+        text = scores.text
         candidates = np.flatnonzero(text > 0)
         category, subcategory = self._marking.of(doc, register=False)
         marked = category != -1 or subcategory != -1 or bool(doc.tags)
         limit = 64 * max(k, 1)
         while True:
             head, rest = _top(candidates, text, limit)
-            ranked = self._best_groups(head, text, (category, subcategory, doc.tags), k)
+            ranked = self._best_groups(head, scores, (category, subcategory, doc.tags), k)
             floor = max(ranked[-1].score if len(ranked) == k else 0.0, self.policy.suggest_min)
             if rest is None or self._upper_bound(rest, marked) < floor:
                 return ranked
@@ -389,10 +509,10 @@ class GroupIndex:
         known = self._has_tags.values[rows] & bool(tags)
         if not tags:
             return np.zeros(len(rows)), known
-        return _tag_scores([tags] * len(rows), [self._tags[row] for row in rows.tolist()], known)
+        return _tag_scores([tags] * len(rows), [self._docs[row].tags for row in rows.tolist()], known)
 
     def _best_groups(
-        self, rows: IntArray, text: FloatArray, query: tuple[int, int, frozenset[str]], k: int
+        self, rows: IntArray, scores: _Scores, query: tuple[int, int, frozenset[str]], k: int
     ) -> list[Suggestion]:
         """The ``k`` best groups of ``rows`` scored by their best row, best first, at least ``suggest_min``."""
         size = len(rows)
@@ -401,6 +521,7 @@ class GroupIndex:
             (np.full(size, query[1]), self._subcategory.values[rows]),
             self._tag_scores(rows, query[2]),
         )
+        text = scores.text
         combined = self.policy.combine(text[rows], marking, known)
         order = np.lexsort((rows, -combined))
         groups = self._group.values[rows][order]
@@ -416,137 +537,3 @@ class GroupIndex:
             for i in best
             if combined[i] >= self.policy.suggest_min
         ]
-
-
-def cluster(docs: Sequence[WishDoc], policy: GroupingPolicy = GroupingPolicy()) -> dict[str, str]:
-    """Batch grouping: doc id -> group id (a group id is the id of its first doc). Deterministic.
-
-    Wishes are taken in order; each joins the group of its best-scoring earlier wish when that
-    combined score reaches ``policy.auto_join`` (ties go to the earliest), else it starts a group.
-    This mirrors feeding them one by one to ``GroupIndex.decide`` and adding each to the group it
-    joins or to a new one, except that idf comes from the whole batch.
-    """
-    ids = [doc.id for doc in docs]
-    if len(set(ids)) != len(ids):
-        raise ValueError("wish ids must be unique")
-    if not docs:
-        return {}
-    rows = tfidf_rows(term_counts(doc.text for doc in docs))
-    links = _SimilarityJoin(rows, _BatchMarking(docs), policy).best_earlier()
-    root = np.arange(len(docs))
-    for row, link in enumerate(links.tolist()):
-        if link >= 0:
-            root[row] = root[link]
-    return {doc_id: ids[root[row]] for row, doc_id in enumerate(ids)}
-
-
-class _BatchMarking:
-    """Marking codes of a batch of wishes, compared pairwise."""
-
-    def __init__(self, docs: Sequence[WishDoc]) -> None:
-        codes = _MarkingCodes()
-        pairs = np.array([codes.of(doc) for doc in docs], dtype=np.int64).reshape(-1, 2)
-        self.category, self.subcategory = pairs[:, 0], pairs[:, 1]
-        self.tags = np.empty(len(docs), dtype=object)
-        self.tags[:] = [doc.tags for doc in docs]
-        self.has_tags = np.array([bool(doc.tags) for doc in docs], dtype=bool)
-        self.marked = (self.category != -1) | (self.subcategory != -1) | self.has_tags
-
-    def pair_scores(self, left: IntArray, right: IntArray) -> tuple[FloatArray, BoolArray]:
-        """Marking scores and known flags of the pairs ``(left[i], right[i])``."""
-        if not self.marked.any():
-            return np.zeros(len(left)), np.zeros(len(left), dtype=bool)
-        return _marking_scores(
-            (self.category[left], self.category[right]),
-            (self.subcategory[left], self.subcategory[right]),
-            _tag_scores(self.tags[left], self.tags[right], self.has_tags[left] & self.has_tags[right]),
-        )
-
-
-class _SimilarityJoin:
-    """Exact best-earlier-neighbour search over unit rows with a combined-score threshold.
-
-    Prefix filtering: each row's most frequent features form a tail of norm below a share of the
-    row's text floor; two rows whose cosine reaches that floor must share a feature outside both
-    tails, so candidates come from a sparse product of the remaining prefixes. Candidates are pruned
-    by an upper bound before their exact cosine is computed.
-    """
-
-    def __init__(self, rows: sp.csr_matrix, marking: _BatchMarking, policy: GroupingPolicy) -> None:
-        features, indices = np.unique(rows.indices, return_inverse=True)
-        self.rows = sp.csr_matrix((rows.data, indices.ravel(), rows.indptr), shape=(rows.shape[0], len(features)))
-        self.marking = marking
-        self.policy = policy
-        self.floor = np.where(marking.marked, policy.text_floor(True), policy.text_floor(False))
-        self._split()
-
-    def _split(self) -> None:
-        rows = self.rows
-        n_rows, n_features = rows.shape
-        document_frequency = np.bincount(rows.indices, minlength=n_features)
-        rank = np.empty(n_features, dtype=np.int64)
-        rank[np.lexsort((np.arange(n_features), -document_frequency))] = np.arange(n_features)
-        owner = np.repeat(np.arange(n_rows), np.diff(rows.indptr))
-        entry_rank = rank[rows.indices]
-        order = np.argsort(owner * n_features + entry_rank)
-        squared = rows.data[order].astype(np.float64) ** 2
-        cumulative = np.cumsum(squared)
-        before_row = np.concatenate(([0.0], cumulative))[rows.indptr[:-1]]
-        mass = cumulative - np.repeat(before_row, np.diff(rows.indptr))
-        tail = mass < np.repeat((_TAIL_SHARE * self.floor) ** 2, np.diff(rows.indptr))
-        tail_entries, prefix_entries = order[tail], order[~tail]
-        self.tail_norm = np.sqrt(np.bincount(owner[tail_entries], weights=squared[tail], minlength=n_rows))
-        self.cut = np.full(n_rows, -1, dtype=np.int64)
-        np.maximum.at(self.cut, owner[tail_entries], entry_rank[tail_entries])
-        self.tail = self._subset(tail_entries, owner)
-        self.prefix = self._subset(prefix_entries, owner)
-        self.prefix_t = self.prefix.T.tocsr()
-
-    def _subset(self, entries: IntArray, owner: IntArray) -> sp.csr_matrix:
-        rows = self.rows
-        return sp.csr_matrix((rows.data[entries], (owner[entries], rows.indices[entries])), shape=rows.shape)
-
-    def best_earlier(self) -> IntArray:
-        """For every row, the earlier row it joins (best combined score >= auto_join), else -1."""
-        n_rows = self.rows.shape[0]
-        links = np.full(n_rows, -1, dtype=np.int64)
-        starts = range(0, n_rows, _BLOCK_ROWS)
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            for start, block in zip(starts, pool.map(self._block, starts), strict=True):
-                links[start : start + len(block)] = block
-        return links
-
-    def _block(self, start: int) -> IntArray:
-        stop = min(start + _BLOCK_ROWS, self.rows.shape[0])
-        product = self.prefix[start:stop] @ self.prefix_t[:, :stop]
-        lowest = float(self.floor[start:stop].min()) - float(self.tail_norm.max()) - _EPS
-        if lowest > 0:
-            product.data[product.data < lowest] = 0.0
-            product.eliminate_zeros()
-        pairs = product.tocoo()
-        earlier = pairs.col < pairs.row + start
-        left, right = pairs.row[earlier].astype(np.int64) + start, pairs.col[earlier].astype(np.int64)
-        partial = pairs.data[earlier].astype(np.float64)
-        left, right, text = self._exact(left, right, partial)
-        marking, known = self.marking.pair_scores(left, right)
-        combined = self.policy.combine(text, marking, known)
-        keep = combined >= self.policy.auto_join
-        left, right, combined = left[keep], right[keep], combined[keep]
-        order = np.lexsort((right, -combined, left))
-        left, right = left[order], right[order]
-        first = np.diff(left, prepend=-1) != 0
-        links = np.full(stop - start, -1, dtype=np.int64)
-        links[left[first] - start] = right[first]
-        return links
-
-    def _exact(self, left: IntArray, right: IntArray, partial: FloatArray) -> tuple[IntArray, IntArray, FloatArray]:
-        """Pairs whose cosine may reach their floor, with the exact cosine; ``partial`` is prefix·prefix."""
-        wide = np.where(self.cut[left] >= self.cut[right], left, right)
-        narrow = np.where(wide == left, right, left)
-        tail = self.tail_norm[wide]
-        rest = np.sqrt(np.maximum(0.0, 1.0 - partial**2 / np.maximum(_EPS, 1.0 - tail**2)))
-        hopeful = partial + tail * rest + _EPS >= np.maximum(self.floor[left], self.floor[right])
-        wide, narrow, partial = wide[hopeful], narrow[hopeful], partial[hopeful]
-        tail_dots = np.asarray(self.tail[wide].multiply(self.rows[narrow]).sum(axis=1)).ravel()
-        left, right = left[hopeful], right[hopeful]
-        return left, right, np.clip(np.round(partial + tail_dots, 6), 0.0, 1.0)

@@ -1,7 +1,7 @@
 """The grouping index over the store: the wishes of every group that takes new wishes, read in one query.
 
-Build the index once per batch (an intake page, a regroup run) and keep it current with `GroupIndex.add`;
-never rebuild it per wish. Group ids are strings inside the index and integers in the store.
+`load_index` builds one from scratch; bridge.live_index keeps one per process current, so nothing rebuilds
+it per request. Group ids are strings inside the index and integers in the store.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from bridge.encoders import DEFAULT_ENCODER, Encoder, load_encoder
 from bridge.grouping import GroupIndex, GroupingPolicy, WishDoc
 from bridge.groups import RECEIVING_STATES
 from bridge.mapping import Mappings
@@ -22,6 +23,15 @@ def policy_of(mappings: Mappings) -> GroupingPolicy:
     """The policy of mappings/grouping.yaml; a key it leaves out keeps GroupingPolicy's default."""
     known = {f.name for f in fields(GroupingPolicy)}
     return GroupingPolicy(**{k: v for k, v in mappings.get("grouping").items() if k in known})
+
+
+def encoder_name(mappings: Mappings) -> str:
+    """The `encoder` of mappings/grouping.yaml (bridge.encoders.DEFAULT_ENCODER when it names none)."""
+    return str(mappings.get("grouping").get("encoder", DEFAULT_ENCODER))
+
+
+def encoder_of(mappings: Mappings) -> Encoder | None:
+    return load_encoder(encoder_name(mappings))
 
 
 def wish_doc(wish_id: int, text: str, category: str | None, subcategory: str | None,
@@ -35,10 +45,10 @@ class StoredDoc:
     group_id: int
 
 
-def stored_docs(conn: Connection, *, states: Sequence[str] = RECEIVING_STATES,
-                group_ids: Sequence[int] | None = None) -> list[StoredDoc]:
-    """Every wish of the groups in `states` (or of `group_ids`) with the marking of its tickets: category and
-    subcategory of its first ticket, the tags of all."""
+def stored_docs(conn: Connection, *, states: Sequence[str] | None = RECEIVING_STATES,
+                group_ids: Iterable[int] | None = None) -> list[StoredDoc]:
+    """Every wish of the groups in `states` (None: any state), of `group_ids` only if given, with the marking of
+    its tickets: category and subcategory of its first ticket, the tags of all."""
     query = (
         select(wishes.c.id, wishes.c.group_id, wishes.c.text, tickets.c.category, tickets.c.subcategory,
                tickets.c.tags)
@@ -47,8 +57,10 @@ def stored_docs(conn: Connection, *, states: Sequence[str] = RECEIVING_STATES,
         .outerjoin(tickets, tickets.c.id == wish_tickets.c.ticket_id)
         .order_by(wishes.c.id, tickets.c.id)
     )
-    query = query.where(wish_groups.c.id.in_(group_ids)) if group_ids is not None else query.where(
-        wish_groups.c.state.in_(states))
+    if group_ids is not None:
+        query = query.where(wish_groups.c.id.in_(list(group_ids)))
+    if states is not None:
+        query = query.where(wish_groups.c.state.in_(states))
     merged: dict[int, dict[str, Any]] = {}
     for row in conn.execute(query):
         entry = merged.setdefault(row.id, {"group_id": row.group_id, "text": row.text, "category": row.category,
@@ -58,10 +70,8 @@ def stored_docs(conn: Connection, *, states: Sequence[str] = RECEIVING_STATES,
             for wish_id, e in merged.items()]
 
 
-def load_index(conn: Connection, policy: GroupingPolicy, *, exclude_group: int | None = None) -> GroupIndex:
-    """An index of every wish in a group that takes new wishes (but `exclude_group`)."""
-    index = GroupIndex(policy)
-    for stored in stored_docs(conn):
-        if stored.group_id != exclude_group:
-            index.add(stored.doc, str(stored.group_id))
+def load_index(conn: Connection, policy: GroupingPolicy, encoder: Encoder | None = None) -> GroupIndex:
+    """A new index of every wish in a group that takes new wishes."""
+    index = GroupIndex(policy, encoder)
+    index.add_many([(stored.doc, str(stored.group_id)) for stored in stored_docs(conn)])
     return index

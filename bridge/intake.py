@@ -16,8 +16,9 @@ from sqlalchemy import Connection, Row, select
 
 from bridge.errors import WorkflowError
 from bridge.grouping import GroupIndex
-from bridge.grouping_store import load_index, policy_of, wish_doc
+from bridge.grouping_store import wish_doc
 from bridge.groups import create_group, load_group, log, notify_stage, require, welcome
+from bridge.live_index import using_index
 from bridge.mapping import Mappings
 from bridge.model import Marking, Organization, Person, Ticket, TicketRef
 from bridge.store.schema import tickets, wish_tickets, wishes
@@ -71,8 +72,8 @@ def _arrived(conn: Connection, mappings: Mappings, ref: WishRef, ticket: Row[Any
 def _register(conn: Connection, mappings: Mappings, index: GroupIndex, ticket: Row[Any], door: str,
               actor: str) -> WishRef:
     doc = wish_doc(0, _wish_text(ticket), ticket.category, ticket.subcategory, ticket.tags or ())
-    decision = index.decide(doc, 5)
-    score = next((s.score for s in decision.suggestions if s.group_id == decision.join), None)
+    decision = index.decide(doc, 0)
+    score = decision.join_score
     if decision.join is None:
         group_id = create_group(conn, title=_title(ticket.subject, ticket.body), state="new",
                                 category=ticket.category, subcategory=ticket.subcategory)
@@ -95,17 +96,15 @@ def _unlinked_tickets(conn: Connection, ticket_ids: list[int]) -> list[Row[Any]]
 
 
 def intake_tickets(conn: Connection, ticket_ids: list[int], mappings: Mappings, *, door: str = "helpdesk",
-                   actor: str = "intake", index: GroupIndex | None = None) -> int:
+                   actor: str = "intake") -> int:
     """Register a wish for every stored wish ticket among `ticket_ids` that has none yet; returns how many.
-    Idempotent: a ticket already linked to a wish is skipped. Without an `index` one is built from the store;
-    a given one must mirror the store, and every wish registered here is added to it."""
+    Idempotent: a ticket already linked to a wish is skipped. Groups against the process's live index."""
     rows = _unlinked_tickets(conn, ticket_ids)
     if not rows:
         return 0
-    if index is None:
-        index = load_index(conn, policy_of(mappings))
-    for row in rows:
-        _register(conn, mappings, index, row, door, actor)
+    with using_index(conn, mappings) as index:
+        for row in rows:
+            _register(conn, mappings, index, row, door, actor)
     return len(rows)
 
 
@@ -143,7 +142,8 @@ def add_wish(conn: Connection, mappings: Mappings, *, door: str, text: str, acto
                       channel=channel or door, language=language or detect_language(text))
     ticket_id = upsert_ticket(conn, ticket, marking).id
     row = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
-    return _register(conn, mappings, load_index(conn, policy_of(mappings)), row, door, actor)
+    with using_index(conn, mappings) as index:
+        return _register(conn, mappings, index, row, door, actor)
 
 
 def attach_ticket(conn: Connection, mappings: Mappings, ticket_id: int, group_id: int, actor: str) -> WishRef:

@@ -14,14 +14,17 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 
 from bridge.grouping import Suggestion
-from bridge.grouping_store import StoredDoc, load_index, policy_of, stored_docs
+from bridge.grouping_store import StoredDoc, encoder_of, stored_docs
 from bridge.groups import allowed_actions, load_group
+from bridge.live_index import using_index
 from bridge.mapping import Mappings
 from bridge.popularity import Popularity, popularities
 from bridge.priority import PriorityRules, Score, score
 from bridge.routing import RoutingRules, route_for
 from bridge.store.audit import trail
 from bridge.store.schema import audit, comments, outbox, tickets, tracker_links, wish_groups, wish_tickets, wishes
+from bridge.suggestion_verdicts import rejected_with
+from bridge.topic_model import MODELS, TopicSuggestion
 
 ATTENTION_CLEARED_BY = ("decline", "defer", "acknowledge")
 INBOX_STATES = ("new", "grouped")
@@ -104,6 +107,7 @@ class GroupDetail:
     similar: tuple[SimilarGroup, ...]
     tracker_link: dict[str, Any] | None
     allowed_actions: frozenset[str]
+    suggested_topic: TopicSuggestion | None = None
 
 
 def _base() -> Select[Any]:
@@ -154,7 +158,7 @@ def _rows(conn: Connection, mappings: Mappings, records: Sequence[Any], search: 
     if limit is not None and not search:
         scored = scored[:limit]
     docs: dict[int, list[StoredDoc]] = {}
-    for stored in stored_docs(conn, group_ids=[record.id for record, _, _ in scored]):
+    for stored in stored_docs(conn, states=None, group_ids=[record.id for record, _, _ in scored]):
         docs.setdefault(stored.group_id, []).append(stored)
     rows = []
     for record, popular, value in scored:
@@ -224,16 +228,19 @@ def _wish_views(conn: Connection, group_id: int) -> tuple[WishView, ...]:
 
 def similar_groups(conn: Connection, mappings: Mappings, group_id: int, k: int = 5) -> list[SimilarGroup]:
     """The groups most like this one, best first: each scored by its best match with any of this group's
-    wishes, so a single-wish group sees exactly the scores intake saw."""
-    docs = stored_docs(conn, group_ids=[group_id])
+    wishes, so a single-wish group sees exactly the scores intake saw. Groups the product manager said are
+    not the same as this one are left out."""
+    docs = stored_docs(conn, states=None, group_ids=[group_id])
     if not docs:
         return []
-    index = load_index(conn, policy_of(mappings), exclude_group=group_id)
+    exclude = {str(group_id), *map(str, rejected_with(conn, group_id))}
     best: dict[str, Suggestion] = {}
-    for stored in docs:
-        for found in index.suggest(stored.doc, k):
-            if found.group_id not in best or found.score > best[found.group_id].score:
-                best[found.group_id] = found
+    with using_index(conn, mappings) as index:
+        index.prepare([stored.doc.text for stored in docs])
+        for stored in docs:
+            for found in index.suggest(stored.doc, k, exclude):
+                if found.group_id not in best or found.score > best[found.group_id].score:
+                    best[found.group_id] = found
     ranked = sorted(best.values(), key=lambda s: (-s.score, int(s.group_id)))[:k]
     groups = {row.id: row for row in conn.execute(
         select(wish_groups.c.id, wish_groups.c.title, wish_groups.c.state)
@@ -266,4 +273,14 @@ def group_detail(conn: Connection, mappings: Mappings, group_id: int) -> GroupDe
         audit=tuple(trail(conn, "group", group_id)),
         similar=tuple(similar_groups(conn, mappings, group_id)) if record.state != "merged" else (),
         tracker_link=dict(link._mapping) if link else None, allowed_actions=allowed_actions(record.state),
+        suggested_topic=suggested_topic(conn, mappings, group_id) if record.category is None else None,
     )
+
+
+def suggested_topic(conn: Connection, mappings: Mappings, group_id: int, *,
+                    wait: bool = False) -> TopicSuggestion | None:
+    """The topic the store's marked tickets suggest for a group without one, from its wishes' text (shown with
+    its confidence, never applied); None while the model is still being fitted (`wait` waits for it)."""
+    texts = conn.execute(select(wishes.c.text).where(wishes.c.group_id == group_id).order_by(wishes.c.id)).scalars()
+    model = MODELS.model(conn, encoder_of(mappings), wait=wait)
+    return model.suggest("\n".join(texts)) if model is not None else None

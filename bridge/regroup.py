@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, func, select
 
-from bridge.grouping_store import load_index, policy_of, stored_docs
+from bridge.grouping_store import stored_docs
+from bridge.live_index import using_index
 from bridge.mapping import Mappings
 from bridge.merging import merge
 from bridge.store.schema import wish_groups, wishes
+from bridge.suggestion_verdicts import rejected_with
 
 ACTOR = "grouping"
 
@@ -41,22 +43,22 @@ def regroup(conn: Connection, mappings: Mappings) -> RegroupSummary:
     candidates = _single_new_groups(conn)
     if not candidates:
         return summary
-    index = load_index(conn, policy_of(mappings))
     targets: set[int] = set()
-    for stored in stored_docs(conn, group_ids=candidates):
-        if stored.group_id in targets:
-            continue
-        summary.examined += 1
-        index.remove(stored.doc.id)
-        decision = index.decide(stored.doc, 5)
-        if decision.join is None:
-            index.add(stored.doc, str(stored.group_id))
-            continue
-        score = next(s.score for s in decision.suggestions if s.group_id == decision.join)
-        merge(conn, stored.group_id, int(decision.join), ACTOR)
-        conn.execute(wishes.update().where(wishes.c.id == int(stored.doc.id))
-                     .values(join_mode="auto", join_score=score))
-        index.add(stored.doc, decision.join)
-        targets.add(int(decision.join))
-        summary.joined.append((stored.group_id, int(decision.join), score))
+    with using_index(conn, mappings) as index:
+        for stored in stored_docs(conn, group_ids=candidates):
+            if stored.group_id in targets:
+                continue
+            summary.examined += 1
+            index.remove(stored.doc.id)
+            rejected = map(str, rejected_with(conn, stored.group_id))
+            decision = index.decide(stored.doc, 0, exclude=rejected)
+            if decision.join is None or decision.join_score is None:
+                index.add(stored.doc, str(stored.group_id))
+                continue
+            merge(conn, stored.group_id, int(decision.join), ACTOR)
+            conn.execute(wishes.update().where(wishes.c.id == int(stored.doc.id))
+                         .values(join_mode="auto", join_score=decision.join_score))
+            index.add(stored.doc, decision.join)
+            targets.add(int(decision.join))
+            summary.joined.append((stored.group_id, int(decision.join), decision.join_score))
     return summary

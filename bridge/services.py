@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -27,9 +27,6 @@ from bridge.store import inbox
 from bridge.tracker_status import reconcile
 from bridge.webhooks import event_from_record
 from connectors.jira import JiraConnector
-
-if TYPE_CHECKING:
-    from bridge.grouping import GroupIndex
 
 log = logging.getLogger(__name__)
 INBOX_CHUNK = 50
@@ -53,21 +50,8 @@ def api_calls(connector: Connector) -> int:
 
 
 def intake_for_run(runtime: Runtime, door: str = "helpdesk") -> Intake:
-    """Wish intake for one sync or import run: the grouping index is built on the first page and kept current
-    by every wish registered after it, so later pages do not rebuild it. A failing page ends the run, and the
-    index with it, so the index never holds a wish whose transaction was rolled back."""
-    from bridge.grouping_store import load_index, policy_of
-    from bridge.wishes import intake_tickets
-
-    index: GroupIndex | None = None
-
-    def run(conn: Connection, ticket_ids: list[int]) -> int:
-        nonlocal index
-        if index is None:
-            index = load_index(conn, policy_of(runtime.mappings))
-        return intake_tickets(conn, ticket_ids, runtime.mappings, door=door, index=index)
-
-    return run
+    """Wish intake for one sync or import run, against the process's live grouping index (bridge.live_index)."""
+    return partial(intake, runtime, door=door)
 
 
 def sync_source(runtime: Runtime, name: str,

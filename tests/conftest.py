@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from bridge.config import Settings, load_settings
+from bridge.encoders import DEFAULT_ENCODER, Encoder, load_encoder
 from bridge.runtime import Runtime
 from bridge.store import open_engine, upgrade
 
@@ -41,6 +42,14 @@ def _postgres_engine(url: str) -> Iterator[Engine]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Encoder:
+    """The default sentence encoder, loaded once per test session (bridge.encoders keeps it per process)."""
+    loaded = load_encoder(DEFAULT_ENCODER)
+    assert loaded is not None
+    return loaded
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

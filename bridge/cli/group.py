@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from bridge.evaluation import evaluate_csv
+from bridge.encoders import DEFAULT_ENCODER, available, load_encoder
+from bridge.evaluation import DIALECTS, evaluate_csv
 from bridge.grouping import GroupingPolicy
 
 group_cli = click.Group("group", help="Group similar wishes and measure the grouping quality.")
@@ -19,21 +21,24 @@ _DEFAULT = GroupingPolicy()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--text-column", "-t", required=True, help="Column holding the wish text.")
 @click.option("--group-column", "-g", required=True, help="Column holding the gold group of each row.")
+@click.option("--dialect", type=click.Choice(list(DIALECTS)), default="comma", show_default=True,
+              help="Field separator; fields are quoted with \" and a quote inside one is doubled.")
+@click.option("--encoder", default=DEFAULT_ENCODER, show_default=True,
+              help=f"Sentence encoder of the semantic score ({', '.join(available())}).")
 @click.option("--auto-join", type=click.FloatRange(0, 1), default=_DEFAULT.auto_join, show_default=True)
 @click.option("--suggest-min", type=click.FloatRange(0, 1), default=_DEFAULT.suggest_min, show_default=True)
-def evaluate_command(file: Path, text_column: str, group_column: str, auto_join: float, suggest_min: float) -> None:
+@click.option("--semantic-weight", type=click.FloatRange(0, 1), default=_DEFAULT.semantic_weight,
+              show_default=True)
+def evaluate_command(file: Path, text_column: str, group_column: str, dialect: str, encoder: str,
+                     auto_join: float, suggest_min: float, semantic_weight: float) -> None:
     """Evaluate grouping on FILE, a CSV with a text column and a gold-group column.
 
-    Per gold group, the first half of its rows seed the index and the rest are queries.
+    Per gold group, the first half of its rows seed the index and the rest are queries; single-row groups
+    and every fifth larger group are held out whole, so their rows are new wishes that should join nothing.
     """
     try:
-        policy = GroupingPolicy(
-            auto_join=auto_join,
-            suggest_min=suggest_min,
-            text_weight=_DEFAULT.text_weight,
-            marking_weight=_DEFAULT.marking_weight,
-        )
-        report = evaluate_csv(file, text_column, group_column, policy)
+        policy = replace(_DEFAULT, auto_join=auto_join, suggest_min=suggest_min, semantic_weight=semantic_weight)
+        report = evaluate_csv(file, text_column, group_column, policy, load_encoder(encoder), dialect)
     except OSError as error:
         raise click.ClickException(f"cannot read {file}: {error.strerror or error}") from error
     except (UnicodeDecodeError, csv.Error, ValueError) as error:

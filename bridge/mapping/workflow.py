@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from bridge.encoders import available
 from bridge.errors import MappingIssue
 from bridge.mapping.source import Document
 from bridge.mapping.topics import Topics
@@ -55,3 +56,5 @@ def check_grouping(doc: Document, _context: Mapping[str, Document]) -> Iterator[
         yield doc.issue(["suggest_min"], f"must not exceed auto_join ({data['auto_join']})")
     if data.get("text_weight", 1) + data.get("marking_weight", 1) <= 0:
         yield doc.issue(["text_weight"], "text_weight and marking_weight cannot both be 0")
+    if "encoder" in data and data["encoder"] not in available():
+        yield doc.issue(["encoder"], f"unknown encoder '{data['encoder']}' (known: {', '.join(available())})")

@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
-from bridge.grouping_store import load_index, policy_of, wish_doc
+from bridge.grouping_store import wish_doc
+from bridge.live_index import using_index
 from bridge.mapping import Mappings
 from bridge.model import TicketRef
 from bridge.notify import TICKET_PATCH
@@ -71,7 +72,8 @@ def last_message(conn: Connection, ticket: Row[Any]) -> LastMessage | None:
 def suggestions(conn: Connection, mappings: Mappings, ticket: Row[Any]) -> tuple[Suggestion, ...]:
     """The groups taking new wishes that the ticket's text and marking resemble most, best first."""
     doc = wish_doc(0, f"{ticket.subject}\n{ticket.body}", ticket.category, ticket.subcategory, ticket.tags or ())
-    found = load_index(conn, policy_of(mappings)).suggest(doc, SUGGESTIONS)
+    with using_index(conn, mappings) as index:
+        found = index.suggest(doc, SUGGESTIONS)
     groups = {row.id: row for row in conn.execute(
         select(wish_groups.c.id, wish_groups.c.title, wish_groups.c.state)
         .where(wish_groups.c.id.in_([int(s.group_id) for s in found])))}

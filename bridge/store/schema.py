@@ -136,6 +136,18 @@ comments = Table(
     _when("created_at", nullable=False),
 )
 
+suggestion_verdicts = Table(
+    "suggestion_verdicts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("group_id", Integer, ForeignKey("wish_groups.id"), nullable=False),
+    Column("other_group_id", Integer, ForeignKey("wish_groups.id"), nullable=False),
+    Column("verdict", String(20), nullable=False),
+    Column("score", Float),
+    Column("actor", String(120), nullable=False),
+    _when("at", nullable=False),
+    UniqueConstraint("group_id", "other_group_id"),
+)
+
 audit = Table(
     "audit", metadata,
     Column("id", Integer, primary_key=True),

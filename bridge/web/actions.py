@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from bridge import wishes
 from bridge.mapping import Mappings
 from bridge.store.schema import store_id
+from bridge.suggestion_verdicts import record_verdict
 from bridge.web.pages import BadField, day, field, number, optional
 
 Form = MultiDict[str, str]
@@ -52,10 +53,26 @@ def _reopen(conn: Connection, mappings: Mappings, group_id: int, form: Form, act
     return group_id
 
 
+def _shown_score(form: Form) -> float | None:
+    try:
+        return float(form["score"]) if form.get("score") else None
+    except ValueError:
+        raise BadField("score") from None
+
+
 def _merge(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    """A merge; made from a suggestion (the form carries the score shown), it also records the verdict `same`."""
     target = number(form, "target_id")
     wishes.merge(conn, group_id, target, actor)
+    if "score" in form:
+        record_verdict(conn, group_id, target, "same", actor, _shown_score(form))
     return target
+
+
+def _not_same(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    """The product manager says a suggested group is not the same request: it is not suggested again."""
+    record_verdict(conn, group_id, number(form, "other_id"), "not_same", actor, _shown_score(form))
+    return group_id
 
 
 def _plain(change: Callable[[Connection, int, str], object]) -> Action:
@@ -95,6 +112,7 @@ ACTIONS: Mapping[str, Action] = {
     "defer": _decision("defer", needs_reason=True),
     "reopen": _reopen,
     "merge": _merge,
+    "not_same": _not_same,
     "split": _split,
     "comment": _comment,
 }

@@ -1,26 +1,23 @@
-from dataclasses import astuple
+import csv
 
 import pytest
 from click.testing import CliRunner
 
 from bridge.cli.group import group_cli
 from bridge.evaluation import (
-    PRF,
+    Estimate,
     auto_join_precision,
-    bcubed_scores,
+    bootstrap_mean,
+    evaluate,
     evaluate_csv,
     gold_clusters,
     mean_reciprocal_rank,
-    pairwise_scores,
+    read_labelled_csv,
     recall_at,
     split_seeds,
+    wilson,
 )
 from bridge.grouping import GroupingPolicy, WishDoc
-
-GOLD = {"1": "A", "2": "A", "3": "A", "4": "B", "5": "B"}
-ONE_CLUSTER = dict.fromkeys(GOLD, "x")
-SINGLETONS = {key: key for key in GOLD}
-SPLIT = {"1": "x", "2": "x", "3": "y", "4": "y", "5": "y"}
 
 CSV_ROWS = [
     ("Добавьте выгрузку отчётов в Excel", "excel"),
@@ -37,74 +34,102 @@ def test_gold_clusters_are_the_transitive_closure_of_pairs_named_by_their_first_
     assert clusters == {"b": "b", "c": "b", "a": "b", "d": "d", "e": "d", "f": "f"}
 
 
-def test_pairwise_scores_count_pairs_put_together():
-    # SPLIT pairs: 1-2 (right), 3-4, 3-5 (wrong), 4-5 (right); gold pairs: 1-2, 1-3, 2-3, 4-5.
-    assert pairwise_scores(SPLIT, GOLD) == PRF(precision=0.5, recall=0.5)
-    assert pairwise_scores(ONE_CLUSTER, GOLD) == PRF(precision=0.4, recall=1.0)
-    assert pairwise_scores(SINGLETONS, GOLD) == PRF(precision=1.0, recall=0.0)
-
-
-def test_f1_is_the_harmonic_mean():
-    assert PRF(0.4, 1.0).f1 == pytest.approx(0.8 / 1.4)
-    assert PRF(0.0, 0.0).f1 == 0.0
-
-
-def test_bcubed_scores_average_per_item_overlaps():
-    # One cluster: precision (3 * 3/5 + 2 * 2/5) / 5; singletons: recall (3 * 1/3 + 2 * 1/2) / 5.
-    assert astuple(bcubed_scores(ONE_CLUSTER, GOLD)) == pytest.approx((0.52, 1.0))
-    assert astuple(bcubed_scores(SINGLETONS, GOLD)) == pytest.approx((1.0, 0.4))
-    # SPLIT: precision (1 + 1 + 1/3 + 2/3 + 2/3) / 5; recall (2/3 + 2/3 + 1/3 + 1 + 1) / 5.
-    assert astuple(bcubed_scores(SPLIT, GOLD)) == pytest.approx((11 / 15, 11 / 15))
-
-
-def test_clusterings_over_different_ids_are_rejected():
-    with pytest.raises(ValueError, match="same ids"):
-        pairwise_scores({"1": "x"}, GOLD)
-
-
 def test_recall_at_k_and_mrr_use_one_based_ranks_and_count_misses():
     ranks = [1, 3, None, 2]
-    assert [recall_at(ranks, k) for k in (1, 2, 3, 5)] == [0.25, 0.5, 0.75, 0.75]
-    assert mean_reciprocal_rank(ranks) == pytest.approx((1 + 1 / 3 + 0 + 1 / 2) / 4)
-    assert recall_at([], 5) == 0.0 and mean_reciprocal_rank([]) == 0.0
+    assert [recall_at(ranks, k).value for k in (1, 2, 3, 5)] == [0.25, 0.5, 0.75, 0.75]
+    assert mean_reciprocal_rank(ranks).value == pytest.approx((1 + 1 / 3 + 0 + 1 / 2) / 4)
 
 
-def test_auto_join_precision_counts_only_the_joined_wishes():
-    assert auto_join_precision([("A", "A"), ("B", "A"), (None, "C"), ("C", "C")]) == pytest.approx(2 / 3)
-    assert auto_join_precision([(None, "A")]) is None
+def test_figures_over_nothing_read_n_a():
+    assert recall_at([], 5) == mean_reciprocal_rank([]) == auto_join_precision([(None, "A")]) == Estimate(None)
+    assert Estimate(None).text() == "n/a"
 
 
-def test_the_first_half_of_each_gold_group_rounded_up_seeds_the_index():
-    rows = [(WishDoc(str(n), ""), group) for n, group in enumerate("AABABC")]
+def test_auto_join_precision_counts_every_join_including_joins_of_new_wishes():
+    # "C" and "D" have no seeded group: joining them anywhere is wrong.
+    assert auto_join_precision([("A", "A"), ("B", "A"), (None, "C"), ("A", "D")]).value == pytest.approx(1 / 3)
+
+
+def test_wilson_interval_matches_the_textbook_values_and_stays_inside_0_and_1():
+    # 8 of 10: Wilson 95 % interval 0.490 .. 0.943 (Newcombe 1998, table I).
+    share = wilson(8, 10)
+    assert (share.value, round(share.low, 3), round(share.high, 3)) == (0.8, 0.49, 0.943)
+    assert wilson(10, 10).high == 1.0 and wilson(0, 10).low == 0.0
+
+
+def test_bootstrap_interval_contains_the_mean_and_repeats_exactly():
+    values = [0.0, 1.0, 0.5, 1.0, 0.25, 1.0]
+    first, again = bootstrap_mean(values), bootstrap_mean(values)
+    assert first == again
+    assert first.low < first.value < first.high
+
+
+def test_singletons_and_every_fifth_larger_group_become_new_wishes_the_rest_seed_half():
+    groups = "AABBCCDDEEFFX"   # E is the fifth group of several rows; X has one row
+    rows = [(WishDoc(str(n), ""), group) for n, group in enumerate(groups)]
     seeds, queries = split_seeds(rows)
-    assert [doc.id for doc in seeds] == ["0", "1", "2", "5"]
-    assert [doc.id for doc in queries] == ["3", "4"]
+    assert [doc.id for doc in seeds] == ["0", "2", "4", "6", "10"]
+    assert [doc.id for doc in queries] == ["1", "3", "5", "7", "8", "9", "11", "12"]
+
+
+def test_evaluate_counts_a_joined_new_wish_against_precision():
+    seeds = [WishDoc("s1", "Export the sales report to Excel")]
+    queries = [WishDoc("q1", "Export the sales report to Excel, please"),
+               WishDoc("q2", "Export the sales report to Excel today")]
+    report = evaluate(seeds, queries, {"s1": "excel", "q1": "excel", "q2": "other"}, GroupingPolicy(auto_join=0.5))
+    assert (report.auto_joined, report.new_wishes, report.new_wishes_joined) == (2, 1, 1)
+    assert report.auto_join_precision.value == 0.5
+    assert report.recall_at(1).value == 1.0
+
+
+def write_csv(path, dialect: str, rows) -> None:
+    delimiter = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}[dialect]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, delimiter=delimiter).writerows(rows)
 
 
 @pytest.fixture
 def labelled_csv(tmp_path):
     path = tmp_path / "wishes.csv"
-    lines = ["text,group", *(f'"{text}",{group}' for text, group in CSV_ROWS)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_csv(path, "comma", [("text", "group"), *CSV_ROWS])
     return path
 
 
-def test_evaluate_csv_reports_every_measure(labelled_csv):
+def test_evaluate_csv_reports_every_measure_with_its_interval(labelled_csv):
     report = evaluate_csv(labelled_csv, "text", "group", GroupingPolicy(auto_join=0.9, suggest_min=0.1))
-    assert (report.wishes, report.seeds, report.queries, report.gold_groups) == (6, 4, 2, 3)
-    assert report.recall_at(1) == 1.0 and report.mrr == 1.0
-    assert report.auto_join_precision == 1.0 and report.auto_joined == 2
-    assert report.pairwise.precision == 1.0
-    assert report.bcubed.recall < 1.0
+    assert (report.seeds, report.queries, report.new_wishes) == (3, 3, 1)
+    assert report.recall_at(1).value == 1.0
+    assert report.auto_joined == 2 and report.auto_join_precision.value == 1.0
     text = "\n".join(report.lines())
-    for label in ("pairwise P", "B-cubed P", "Recall@1", "Recall@5", "Recall@10", "MRR", "auto-join: precision"):
+    for label in ("Recall@1 1.000 [", "Recall@5", "Recall@10", "MRR", "auto-join over all 3 queries: precision 1.000 [",
+                  "1 new wishes", "peak RSS", "took"):
         assert label in text
 
 
-def test_evaluate_csv_reads_semicolon_separated_files(tmp_path):
+QUOTED_TEXT = 'He said "export", then: a; b | c\tand a\nsecond line'
+
+
+@pytest.mark.parametrize("dialect", ["comma", "semicolon", "tab", "pipe"])
+def test_every_dialect_reads_quoted_fields_with_doubled_quotes_and_separators_inside(tmp_path, dialect):
     path = tmp_path / "wishes.csv"
-    path.write_text("group;text\n" + "".join(f"{group};{text}\n" for text, group in CSV_ROWS), encoding="utf-8")
-    assert evaluate_csv(path, "text", "group").wishes == 6
+    write_csv(path, dialect, [("text", "group", "note"), (QUOTED_TEXT, "g1", "x"), ("plain", "g2", "")])
+    assert '""export""' in path.read_text(encoding="utf-8")
+    rows = read_labelled_csv(path, "text", "group", dialect)
+    assert [(doc.text, group) for doc, group in rows] == [(QUOTED_TEXT, "g1"), ("plain", "g2")]
+
+
+def test_a_quoted_header_with_a_separator_inside_is_read_as_one_column(tmp_path):
+    path = tmp_path / "wishes.csv"
+    path.write_text('"text; in Russian",group\n"Выгрузка ""отчётов""",g1\n', encoding="utf-8")
+    [(doc, group)] = read_labelled_csv(path, "text; in Russian", "group", "comma")
+    assert (doc.text, group) == ('Выгрузка "отчётов"', "g1")
+
+
+def test_the_wrong_dialect_fails_naming_the_columns_it_saw(tmp_path):
+    path = tmp_path / "wishes.csv"
+    write_csv(path, "semicolon", [("text", "group"), ("a", "b")])
+    with pytest.raises(ValueError, match=r"column 'text' not found .*read as comma-separated.*columns are: text;group"):
+        read_labelled_csv(path, "text", "group", "comma")
 
 
 @pytest.mark.parametrize(("text_column", "group_column"), [("body", "group"), ("text", "label")])
@@ -116,9 +141,18 @@ def test_evaluate_csv_names_a_missing_column(labelled_csv, text_column, group_co
 
 def test_evaluate_command_prints_the_report(labelled_csv):
     result = CliRunner().invoke(group_cli, ["evaluate", str(labelled_csv), "--text-column", "text",
-                                            "--group-column", "group"])
+                                            "--group-column", "group", "--encoder", "none"])
     assert result.exit_code == 0, result.output
-    assert "Recall@5" in result.output
+    assert "Recall@5" in result.output and "encoder none" in result.output
+
+
+def test_evaluate_command_reads_the_dialect_it_is_told(tmp_path):
+    path = tmp_path / "wishes.tsv"
+    write_csv(path, "tab", [("text", "group"), *CSV_ROWS])
+    result = CliRunner().invoke(group_cli, ["evaluate", str(path), "-t", "text", "-g", "group", "--dialect", "tab",
+                                            "--encoder", "none"])
+    assert result.exit_code == 0, result.output
+    assert "wishes 6" in result.output
 
 
 @pytest.mark.parametrize(
@@ -126,6 +160,7 @@ def test_evaluate_command_prints_the_report(labelled_csv):
     [
         (["--text-column", "body", "--group-column", "group"], "column 'body' not found"),
         (["--text-column", "text", "--group-column", "group", "--auto-join", "0.1"], "suggest_min"),
+        (["--text-column", "text", "--group-column", "group", "--encoder", "bogus"], "unknown encoder 'bogus'"),
     ],
 )
 def test_evaluate_command_exits_1_with_a_clear_message(labelled_csv, arguments, message):

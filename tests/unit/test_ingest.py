@@ -94,17 +94,19 @@ def test_a_ticket_deleted_before_it_was_ever_stored_is_kept_flagged(engine):
     assert (summary.new, summary.deleted) == (2, 1)
 
 
-def test_one_sync_builds_the_grouping_index_once_and_groups_across_its_pages(runtime, monkeypatch):
-    import bridge.grouping_store as grouping_store
+def test_the_grouping_index_is_built_once_per_process_and_groups_across_pages_and_runs(runtime, monkeypatch):
+    import bridge.live_index as live_index
     from bridge.services import intake_for_run
     from bridge.store.schema import wishes
 
     builds: list[int] = []
-    real_load = grouping_store.load_index
-    monkeypatch.setattr(grouping_store, "load_index", lambda *a, **k: builds.append(1) or real_load(*a, **k))
+    real_load = live_index.load_index
+    monkeypatch.setattr(live_index, "load_index", lambda *a, **k: builds.append(1) or real_load(*a, **k))
     helpdesk = MemoryHelpdesk([Ticket(TicketRef("memdesk", str(n)), "Выгрузка отчёта по остаткам в Excel",
                                       tags=("wish",)) for n in range(6)])
     summary = sync_once(runtime.engine, helpdesk, WishTags(), intake=intake_for_run(runtime))
+    later = MemoryHelpdesk([Ticket(TicketRef("memdesk", "7"), "Выгрузка отчёта по остаткам в Excel", tags=("wish",))])
+    sync_once(runtime.engine, later, WishTags(), intake=intake_for_run(runtime))
     with runtime.engine.connect() as conn:
         groups = set(conn.execute(select(wishes.c.group_id)).scalars())
     assert (summary.pages, summary.wishes, len(groups), len(builds)) == (3, 6, 1, 1)

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -109,34 +110,52 @@ def test_attaching_a_ticket_makes_it_a_wish_of_the_group_and_tells_its_customer(
 
 # --- grouping through intake, at and around the threshold -----------------------------------------------------
 
-PAIRS = {
+REPEATS = {
     "ru": ("Агрегация кодов маркировки в транспортную упаковку",
-           "Прошу добавить агрегирование кодов маркировки в транспортные упаковки"),
-    "en": ("Export the sales report to Excel", "Please add exporting of sales reports to Excel"),
+           "Агрегация кодов маркировки в транспортную упаковку, срочно"),
+    "en": ("Export the sales report to Excel", "Please export the sales report to Excel every day"),
 }
+PARAPHRASE = ("Export the sales report to Excel", "Can I download our sales figures as a spreadsheet?")
 
 
-@pytest.mark.parametrize("language", PAIRS)
+def lexical_score(conn, mappings, first: str, second: str) -> float:
+    decision = load_index(conn, replace(policy_of(mappings), auto_join=0.0)).decide(wish_doc(0, second, None, None, ()))
+    assert decision.join_score is not None
+    return decision.join_score
+
+
+@pytest.mark.parametrize("language", REPEATS)
 @pytest.mark.parametrize("offset, joins", [(-0.01, True), (0.0, True), (0.01, False)])
-def test_a_similar_wish_joins_at_and_above_the_threshold_and_is_only_suggested_below(
+def test_a_wish_filed_again_joins_at_and_above_the_threshold_and_is_only_suggested_below(
         engine, tmp_path, language, offset, joins):
-    first, second = PAIRS[language]
+    first, second = REPEATS[language]
     loose = mappings_with(tmp_path, {"auto_join": 1.0, "suggest_min": 0.0})
     with engine.begin() as conn:
         first_group = intake_one(conn, loose, "201", first, category="marking", language=language)
-        [found] = load_index(conn, policy_of(loose)).suggest(wish_doc(0, second, "marking", None, ()), 1)
-        policy = mappings_with(tmp_path, {"auto_join": found.score + offset, "suggest_min": 0.05})
+        score = lexical_score(conn, loose, first, second)
+        policy = mappings_with(tmp_path, {"auto_join": score + offset, "suggest_min": 0.05})
         second_group = intake_one(conn, policy, "202", second, category="marking", language=language)
         wish = conn.execute(select(wish_rows).where(wish_rows.c.group_id == second_group)
                             .order_by(wish_rows.c.id.desc())).first()
         similar = group_detail(conn, policy, second_group).similar
-    assert found.score > 0.3, "the pair must look alike to the grouping at all"
+    assert score > 0.5, "the pair must look alike to the grouping at all"
     assert (second_group == first_group) is joins
     if joins:
-        assert (wish.join_mode, wish.join_score) == ("auto", pytest.approx(found.score))
+        assert (wish.join_mode, wish.join_score) == ("auto", pytest.approx(score))
     else:
         assert wish.join_mode is None
-        assert [(s.group_id, s.score) for s in similar] == [(first_group, pytest.approx(found.score))]
+        assert [s.group_id for s in similar] == [first_group]
+
+
+def test_a_paraphrase_is_suggested_first_but_never_joined(engine, tmp_path):
+    lenient = mappings_with(tmp_path, {"auto_join": 0.3, "suggest_min": 0.05})
+    with engine.begin() as conn:
+        first_group = intake_one(conn, lenient, "301", PARAPHRASE[0], language="en")
+        intake_one(conn, lenient, "302", "Single sign-on with Google accounts", language="en")
+        second_group = intake_one(conn, lenient, "303", PARAPHRASE[1], language="en")
+        similar = group_detail(conn, lenient, second_group).similar
+    assert second_group != first_group
+    assert similar[0].group_id == first_group
 
 
 @pytest.mark.parametrize("policy, message", [
@@ -420,3 +439,13 @@ def test_regroup_joins_confident_pairs_of_unreviewed_wishes_reversibly(engine, t
     assert summary.examined == 2
     assert [(source, target) for source, target, _ in summary.joined] == [(first, second)]
     assert states == ["merged", "grouped", "new"] and back == "new"
+
+
+def test_a_russian_wish_and_its_english_twin_meet_on_the_group_page(engine, mappings):
+    with engine.begin() as conn:
+        russian = intake_one(conn, mappings, "tw1", "Тёмная тема в мобильном приложении", language="ru")
+        intake_one(conn, mappings, "tw2", "Выгрузка счетов в 1С по расписанию", language="ru")
+        english = intake_one(conn, mappings, "tw3", "Dark mode in the mobile app", language="en")
+        similar = group_detail(conn, mappings, english).similar
+    assert english != russian
+    assert similar[0].group_id == russian

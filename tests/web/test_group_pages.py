@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bridge.runtime import Runtime
 from bridge.store import audit, outbox
-from bridge.store.schema import tickets, wish_groups, wish_tickets, wishes
+from bridge.store.schema import suggestion_verdicts, tickets, wish_groups, wish_tickets, wishes
 from bridge.tracker_status import mark_missing
 from tests.jira_helpers import link_epic
 from tests.web.support import add_group, in_queue, page, post, sign_in
@@ -193,3 +193,28 @@ def test_the_group_page_says_when_jira_no_longer_has_the_epic(pm: FlaskClient, w
         assert mark_missing(conn, ["WISH-7"], datetime.now(UTC)) == 0
     html = page(pm.get(f"/admin/groups/{group_id}"))
     assert "WISH-7" in html and "Jira says this epic does not exist any more" in html
+
+
+def test_a_suggestion_judged_not_the_same_is_never_suggested_again(pm: FlaskClient, web_runtime: Runtime) -> None:
+    first = add_group(web_runtime.engine, web_runtime.mappings, "Export the sales report to Excel")
+    second = add_group(web_runtime.engine, web_runtime.mappings, "Export the stock report to Excel")
+    assert f"#{first} " in page(pm.get(f"/admin/groups/{second}"))
+    response = post(pm, f"/admin/groups/{second}/not_same", {"other_id": str(first), "score": "0.61"})
+    assert response.location == f"/admin/groups/{second}"
+    assert f"#{first} " not in page(pm.get(f"/admin/groups/{second}"))
+    assert f"#{second} " not in page(pm.get(f"/admin/groups/{first}")), "a verdict holds for the pair both ways"
+    with web_runtime.engine.connect() as conn:
+        verdict = conn.execute(select(suggestion_verdicts)).one()
+    assert (verdict.group_id, verdict.other_group_id, verdict.verdict, verdict.score, verdict.actor) == (
+        first, second, "not_same", 0.61, "product_manager")
+
+
+def test_a_merge_from_a_suggestion_is_stored_as_the_verdict_same(pm: FlaskClient, web_runtime: Runtime) -> None:
+    first = add_group(web_runtime.engine, web_runtime.mappings, "Export the sales report to Excel")
+    second = add_group(web_runtime.engine, web_runtime.mappings, "Weekly sales figures as an Excel file")
+    post(pm, f"/admin/groups/{second}/merge", {"target_id": str(first), "score": "0.7"})
+    with web_runtime.engine.connect() as conn:
+        rows = conn.execute(select(suggestion_verdicts))
+        verdicts = [(row.group_id, row.other_group_id, row.verdict) for row in rows]
+    assert state_of(web_runtime, second) == "merged"
+    assert verdicts == [(first, second, "same")]
