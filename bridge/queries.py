@@ -27,6 +27,7 @@ from bridge.suggestion_verdicts import rejected_with
 from bridge.topic_model import MODELS, TopicSuggestion
 
 ATTENTION_CLEARED_BY = ("decline", "defer", "acknowledge")
+SIMILAR_QUERIES = 30  # a large group is compared through its first wishes, not all of them
 INBOX_STATES = ("new", "grouped")
 
 
@@ -228,9 +229,9 @@ def _wish_views(conn: Connection, group_id: int) -> tuple[WishView, ...]:
 
 def similar_groups(conn: Connection, mappings: Mappings, group_id: int, k: int = 5) -> list[SimilarGroup]:
     """The groups most like this one, best first: each scored by its best match with any of this group's
-    wishes, so a single-wish group sees exactly the scores intake saw. Groups the product manager said are
-    not the same as this one are left out."""
-    docs = stored_docs(conn, states=None, group_ids=[group_id])
+    wishes (its first SIMILAR_QUERIES), so a single-wish group sees exactly the scores intake saw. Groups the
+    product manager said are not the same as this one are left out."""
+    docs = stored_docs(conn, states=None, group_ids=[group_id])[:SIMILAR_QUERIES]
     if not docs:
         return []
     exclude = {str(group_id), *map(str, rejected_with(conn, group_id))}
