@@ -29,7 +29,7 @@ from waitress.server import create_server
 from bridge.config import load_settings
 from bridge.runtime import Runtime
 from bridge.scheduler import build_scheduler
-from bridge.store.schema import inbox
+from bridge.store.schema import inbox, outbox
 from bridge.webapp import create_app
 from sandboxes import jira as jira_sandbox
 from sandboxes import zendesk as zendesk_sandbox
@@ -89,8 +89,12 @@ def one_run(size: int, folder: Path) -> Run:
         while sum(1 for comments in desk.comments.values() if len(comments) > 1) < size:
             time.sleep(0.01)
         finished = time.time()
-        with runtime.engine.connect() as conn:
-            received = conn.execute(select(inbox.c.received_at)).scalar_one()
+        while True:  # the job-status reads that follow the last write count too
+            with runtime.engine.connect() as conn:
+                received = conn.execute(select(inbox.c.received_at)).scalar_one()
+                if not conn.execute(select(outbox.c.id).where(outbox.c.state.in_(("pending", "claimed")))).first():
+                    break
+            time.sleep(0.01)
         return Run(zendesk.client.calls - calls_before, finished - received.timestamp(),  # type: ignore[attr-defined]
                    time.process_time() - cpu_before)
     finally:
