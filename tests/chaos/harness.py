@@ -148,7 +148,8 @@ class Chaos:
             "RECONCILE_INTERVAL_SECONDS": "2", "OUTBOX_FIRST_RETRY_SECONDS": "1",
             "ZENDESK_URL": zendesk_url, "ZENDESK_EMAIL": "bridge@example.com", "ZENDESK_API_TOKEN": "sandbox-token",
             "ZENDESK_EXPORT_RPM": "600",
-            "JIRA_URL": jira_url, "JIRA_EMAIL": jira_sandbox.SANDBOX_EMAIL, "JIRA_API_TOKEN": jira_sandbox.SANDBOX_TOKEN,
+            "JIRA_URL": jira_url, "JIRA_EMAIL": jira_sandbox.SANDBOX_EMAIL,
+            "JIRA_API_TOKEN": jira_sandbox.SANDBOX_TOKEN,
         }
 
     # The worker
