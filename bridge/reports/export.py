@@ -33,9 +33,11 @@ def _header(report: TopicReport) -> list[str]:
 
 def export_csv(report: TopicReport) -> str:
     """Wide CSV: category, subcategory, one column per period, change, change % (blank when the previous
-    period had none). Category rows have a blank subcategory; the last row holds the totals."""
+    period had none). Category rows have a blank subcategory; the last row holds the totals. A Russian report
+    is separated by ';', as Excel set to Russian expects (its decimal separator is the comma); write it with a
+    byte-order mark (utf-8-sig) so Excel reads it as UTF-8."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=";" if report.language == "ru" else ",")
     writer.writerow(_header(report))
     for row in report.rows:
         writer.writerow([*_names(row), *row.counts, row.change, "" if row.change_pct is None else row.change_pct])

@@ -21,7 +21,7 @@ PERIODS = ("week", "month", "quarter")
 MEASURES = ("tickets", "wishes")
 RELEASES_SHOWN = 5
 FILES: dict[str, tuple[Callable[[reports.TopicReport], str | bytes], str]] = {
-    "csv": (reports.export_csv, "text/csv"),
+    "csv": (lambda report: "\ufeff" + reports.export_csv(report), "text/csv"),
     "xlsx": (reports.export_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 

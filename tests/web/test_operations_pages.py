@@ -95,7 +95,9 @@ def test_the_report_downloads_as_csv_and_xlsx(client: FlaskClient, web_runtime: 
     sign_in(client, "support")
     csv = client.get("/admin/reports/topics.csv?period=month&measure=tickets")
     assert csv.mimetype == "text/csv" and "topics-tickets-month.csv" in csv.headers["Content-Disposition"]
-    assert "Dashboards" in page(csv)
+    assert "Dashboards" in page(csv) and csv.data.startswith("\ufeff".encode())
+    russian = client.get("/admin/reports/topics.csv?period=month&measure=tickets&language=ru")
+    assert russian.data.startswith("\ufeff".encode()) and ";" in russian.data.decode("utf-8-sig").splitlines()[0]
     xlsx = client.get("/admin/reports/topics.xlsx")
     assert xlsx.data[:2] == b"PK" and xlsx.mimetype.endswith("spreadsheetml.sheet")
     assert client.get("/admin/reports/topics.pdf").status_code == 404
