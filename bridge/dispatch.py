@@ -39,6 +39,16 @@ class DrainSummary:
     dead: int = 0
     calls: list[tuple[str, int]] = field(default_factory=list)
 
+    @property
+    def handled(self) -> int:
+        return self.done + self.retrying + self.dead
+
+    def add(self, other: DrainSummary) -> None:
+        self.done += other.done
+        self.retrying += other.retrying
+        self.dead += other.dead
+        self.calls += other.calls
+
 
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"

@@ -29,7 +29,7 @@ WAKES = {"sync": "outbox", "inbox": "outbox", "reconcile": "outbox"}
 
 def did_work(result: object) -> bool:
     if isinstance(result, DrainSummary):
-        return bool(result.done + result.retrying + result.dead)
+        return bool(result.handled)
     if isinstance(result, list):
         return any(isinstance(s, SyncSummary) and (s.wishes or s.new or s.changed or s.deleted) for s in result)
     return bool(result)

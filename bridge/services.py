@@ -161,9 +161,7 @@ def drain_outbox(runtime: Runtime, budget_seconds: float = 30.0) -> DrainSummary
     total, deadline = DrainSummary(), time.monotonic() + budget_seconds
     while time.monotonic() < deadline:
         summary = drain(runtime.engine, handlers, limits=limits, first_retry=first_retry)
-        total.done, total.retrying, total.dead = (total.done + summary.done, total.retrying + summary.retrying,
-                                                  total.dead + summary.dead)
-        total.calls += summary.calls
+        total.add(summary)
         if not summary.done:
             break
     return total

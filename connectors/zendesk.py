@@ -128,6 +128,10 @@ def _organization(org_id: Any, orgs: Mapping[int, Mapping[str, Any]]) -> Organiz
     return Organization(str(org_id), org.get("name") or "", dict(org.get("organization_fields") or {}))
 
 
+def custom_field_values(patch: Patch) -> list[dict[str, Any]]:
+    return [{"id": int(fid), "value": value} for fid, value in patch.fields.items()]
+
+
 def ticket_update(patch: Patch, marker: str | None = None) -> dict[str, Any]:
     """The `ticket` object of an update for `patch`; additional_tags/remove_tags keep other tags, and
     `marker` rides along as a tag in the same update."""
@@ -140,7 +144,7 @@ def ticket_update(patch: Patch, marker: str | None = None) -> dict[str, Any]:
     if patch.tags_remove:
         body["remove_tags"] = list(patch.tags_remove)
     if patch.fields:
-        body["custom_fields"] = [{"id": int(fid), "value": value} for fid, value in patch.fields.items()]
+        body["custom_fields"] = custom_field_values(patch)
     if patch.status:
         body["status"] = patch.status
     return body
@@ -156,7 +160,7 @@ def follow_up_ticket(original: Mapping[str, Any], write: TicketWrite) -> dict[st
         "tags": [*patch.tags_add, write.marker, FOLLOW_UP_TAG],
     }
     if patch.fields:
-        body["custom_fields"] = [{"id": int(fid), "value": value} for fid, value in patch.fields.items()]
+        body["custom_fields"] = custom_field_values(patch)
     return body
 
 

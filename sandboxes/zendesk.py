@@ -375,13 +375,6 @@ class ZendeskSandbox:
             raise SandboxError(404, NOT_FOUND)
         return dict(job)
 
-    def wait_for_jobs(self, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while any(j["status"] not in ("completed", "failed") for j in self.jobs.values()):
-            if time.monotonic() > deadline:
-                raise TimeoutError("sandbox jobs still running")
-            time.sleep(0.01)
-
     # Webhooks
 
     def _notify(self, ticket: dict[str, Any], kind: str, event: dict[str, Any]) -> None:

@@ -183,7 +183,7 @@ class Chaos:
                     state["worker"].wait()
                     state["kills"] += 1
                     progress = self._progress()
-                    stuck = progress == state["progress"] and not self._idle()
+                    stuck = progress == state["progress"] and not self._synced()  # work was left
                     state["stretch"] = min(state["stretch"] * 2, 32) if stuck else 1.0
                     state["progress"] = progress
                     state["worker"], state["at"] = self._start(), None
@@ -226,10 +226,6 @@ class Chaos:
     def _synced(self) -> bool:
         linked = self._count_rows(select(func.count()).select_from(wish_tickets))
         return linked >= self.tickets and self._settled()
-
-    def _idle(self) -> bool:
-        """Nothing left for a worker: every ticket synced, every message out (the epic's moves come later)."""
-        return self._synced()
 
     def _settled(self) -> bool:
         return self._count_rows(select(func.count()).select_from(outbox).where(
