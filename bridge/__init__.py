@@ -8,8 +8,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bridge.config import Settings, load_settings
-    from bridge.connector import Connector
+    from bridge.config import Key, Settings, load_settings
     from bridge.errors import (
         BridgeError,
         ConfigError,
@@ -22,15 +21,30 @@ if TYPE_CHECKING:
         WorkflowError,
     )
     from bridge.mapping import Mappings, load_mappings
-    from bridge.model import Change, Marking, Organization, Patch, Person, Ticket, TicketRef, WebhookEvent
+    from bridge.model import (
+        Change,
+        EpicBrief,
+        IssueState,
+        Marking,
+        Organization,
+        Patch,
+        Person,
+        Ticket,
+        TicketLink,
+        TicketRef,
+        TicketWrite,
+        WebhookEvent,
+    )
+    from bridge.ports import ApplyResult, Connector, Helpdesk, Polled, Tracker
 
 _HOMES = {
-    "Settings": "config", "load_settings": "config", "Connector": "connector", "Mappings": "mapping",
+    "Settings": "config", "load_settings": "config", "Key": "config", "Mappings": "mapping",
     "load_mappings": "mapping", **dict.fromkeys(("BridgeError", "ConfigError", "ConnectorError", "FatalError",
                                                  "InvalidSignature", "MappingError", "MappingIssue",
                                                  "RetriableError", "WorkflowError"), "errors"),
-    **dict.fromkeys(("Change", "Marking", "Organization", "Patch", "Person", "Ticket", "TicketRef",
-                     "WebhookEvent"), "model"),
+    **dict.fromkeys(("Change", "EpicBrief", "IssueState", "Marking", "Organization", "Patch", "Person", "Ticket",
+                     "TicketLink", "TicketRef", "TicketWrite", "WebhookEvent"), "model"),
+    **dict.fromkeys(("ApplyResult", "Connector", "Helpdesk", "Polled", "Tracker"), "ports"),
 }
 
 
@@ -40,13 +54,18 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(f"bridge.{_HOMES[name]}"), name)
 
 __all__ = [
+    "ApplyResult",
     "BridgeError",
     "Change",
     "ConfigError",
     "Connector",
     "ConnectorError",
+    "EpicBrief",
     "FatalError",
+    "Helpdesk",
     "InvalidSignature",
+    "IssueState",
+    "Key",
     "MappingError",
     "MappingIssue",
     "Mappings",
@@ -54,10 +73,14 @@ __all__ = [
     "Organization",
     "Patch",
     "Person",
+    "Polled",
     "RetriableError",
     "Settings",
     "Ticket",
+    "TicketLink",
     "TicketRef",
+    "TicketWrite",
+    "Tracker",
     "WebhookEvent",
     "WorkflowError",
     "load_mappings",

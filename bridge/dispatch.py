@@ -19,11 +19,11 @@ from datetime import timedelta
 
 from sqlalchemy import Connection, Engine
 
-from bridge.connector import Connector, batch_size
 from bridge.errors import FatalError, RetriableError
 from bridge.logs import describe
 from bridge.model import TicketRef, TicketWrite
 from bridge.notify import TICKET_PATCH, patch_from_payload
+from bridge.ports import Helpdesk
 from bridge.store import outbox
 from bridge.store.outbox import OutboxItem
 
@@ -59,7 +59,7 @@ def ticket_write(item: OutboxItem) -> TicketWrite:
                        item.idempotency_key, check=item.may_have_landed)
 
 
-def ticket_patch_handler(connectors: Mapping[str, Connector]) -> Handler:
+def ticket_patch_handler(connectors: Mapping[str, Helpdesk]) -> Handler:
     """Applies one batch of ticket writes, each with its own patch, through the helpdesk's connector."""
 
     def handle(items: Sequence[OutboxItem]) -> Outcomes:
@@ -72,8 +72,8 @@ def ticket_patch_handler(connectors: Mapping[str, Connector]) -> Handler:
     return handle
 
 
-def batch_limits(connectors: Mapping[str, Connector]) -> dict[str, int]:
-    return {name: batch_size(connector) for name, connector in connectors.items()}
+def batch_limits(connectors: Mapping[str, Helpdesk]) -> dict[str, int]:
+    return {name: connector.batch_size for name, connector in connectors.items()}
 
 
 def _batches(items: Sequence[OutboxItem], limits: Mapping[str, int]) -> list[list[OutboxItem]]:

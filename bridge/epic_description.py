@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, replace
 from typing import Any
 
-from bridge.popularity import Popularity
+from bridge.model import EpicBrief, Popularity, TicketLine
 
 TICKETS_SHOWN = 50
 DESCRIPTION_LIMIT = 32_767  # Jira: "The entered text is too long. It exceeds the allowed limit of 32,767 characters."
@@ -20,25 +19,6 @@ SHORT_TEXT = 300   # texts this short are left whole; fewer tickets are listed i
 FITTING_ROUNDS = 30
 _WIKI_SPECIAL = re.compile(r"([\\{}\[\]|*_^~+!])")
 _WIKI_LINE_START = re.compile(r"(?m)^([#-])")
-
-
-@dataclass(frozen=True)
-class TicketLine:
-    label: str
-    url: str = ""
-
-
-@dataclass(frozen=True)
-class EpicBrief:
-    group_id: int
-    title: str
-    summary: str = ""
-    notes: str = ""
-    importance: str | None = None
-    popularity: Popularity = field(default_factory=Popularity)
-    legal_reference: str | None = None
-    legal_deadline: date | None = None
-    tickets: tuple[TicketLine, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from itertools import groupby
 
 from sqlalchemy import Connection, Engine, select
 
-from bridge.connector import Connector
 from bridge.errors import reason
 from bridge.mapping.helpdesk import HelpdeskMapping
 from bridge.model import Change, Marking, Ticket
+from bridge.ports import Helpdesk
 from bridge.store import unmapped
 from bridge.store.cursors import load_cursor, record_run, save_cursor
 from bridge.store.schema import tracker_links, wish_groups, wish_tickets, wishes
@@ -121,7 +121,7 @@ def failure_recorded(engine: Engine, source: str, summary: SyncSummary) -> Itera
 
 
 def sync_once(
-    engine: Engine, connector: Connector, mapping: HelpdeskMapping | None, *,
+    engine: Engine, connector: Helpdesk, mapping: HelpdeskMapping | None, *,
     intake: Intake | None = None, progress: Callable[[SyncSummary], None] | None = None,
     api_calls: Callable[[], int] = lambda: 0,
 ) -> SyncSummary:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
+
+STATUS_CHANGED = "status_changed"  # the webhook event kind a tracker gives a change of status or resolution
 
 
 @dataclass(frozen=True)
@@ -118,3 +120,84 @@ class WebhookEvent:
     ref: TicketRef | None = None
     issue_key: str | None = None
     payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IssueState:
+    """What a tracker says about an issue: its status (and the status's category, where the tracker has
+    them), resolution and fix versions, as of the tracker's own time of that state."""
+
+    issue_key: str
+    status: str | None
+    status_category: str | None = None
+    resolution: str | None = None
+    fix_versions: tuple[str, ...] = ()
+    as_of: datetime | None = None  # webhook time of the change, or the issue's last update
+    issue_id: str = ""
+
+    def record(self) -> dict[str, Any]:
+        """The JSON-safe payload of a stored webhook event (`from_record` reads it back)."""
+        return {"status": self.status, "status_category": self.status_category, "resolution": self.resolution,
+                "fix_versions": list(self.fix_versions), "issue_id": self.issue_id,
+                "as_of": int(self.as_of.timestamp() * 1000) if self.as_of else None}
+
+    @classmethod
+    def from_record(cls, issue_key: str, payload: Mapping[str, Any]) -> IssueState:
+        millis = payload.get("as_of")
+        return cls(issue_key, payload.get("status"), payload.get("status_category"), payload.get("resolution"),
+                   tuple(payload.get("fix_versions") or ()),
+                   datetime.fromtimestamp(int(millis) / 1000, UTC) if millis else None,
+                   str(payload.get("issue_id") or ""))
+
+    @property
+    def fix_version(self) -> str | None:
+        return ", ".join(self.fix_versions) or None
+
+
+@dataclass(frozen=True)
+class Popularity:
+    """How many customers want a wish group; each organisation counts once."""
+
+    tickets: int = 0
+    organizations: int = 0
+    requesters: int = 0
+    channels: tuple[str, ...] = ()
+    paid_accounts: int = 0
+    by_segment: dict[str, int] = field(default_factory=dict)   # segment -> distinct organisations
+    segment_paid_accounts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TicketLine:
+    label: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class EpicBrief:
+    """Everything an epic's description says about its wish group."""
+
+    group_id: int
+    title: str
+    summary: str = ""
+    notes: str = ""
+    importance: str | None = None
+    popularity: Popularity = field(default_factory=Popularity)
+    legal_reference: str | None = None
+    legal_deadline: date | None = None
+    tickets: tuple[TicketLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class TicketLink:
+    """An originating ticket as the epic links it: `global_id` is stable per ticket, so a tracker that upserts
+    links by it never adds a second one."""
+
+    ref: TicketRef
+    url: str
+    title: str
+    summary: str = ""
+
+    @property
+    def global_id(self) -> str:
+        return f"wishbridge:ticket:{self.ref.source}:{self.ref.external_id}"

@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from bridge.connector import known_sources
 from bridge.mapping import Mappings
 from bridge.mapping.messages import render
 from bridge.model import Patch
+from bridge.registry import known_sources
 from bridge.store.outbox import enqueue
 from bridge.store.schema import tickets, wish_tickets, wishes
 

@@ -4,23 +4,12 @@ once, whatever the number of its tickets."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, select
 
+from bridge.model import Popularity
 from bridge.store.schema import tickets, wish_tickets, wishes
-
-
-@dataclass(frozen=True)
-class Popularity:
-    tickets: int = 0
-    organizations: int = 0
-    requesters: int = 0
-    channels: tuple[str, ...] = ()
-    paid_accounts: int = 0
-    by_segment: dict[str, int] = field(default_factory=dict)   # segment -> distinct organisations
-    segment_paid_accounts: dict[str, int] = field(default_factory=dict)
 
 
 def popularities(conn: Connection, group_ids: Sequence[int]) -> dict[int, Popularity]:

@@ -8,8 +8,10 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from bridge.config import Settings
-from bridge.connector import Connector, build
+from bridge.errors import ConfigError
 from bridge.mapping import MappingHolder, Mappings
+from bridge.ports import Connector, Helpdesk, Tracker
+from bridge.registry import connector_class, names_of_role
 from bridge.store import open_engine, upgrade
 
 
@@ -41,5 +43,28 @@ class Runtime:
         """The connector `name`, built once: its caches (Zendesk's ticket fields, writes already done) live as
         long as the process, not one job run."""
         if name not in self._connectors:
-            self._connectors[name] = build(name, self.settings)
+            self._connectors[name] = connector_class(name).from_settings(self.settings)
         return self._connectors[name]
+
+    def configured(self, role: str) -> list[str]:
+        """Names of the installed connectors of `role` whose <NAME>_URL is set."""
+        return [name for name in names_of_role(role) if self.settings.configured(name)]
+
+    def helpdesk(self, name: str) -> Helpdesk:
+        connector = self.connector(name)
+        assert isinstance(connector, Helpdesk)
+        return connector
+
+    @property
+    def tracker_name(self) -> str | None:
+        """The configured tracker; ConfigError when more than one is."""
+        names = self.configured("tracker")
+        if len(names) > 1:
+            raise ConfigError([f"configure one tracker, not {len(names)} ({', '.join(names)})"])
+        return names[0] if names else None
+
+    def tracker(self) -> Tracker | None:
+        name = self.tracker_name
+        connector = self.connector(name) if name else None
+        assert connector is None or isinstance(connector, Tracker)
+        return connector

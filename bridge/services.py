@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from bridge.connector import Connector, configured
 from bridge.dispatch import DrainSummary, Handler, batch_limits, drain, ticket_patch_handler
 from bridge.epics import epic_handlers
 from bridge.errors import reason
@@ -22,6 +21,7 @@ from bridge.ingest import Intake, SyncSummary, failure_recorded, store_tickets, 
 from bridge.logs import describe
 from bridge.model import WebhookEvent
 from bridge.notify import TICKET_PATCH
+from bridge.ports import Helpdesk
 from bridge.runtime import Runtime
 from bridge.store import inbox
 from bridge.tracker_status import reconcile
@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 INBOX_CHUNK = 50
 
 
-def helpdesk_connectors(runtime: Runtime) -> dict[str, Connector]:
-    return {name: runtime.connector(name) for name in configured(runtime.settings)}
+def helpdesk_connectors(runtime: Runtime) -> dict[str, Helpdesk]:
+    return {name: runtime.connector(name) for name in runtime.configured("helpdesk")}
 
 
 def intake(runtime: Runtime, conn: Connection, ticket_ids: list[int], door: str = "helpdesk") -> int:
@@ -43,7 +43,7 @@ def intake(runtime: Runtime, conn: Connection, ticket_ids: list[int], door: str 
     return intake_tickets(conn, ticket_ids, runtime.mappings, door=door)
 
 
-def api_calls(connector: Connector) -> int:
+def api_calls(connector: Helpdesk) -> int:
     """HTTP requests the connector's client has sent so far (0 for a connector without a counting client)."""
     client = getattr(connector, "client", None)
     return int(getattr(client, "calls", 0))
@@ -75,10 +75,10 @@ def sync_sources(runtime: Runtime, names: list[str] | None = None,
                  progress: Callable[[SyncSummary], None] | None = None) -> list[SyncSummary]:
     """Every helpdesk (default: each configured one) in name order, each on its own: one failing never stops
     the others. Failed ones carry their `error`."""
-    return [sync_source(runtime, name, progress) for name in names or configured(runtime.settings)]
+    return [sync_source(runtime, name, progress) for name in names or runtime.configured("helpdesk")]
 
 
-def _handle_event(runtime: Runtime, connectors: dict[str, Connector], conn: Connection,
+def _handle_event(runtime: Runtime, connectors: dict[str, Helpdesk], conn: Connection,
                   event: WebhookEvent) -> None:
     if event.source in connectors and event.ref is not None:
         ticket = connectors[event.source].get_ticket(event.ref)
@@ -117,14 +117,14 @@ def drain_inbox(runtime: Runtime, limit: int = 200, budget_seconds: float = 20.0
     return handled
 
 
-def _handle_delivery(runtime: Runtime, connectors: dict[str, Connector], conn: Connection,
+def _handle_delivery(runtime: Runtime, connectors: dict[str, Helpdesk], conn: Connection,
                      row: dict[str, Any]) -> None:
     for record in row["events"]:
         _handle_event(runtime, connectors, conn, event_from_record(record))
     inbox.mark_processed(conn, row["id"])
 
 
-def _handle_alone(runtime: Runtime, connectors: dict[str, Connector], row: dict[str, Any]) -> None:
+def _handle_alone(runtime: Runtime, connectors: dict[str, Helpdesk], row: dict[str, Any]) -> None:
     try:
         with runtime.engine.begin() as conn:
             _handle_delivery(runtime, connectors, conn, row)

@@ -11,9 +11,10 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from bridge.connector import Connector, known_sources
 from bridge.errors import ConfigError, InvalidSignature
 from bridge.model import TicketRef, WebhookEvent
+from bridge.ports import Connector
+from bridge.registry import known_sources
 from bridge.runtime import Runtime
 from bridge.store import inbox
 

@@ -21,11 +21,11 @@ from urllib.parse import parse_qs
 
 import requests
 
-from bridge.config import Settings
-from bridge.connector import ApplyResult
+from bridge.config import Key, Settings, optional, url
 from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignature
 from bridge.http import Client, follow_pages
 from bridge.model import Change, Organization, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
+from bridge.ports import ApplyResult
 from bridge.webhooks import decode_json
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,14 @@ class FreshdeskConnector:
     name: ClassVar[str] = "freshdesk"
     role: ClassVar[str] = "helpdesk"
     batch_size: ClassVar[int] = 20
+    settings: ClassVar[tuple[Key, ...]] = (
+        Key("URL", "", "e.g. https://acme.freshdesk.com (empty: Freshdesk not used)", optional(url)),
+        Key("API_KEY", "", "Freshdesk API key", secret=True),
+        Key("WEBHOOK_SECRET", "", "shared secret of the Freshdesk automation webhook (X-Wishbridge-Secret "
+            "header, basic-auth password or ?secret=); empty: every Freshdesk webhook is refused", secret=True),
+    )
+    delivery_headers: ClassVar[tuple[str, ...]] = ()
+    frames_sidebar: ClassVar[bool] = False
     PAGE_CAP: ClassVar[int] = 300  # "You cannot access tickets beyond the 300th page" (400 on page 301)
     LOW_RATE: ClassVar[int] = 1
 

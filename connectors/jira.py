@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import requests
 from jira import JIRA, JIRAError
 
-from bridge.config import Settings
+from bridge.config import Key, Settings, choice, optional, url
 from bridge.errors import FatalError, InvalidSignature, RetriableError
 from bridge.http import TIMEOUT, endpoint_of, raise_for
 from bridge.model import WebhookEvent
@@ -61,6 +61,16 @@ class JiraConnector:
 
     name: ClassVar[str] = "jira"
     role: ClassVar[str] = "tracker"
+    settings: ClassVar[tuple[Key, ...]] = (
+        Key("URL", "", "e.g. https://acme.atlassian.net (empty: Jira not used)", optional(url)),
+        Key("EMAIL", "", "Jira Cloud account e-mail (empty on Server/Data Center)"),
+        Key("API_TOKEN", "", "Jira Cloud API token, or a personal access token on Server/Data Center",
+            secret=True),
+        Key("DEPLOYMENT", "cloud", "cloud (REST v3, ADF) or server (REST v2, wiki markup, Bearer PAT)",
+            choice("cloud", "server")),
+        Key("WEBHOOK_SECRET", "", "secret of the Jira admin webhook (X-Hub-Signature)", secret=True),
+    )
+    delivery_headers: ClassVar[tuple[str, ...]] = ("x-atlassian-webhook-identifier",)
 
     def __init__(self, url: str, *, email: str = "", token: str = "", deployment: str = "cloud",
                  webhook_secret: str = "") -> None:

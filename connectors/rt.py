@@ -63,12 +63,12 @@ from urllib.parse import quote, urlencode
 
 import requests
 
-from bridge.config import Settings
-from bridge.connector import ApplyResult
+from bridge.config import Key, Settings, optional, url
 from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignature, RetriableError
 from bridge.html_text import html_text
 from bridge.http import Client
 from bridge.model import Change, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
+from bridge.ports import ApplyResult
 from bridge.webhooks import decode_json
 
 log = logging.getLogger(__name__)
@@ -228,6 +228,14 @@ class RTConnector:
     name: ClassVar[str] = "rt"
     role: ClassVar[str] = "helpdesk"
     batch_size: ClassVar[int] = 20
+    settings: ClassVar[tuple[Key, ...]] = (
+        Key("URL", "", "Request Tracker base URL, e.g. https://rt.example.com (empty: RT not used)",
+            optional(url)),
+        Key("TOKEN", "", "RT auth token of the bridge's user", secret=True),
+        Key("QUEUE", "General", "RT queue whose tickets the bridge reads"),
+    )
+    delivery_headers: ClassVar[tuple[str, ...]] = ()
+    frames_sidebar: ClassVar[bool] = False
 
     def __init__(self, url: str, token: str, queue: str = "General", *, page_size: int = PAGE_SIZE) -> None:
         session = requests.Session()

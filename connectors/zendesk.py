@@ -49,7 +49,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import requests
 
-from bridge.config import Settings
+from bridge.config import Key, Settings, optional, positive_int, url
 from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignature, RetriableError
 from bridge.http import Client, RateLimiter, follow_pages
 from bridge.model import Change, Organization, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
@@ -257,6 +257,19 @@ class ZendeskConnector:
     name: ClassVar[str] = "zendesk"
     role: ClassVar[str] = "helpdesk"
     batch_size: ClassVar[int] = BULK_LIMIT * MAX_JOBS
+    settings: ClassVar[tuple[Key, ...]] = (
+        Key("URL", "", "e.g. https://acme.zendesk.com (empty: Zendesk not used)", optional(url)),
+        Key("EMAIL", "", "agent e-mail for API-token auth"),
+        Key("API_TOKEN", "", "Zendesk API token", secret=True),
+        Key("WEBHOOK_SECRET", "", "signing secret of the Zendesk webhook", secret=True),
+        Key("APP_PUBLIC_KEY", "", "PEM public key of the Wishbridge Zendesk app (GET /api/v2/apps/{id}/"
+            "public_key.pem; newlines may be written \\n): Zendesk signs the sidebar's JWT with RS256"),
+        Key("APP_SECRET", "", "shared HS256 secret for the sidebar's JWT when no public key is set (sandbox)",
+            secret=True),
+        Key("EXPORT_RPM", "10", "incremental export requests per minute (30 with High Volume)", positive_int),
+    )
+    delivery_headers: ClassVar[tuple[str, ...]] = ("x-zendesk-webhook-id", "x-zendesk-webhook-invocation-id")
+    frames_sidebar: ClassVar[bool] = True
 
     def __init__(self, url: str, email: str, api_token: str, *, webhook_secret: str = "", export_rpm: int = 10,
                  clock: Callable[[], float] = time.time, page_size: int = PAGE_SIZE, job_poll_seconds: float = 1.0,

@@ -6,9 +6,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from bridge.connector import ApplyResult
 from bridge.errors import RetriableError
 from bridge.model import Change, Ticket, TicketRef, TicketWrite, WebhookEvent
+from bridge.ports import ApplyResult
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bridge.cli.core import runtime_of
-from bridge.connector import connector_class, known_sources, registry
+from bridge.registry import connector_class, known_sources, registry
 
 
 def _role(name: str) -> str:

@@ -57,7 +57,7 @@ def mappings_check(ctx: click.Context, directory: Path | None) -> None:
 @click.pass_context
 def sync(ctx: click.Context, once: bool, source: tuple[str, ...]) -> None:
     """Pull ticket changes from the helpdesks into the store. Every helpdesk is tried; exit 1 if any failed."""
-    from bridge.connector import connector_class
+    from bridge.registry import connector_class
     from bridge.services import sync_sources
 
     for name in source:

@@ -147,7 +147,7 @@ def _transform_issues(doc: Document, where: Sequence[str | int], names: Sequence
 
 
 def check_helpdesk(doc: Document, context: Mapping[str, Document]) -> Iterator[MappingIssue]:
-    from bridge.connector import known_sources
+    from bridge.registry import known_sources
 
     data = doc.data
     sources = known_sources()

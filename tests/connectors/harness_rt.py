@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import responses
 
-from bridge.connector import Connector
 from bridge.model import TicketRef
+from bridge.ports import Helpdesk as Connector
 from connectors.rt import RTConnector, signature
 
 URL = "https://rt.example.com"

@@ -12,8 +12,8 @@ from typing import Protocol
 
 import responses
 
-from bridge.connector import Connector
 from bridge.model import TicketRef
+from bridge.ports import Helpdesk as Connector
 from connectors.freshdesk import SECRET_HEADER, FreshdeskConnector
 from connectors.zendesk import ZendeskConnector, signature
 from sandboxes.zendesk import ZendeskSandbox, create_sandbox, iso, sandbox_of, serve_in_thread

@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from bridge.connector import Connector, connector_class, known_sources
 from bridge.errors import InvalidSignature
 from bridge.model import Patch, TicketWrite
+from bridge.ports import Helpdesk as Connector
+from bridge.registry import connector_class, known_sources
 from tests.connectors.harnesses import HARNESSES, Harness
 
 HELPDESKS = [name for name in known_sources() if connector_class(name).role == "helpdesk"]

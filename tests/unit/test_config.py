@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.config import KEYS, load_settings
+from bridge.config import all_keys, load_settings
 from bridge.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,5 +54,5 @@ def test_postgres_urls_use_the_psycopg_driver():
 
 def test_config_example_lists_every_key_with_its_help_and_default():
     text = (ROOT / "config.example.env").read_text()
-    for key in KEYS:
+    for key in all_keys():
         assert f"# {key.help}\n{key.name}={key.default}\n" in text, key.name
