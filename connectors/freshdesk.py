@@ -25,8 +25,8 @@ from bridge.config import Key, Settings, optional, url
 from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignature
 from bridge.http import Client, follow_pages
 from bridge.model import Change, Organization, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
+from bridge.payloads import decode_json
 from bridge.ports import ApplyResult
-from bridge.webhooks import decode_json
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from bridge.config import Key, Settings, choice, optional, url
 from bridge.errors import FatalError, InvalidSignature, RetriableError
 from bridge.http import TIMEOUT, endpoint_of, raise_for
 from bridge.model import WebhookEvent
-from bridge.webhooks import decode_object
+from bridge.payloads import decode_object
 
 STATUS_CHANGE = "status_changed"
 WATCHED_FIELDS = {"status": "status", "resolution": "resolution", "fixversions": "fixVersions",

@@ -68,8 +68,8 @@ from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignat
 from bridge.html_text import html_text
 from bridge.http import Client
 from bridge.model import Change, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
+from bridge.payloads import decode_json
 from bridge.ports import ApplyResult
-from bridge.webhooks import decode_json
 
 log = logging.getLogger(__name__)
 API = "/REST/2.0"

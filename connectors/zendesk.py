@@ -53,7 +53,7 @@ from bridge.config import Key, Settings, optional, positive_int, url
 from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignature, RetriableError
 from bridge.http import Client, RateLimiter, follow_pages
 from bridge.model import Change, Organization, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
-from bridge.webhooks import decode_json
+from bridge.payloads import decode_json
 
 log = logging.getLogger(__name__)
 EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
