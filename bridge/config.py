@@ -27,7 +27,7 @@ def url(value: str) -> str:
     return value.rstrip("/")
 
 
-def _databaseurl(value: str) -> str:
+def _database_url(value: str) -> str:
     if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
         raise ValueError("must be sqlite:///FILE or postgresql://USER@HOST/DB")
     if value.startswith("postgres:"):
@@ -79,7 +79,7 @@ class Key:
 
 KEYS: tuple[Key, ...] = (
     Key("DATABASE_URL", "sqlite:///wishbridge.db", "the store: sqlite:///FILE, or postgresql://USER@HOST/DB "
-        "when several bridge processes share the work", _databaseurl),
+        "when several bridge processes share the work", _database_url),
     Key("WISHBRIDGE_MAPPINGS", "mappings/", "folder of the YAML mappings admins edit", Path),
     Key("WISHBRIDGE_SECRET_KEY", "", "signs admin sessions and sidebar links; set a long random value", secret=True),
     Key("WISHBRIDGE_PUBLIC_URL", "http://127.0.0.1:8080", "address customers and agents use to reach this server",
@@ -128,7 +128,7 @@ class Settings:
         return bool(self.values.get(prefix.upper() + "_URL"))
 
     @property
-    def databaseurl(self) -> str:
+    def database_url(self) -> str:
         return str(self.values["DATABASE_URL"])
 
     @property
