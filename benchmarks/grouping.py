@@ -38,9 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bridge.encoders import DEFAULT_ENCODER, Encoder, load_encoder  # noqa: E402
-from bridge.evaluation import NEW_GROUP_SHARE, evaluate, gold_clusters, split_seeds  # noqa: E402
-from bridge.grouping import GroupIndex, GroupingPolicy, WishDoc  # noqa: E402
+from bridge.grouping.encoders import DEFAULT_ENCODER, Encoder, load_encoder  # noqa: E402
+from bridge.grouping.evaluation import NEW_GROUP_SHARE, evaluate, gold_clusters, split_seeds  # noqa: E402
+from bridge.grouping.similarity import GroupIndex, GroupingPolicy, WishDoc  # noqa: E402
 
 DISTRACTOR_STEP = 3
 LETTERS = {"latin": "abcdefghijklmnopqrstuvwxyz", "cyrillic": "абвгдежзийклмнопрстуфхцчшщыьэюя"}
@@ -211,11 +211,11 @@ class AllWishes:
 
 def time_intake(shared: Path, tickets: int, encoder_name: str) -> dict[str, object]:
     """Store and group ``tickets`` wish tickets page by page into a fresh SQLite store, as a sync does."""
-    from bridge.ingest import SyncSummary, store_tickets
-    from bridge.intake import intake_tickets
     from bridge.mapping import load_mappings
     from bridge.model import Ticket, TicketRef
     from bridge.store import open_engine, upgrade
+    from bridge.sync.intake import intake_tickets
+    from bridge.sync.pull import SyncSummary, store_tickets
 
     wishes = synthesize(shared, tickets)
     with tempfile.TemporaryDirectory() as folder:

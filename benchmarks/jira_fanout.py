@@ -28,9 +28,9 @@ from waitress.server import create_server
 
 from bridge.config import load_settings
 from bridge.runtime import Runtime
-from bridge.scheduler import build_scheduler
 from bridge.store.schema import inbox, outbox
-from bridge.webapp import create_app
+from bridge.web.app import create_app
+from bridge.worker.scheduler import build_scheduler
 from sandboxes import jira as jira_sandbox
 from sandboxes import zendesk as zendesk_sandbox
 from tests.jira_helpers import a_group, add_ticket, link_epic

@@ -23,7 +23,7 @@ from pathlib import Path
 from bridge.config import load_settings
 from bridge.runtime import Runtime
 from bridge.store.schema import tickets, wish_groups, wish_tickets, wishes
-from bridge.webapp import create_app
+from bridge.web.app import create_app
 from tests.web.support import add_role_users, sign_in
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,9 +23,9 @@ from typing import Any
 
 import requests
 
-from bridge.ingest import sync_once
 from bridge.mapping import load_mappings
 from bridge.store import open_engine, upgrade
+from bridge.sync.pull import sync_once
 from connectors.zendesk import PAGE_SIZE, ZendeskConnector
 from sandboxes.zendesk import DEFAULT_CREDENTIALS, create_sandbox, load_seed, serve_in_thread
 

@@ -60,7 +60,7 @@ def _pair(key: str, value: Any) -> str:
 
 
 class ContextFormatter(logging.Formatter):
-    """`2026-12-03 08:00:00,123 WARNING bridge.dispatch outbox.failed key=stage:new:g1:e0:t4 status=503`."""
+    """`2026-12-03 08:00:00,123 WARNING bridge.outbox.drain outbox.failed key=stage:new:g1:e0:t4 status=503`."""
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -121,6 +121,19 @@ class WebhookEvent:
     issue_key: str | None = None
     payload: Mapping[str, Any] = field(default_factory=dict)
 
+    def record(self) -> dict[str, Any]:
+        """The JSON-safe form stored in the inbox (`from_record` reads it back)."""
+        return {"source": self.source, "kind": self.kind, "delivery_id": self.delivery_id,
+                "ref": {"source": self.ref.source, "external_id": self.ref.external_id} if self.ref else None,
+                "issue_key": self.issue_key, "payload": dict(self.payload)}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> WebhookEvent:
+        ref = record.get("ref")
+        return cls(source=record["source"], kind=record["kind"], delivery_id=record["delivery_id"],
+                   ref=TicketRef(ref["source"], ref["external_id"]) if ref else None,
+                   issue_key=record.get("issue_key"), payload=record.get("payload") or {})
+
 
 @dataclass(frozen=True)
 class IssueState:

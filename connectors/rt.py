@@ -65,11 +65,11 @@ import requests
 
 from bridge.config import Key, Settings, optional, url
 from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignature, RetriableError
-from bridge.html_text import html_text
 from bridge.http import Client
 from bridge.model import Change, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
 from bridge.payloads import decode_json
 from bridge.ports import ApplyResult
+from bridge.text.html import html_text
 
 log = logging.getLogger(__name__)
 API = "/REST/2.0"

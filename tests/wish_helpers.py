@@ -10,11 +10,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from bridge.intake import intake_tickets
 from bridge.mapping import Mappings, load_mappings
 from bridge.model import Marking, Organization, Person, Ticket, TicketRef
 from bridge.store.schema import outbox, wish_tickets, wishes
 from bridge.store.tickets import upsert_ticket
+from bridge.sync.intake import intake_tickets
 from tests.conftest import MAPPINGS
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from bridge.ingest import SyncSummary
 from bridge.mapping import check_mappings
 from bridge.runtime import Runtime
+from bridge.sync.pull import SyncSummary
 
 
 def runtime_of(ctx: click.Context) -> Runtime:
@@ -58,7 +58,7 @@ def mappings_check(ctx: click.Context, directory: Path | None) -> None:
 def sync(ctx: click.Context, once: bool, source: tuple[str, ...]) -> None:
     """Pull ticket changes from the helpdesks into the store. Every helpdesk is tried; exit 1 if any failed."""
     from bridge.registry import connector_class
-    from bridge.services import sync_sources
+    from bridge.worker.jobs import sync_sources
 
     for name in source:
         connector_class(name)  # a mistyped name is refused, never recorded as a failing helpdesk
@@ -89,7 +89,7 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     """Run the web app (webhooks, API, admin pages) under the waitress WSGI server."""
     from waitress import serve as waitress_serve
 
-    from bridge.webapp import create_app
+    from bridge.web.app import create_app
 
     app = create_app(runtime=runtime_of(ctx))
     click.echo(f"serving on http://{host}:{port}")
@@ -100,6 +100,6 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
 @click.pass_context
 def worker(ctx: click.Context) -> None:
     """Run the scheduler (sync, inbox, outbox, Jira reconcile) — in exactly one process."""
-    from bridge.scheduler import run_worker
+    from bridge.worker.scheduler import run_worker
 
     run_worker(runtime_of(ctx))

@@ -66,7 +66,7 @@ def _log_to_file(path: Path) -> None:
 def _serve(stack: DemoStack, port: int) -> None:
     from waitress import serve
 
-    from bridge.services import sync_sources
+    from bridge.worker.jobs import sync_sources
 
     if _port_taken(port):
         click.echo(f"error: port {port} is taken on 127.0.0.1; stop what uses it or run "

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from bridge.encoders import DEFAULT_ENCODER, available, load_encoder
-from bridge.evaluation import DIALECTS, evaluate_csv
-from bridge.grouping import GroupingPolicy
+from bridge.grouping.encoders import DEFAULT_ENCODER, available, load_encoder
+from bridge.grouping.evaluation import DIALECTS, evaluate_csv
+from bridge.grouping.similarity import GroupingPolicy
 
 group_cli = click.Group("group", help="Group similar wishes and measure the grouping quality.")
 
@@ -53,7 +53,7 @@ def run(ctx: click.Context) -> None:
     """Re-run grouping over unreviewed single-wish groups, joining the confident matches (audited, reversible
     with `wish unmerge`)."""
     from bridge.cli.core import runtime_of
-    from bridge.regroup import regroup
+    from bridge.grouping.regroup import regroup
 
     runtime = runtime_of(ctx)
     with runtime.engine.begin() as conn:

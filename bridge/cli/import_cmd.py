@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from bridge.cli.core import runtime_of
-from bridge.importer import import_file, load_import_mapping
-from bridge.services import intake_for_run
+from bridge.sync.importer import import_file, load_import_mapping
+from bridge.worker.jobs import intake_for_run
 
 
 @click.command("import")

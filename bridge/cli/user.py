@@ -6,7 +6,7 @@ import click
 
 from bridge.cli.core import runtime_of
 from bridge.store import audit
-from bridge.users import LANGUAGES, ROLES, create_user, list_users, set_disabled, set_password
+from bridge.store.users import LANGUAGES, ROLES, create_user, list_users, set_disabled, set_password
 
 
 @click.group("user")

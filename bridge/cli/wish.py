@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy import Connection
 
-from bridge import queries, wishes
 from bridge.cli.core import runtime_of
-from bridge.groups import STATES
 from bridge.mapping import Mappings
-from bridge.priority import IMPORTANCE
-from bridge.routing import QUEUES
+from bridge.workflow import lifecycle, read_models
+from bridge.workflow.changes import STATES
+from bridge.workflow.priority import IMPORTANCE
+from bridge.workflow.routing import QUEUES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,13 +59,13 @@ def wish_cli() -> None:
 @click.pass_context
 def add(ctx: click.Context, door: str, actor: str, **fields: Any) -> None:
     """Register a wish a manager heard from a customer."""
-    ref = _in_transaction(ctx, lambda conn, mappings: wishes.add_wish(conn, mappings, door=door, actor=actor,
+    ref = _in_transaction(ctx, lambda conn, mappings: lifecycle.add_wish(conn, mappings, door=door, actor=actor,
                                                                        **fields))
     how = "joined existing group" if ref.joined else "started new group"
     click.echo(f"wish {ref.wish_id} registered (ticket {ref.ticket_id}); {how} {ref.group_id}")
 
 
-def _row_line(row: queries.GroupRow) -> str:
+def _row_line(row: read_models.GroupRow) -> str:
     flag = " !" if row.needs_attention else ""
     queue = row.queue or f"({row.suggested_queue}?)"
     return (f"{row.id:>6}  {row.score:>8.2f}  {row.state:<11} {queue:<11} {row.wishes:>3} wishes "
@@ -80,14 +80,14 @@ def _row_line(row: queries.GroupRow) -> str:
 @click.pass_context
 def list_(ctx: click.Context, state: str | None, queue: str | None, search: str | None, limit: int) -> None:
     """Wish groups by score, highest first ('!' marks new demand on a declined or deferred group)."""
-    rows = _in_transaction(ctx, lambda conn, mappings: queries.list_groups(
+    rows = _in_transaction(ctx, lambda conn, mappings: read_models.list_groups(
         conn, mappings, state=state, queue=queue, search=search, limit=limit))
     click.echo(f"{'id':>6}  {'score':>8}  {'state':<11} {'queue':<11} title")
     for row in rows:
         click.echo(_row_line(row))
 
 
-def _show(detail: queries.GroupDetail) -> None:
+def _show(detail: read_models.GroupDetail) -> None:
     row = detail.group
     click.echo(f"group {row.id}: {row.title}")
     click.echo(f"  state {row.state}, queue {row.queue or '-'} (suggested {row.suggested_queue}"
@@ -131,7 +131,7 @@ def _when(moment: datetime) -> str:
 @click.pass_context
 def show(ctx: click.Context, group_id: int) -> None:
     """A group with its wishes, tickets, score breakdown, similar groups and audit trail."""
-    _show(_in_transaction(ctx, lambda conn, mappings: queries.group_detail(conn, mappings, group_id)))
+    _show(_in_transaction(ctx, lambda conn, mappings: read_models.group_detail(conn, mappings, group_id)))
 
 
 def _plain(name: str, change: Callable[[Connection, int, str], object], done: str, summary: str) -> None:
@@ -146,9 +146,9 @@ def _plain(name: str, change: Callable[[Connection, int, str], object], done: st
         click.echo(f"group {group_id} {done}")
 
 
-_plain("confirm", wishes.confirm, "is grouped", "Mark a new group as reviewed (grouped).")
-_plain("unmerge", wishes.unmerge, "unmerged", "Undo the merge of a group: its wishes and comments come back.")
-_plain("acknowledge", wishes.acknowledge, "acknowledged", "Note that you have seen new demand on a declined or "
+_plain("confirm", lifecycle.confirm, "is grouped", "Mark a new group as reviewed (grouped).")
+_plain("unmerge", lifecycle.unmerge, "unmerged", "Undo the merge of a group: its wishes and comments come back.")
+_plain("acknowledge", lifecycle.acknowledge, "acknowledged", "Note that you have seen new demand on a declined or "
        "deferred group.")
 
 
@@ -159,7 +159,7 @@ _plain("acknowledge", wishes.acknowledge, "acknowledged", "Note that you have se
 @click.pass_context
 def merge(ctx: click.Context, source: int, target: int, actor: str) -> None:
     """Merge group SOURCE into group TARGET (undo with unmerge)."""
-    _in_transaction(ctx, lambda conn, _m: wishes.merge(conn, source, target, actor))
+    _in_transaction(ctx, lambda conn, _m: lifecycle.merge(conn, source, target, actor))
     click.echo(f"group {source} merged into {target}")
 
 
@@ -171,7 +171,7 @@ def merge(ctx: click.Context, source: int, target: int, actor: str) -> None:
 @click.pass_context
 def split(ctx: click.Context, group_id: int, wish_ids: tuple[int, ...], title: str | None, actor: str) -> None:
     """Move some wishes of a group into a new group."""
-    new_id = _in_transaction(ctx, lambda conn, _m: wishes.split(conn, group_id, list(wish_ids), actor, title))
+    new_id = _in_transaction(ctx, lambda conn, _m: lifecycle.split(conn, group_id, list(wish_ids), actor, title))
     click.echo(f"wishes {', '.join(map(str, wish_ids))} moved to new group {new_id}")
 
 
@@ -182,7 +182,7 @@ def split(ctx: click.Context, group_id: int, wish_ids: tuple[int, ...], title: s
 @click.pass_context
 def attach(ctx: click.Context, ticket_id: int, group_id: int, actor: str) -> None:
     """Make stored ticket TICKET_ID a wish of group GROUP_ID."""
-    ref = _in_transaction(ctx, lambda conn, mappings: wishes.attach_ticket(conn, mappings, ticket_id, group_id,
+    ref = _in_transaction(ctx, lambda conn, mappings: lifecycle.attach_ticket(conn, mappings, ticket_id, group_id,
                                                                            actor))
     click.echo(f"ticket {ticket_id} is wish {ref.wish_id} of group {group_id}")
 
@@ -197,10 +197,10 @@ def route(ctx: click.Context, group_id: int, queue: str | None, reason: str | No
     """Send a group to the analyst or the legal expert."""
 
     def work(conn: Connection, mappings: Mappings) -> str:
-        row = queries.group_row(conn, mappings, group_id)
+        row = read_models.group_row(conn, mappings, group_id)
         chosen = queue or row.suggested_queue
         why = reason or (None if queue else f"suggested by routing rule {row.suggested_rule or '(default)'}")
-        wishes.route(conn, mappings, group_id, chosen, actor, why)
+        lifecycle.route(conn, mappings, group_id, chosen, actor, why)
         return chosen
 
     click.echo(f"group {group_id} routed to the {_in_transaction(ctx, work)} queue")
@@ -218,7 +218,7 @@ def analyse(ctx: click.Context, group_id: int, importance: str | None, notes: st
             legal_reference: str | None, legal_deadline: datetime | None, actor: str) -> None:
     """Record the analyst's importance, notes, legal reference and deadline."""
     deadline: date | None = legal_deadline.date() if legal_deadline else None
-    _in_transaction(ctx, lambda conn, _m: wishes.record_analysis(
+    _in_transaction(ctx, lambda conn, _m: lifecycle.record_analysis(
         conn, group_id, actor, importance=importance, notes=notes, legal_reference=legal_reference,
         legal_deadline=deadline))
     click.echo(f"analysis of group {group_id} recorded")
@@ -231,14 +231,14 @@ def analyse(ctx: click.Context, group_id: int, importance: str | None, notes: st
 @click.pass_context
 def ask(ctx: click.Context, group_id: int, question: str, actor: str) -> None:
     """Put a question to every customer of the group (on their tickets)."""
-    asked = _in_transaction(ctx, lambda conn, mappings: wishes.ask_customers(conn, mappings, group_id, question,
+    asked = _in_transaction(ctx, lambda conn, mappings: lifecycle.ask_customers(conn, mappings, group_id, question,
                                                                              actor))
     click.echo(f"question queued for {asked} tickets")
 
 
 @wish_cli.command("decide")
 @click.argument("group_id", type=int)
-@click.argument("decision", type=click.Choice(list(wishes.DECISIONS)))
+@click.argument("decision", type=click.Choice(list(lifecycle.DECISIONS)))
 @click.option("--reason", help="Required to decline or defer; customers read it.")
 @click.option("--issue-key", help="Approve by linking this existing Jira issue instead of a new epic.")
 @actor_option
@@ -246,9 +246,9 @@ def ask(ctx: click.Context, group_id: int, question: str, actor: str) -> None:
 def decide(ctx: click.Context, group_id: int, decision: str, reason: str | None, issue_key: str | None,
            actor: str) -> None:
     """Approve, decline or defer a group; its customers are told."""
-    _in_transaction(ctx, lambda conn, mappings: wishes.decide(conn, mappings, group_id, decision, actor, reason,
+    _in_transaction(ctx, lambda conn, mappings: lifecycle.decide(conn, mappings, group_id, decision, actor, reason,
                                                               issue_key))
-    click.echo(f"group {group_id} is {wishes.DECISIONS[decision]}")
+    click.echo(f"group {group_id} is {lifecycle.DECISIONS[decision]}")
 
 
 @wish_cli.command("reopen")
@@ -258,7 +258,7 @@ def decide(ctx: click.Context, group_id: int, decision: str, reason: str | None,
 @click.pass_context
 def reopen(ctx: click.Context, group_id: int, reason: str, actor: str) -> None:
     """Bring a declined, deferred or done group back for review."""
-    _in_transaction(ctx, lambda conn, mappings: wishes.reopen(conn, mappings, group_id, actor, reason))
+    _in_transaction(ctx, lambda conn, mappings: lifecycle.reopen(conn, mappings, group_id, actor, reason))
     click.echo(f"group {group_id} reopened")
 
 
@@ -269,5 +269,5 @@ def reopen(ctx: click.Context, group_id: int, reason: str, actor: str) -> None:
 @click.pass_context
 def comment(ctx: click.Context, group_id: int, text: str, actor: str) -> None:
     """Add an internal comment to a group."""
-    comment_id = _in_transaction(ctx, lambda conn, _m: wishes.add_comment(conn, group_id, actor, text))
+    comment_id = _in_transaction(ctx, lambda conn, _m: lifecycle.add_comment(conn, group_id, actor, text))
     click.echo(f"comment {comment_id} added to group {group_id}")

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bridge import services
 from bridge.demo.stack import DemoStack
-from bridge.queries import GroupRow, list_groups
 from bridge.store.schema import inbox, tracker_links
-from bridge.wishes import decide, record_analysis, route
+from bridge.worker import jobs
+from bridge.workflow.lifecycle import decide, record_analysis, route
+from bridge.workflow.read_models import GroupRow, list_groups
 from sandboxes.jira import DEMO_USER
 
 STAGE_WORDS = {"in_development": ("в разработке", "is in development"), "declined": ("отклонено", "was declined")}
@@ -35,8 +35,8 @@ class Step:
 def settle(stack: DemoStack, rounds: int = 10) -> None:
     """Run the inbox and outbox jobs until nothing is left to do (link items follow epic items)."""
     for _ in range(rounds):
-        handled = services.drain_inbox(stack.runtime)
-        summary = services.drain_outbox(stack.runtime)
+        handled = jobs.drain_inbox(stack.runtime)
+        summary = jobs.drain_outbox(stack.runtime)
         if not handled and not summary.done and not summary.retrying:
             return
 
@@ -52,7 +52,7 @@ def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
 
 def stage_comments(stack: DemoStack, group: GroupRow, stage: str) -> dict[str, int]:
     """Per originating Zendesk ticket: how many comments carry the stage's words."""
-    from bridge.notify import group_tickets
+    from bridge.outbox.notify import group_tickets
 
     with stack.runtime.engine.connect() as conn:
         rows = [row for row in group_tickets(conn, group.id) if row.source == "zendesk"]
@@ -68,7 +68,7 @@ def jira_webhooks_received(stack: DemoStack) -> int:
 
 def run_check(stack: DemoStack) -> list[Step]:
     runtime, steps = stack.runtime, []
-    [summary] = services.sync_sources(runtime)
+    [summary] = jobs.sync_sources(runtime)
     steps.append(Step("sync", summary.new == stack.tickets and summary.wishes > 0, summary.line()))
     with runtime.engine.connect() as conn:
         groups = sorted(list_groups(conn, runtime.mappings), key=lambda g: (-g.tickets, g.id))
@@ -92,7 +92,7 @@ def run_check(stack: DemoStack) -> list[Step]:
     steps.append(Step("status back", received and bool(first) and set(first.values()) == {1},
                       f"{key} moved to In Progress; webhook received: {received}; 'in development' message on "
                       f"{sum(first.values())} of {len(first)} tickets"))
-    services.reconcile_trackers(runtime)
+    jobs.reconcile_trackers(runtime)
     settle(stack)
     again = stage_comments(stack, target, "in_development")
     marker = f"wishbridge-g{target.id}"

@@ -17,10 +17,10 @@ from bridge.config import load_settings
 from bridge.demo.seed import demo_seed
 from bridge.model import TicketRef
 from bridge.runtime import Runtime
-from bridge.scheduler import build_scheduler
-from bridge.sidebar.links import sidebar_link
-from bridge.users import create_user
-from bridge.webapp import create_app
+from bridge.store.users import create_user
+from bridge.web.app import create_app
+from bridge.web.sidebar.links import sidebar_link
+from bridge.worker.scheduler import build_scheduler
 from sandboxes import jira as jira_sandbox
 from sandboxes import zendesk as zendesk_sandbox
 from sandboxes.zendesk_agent import add_agent_page
@@ -81,8 +81,8 @@ class DemoStack:
     def prepare_groups(self, routed: int = 6) -> None:
         """What a product team would have done by now: the largest groups routed to the queue routing.yaml
         suggests, and the analyst's notes on the two largest, so an approval carries them to Jira."""
-        from bridge.queries import list_groups
-        from bridge.wishes import record_analysis, route
+        from bridge.workflow.lifecycle import record_analysis, route
+        from bridge.workflow.read_models import list_groups
 
         with self.runtime.engine.begin() as conn:
             groups = sorted(list_groups(conn, self.runtime.mappings), key=lambda g: (-g.tickets, g.id))[:routed]

@@ -11,7 +11,7 @@ from bridge.mapping.source import Document
 from bridge.mapping.topics import Topics
 from bridge.mapping.transforms import TRANSFORMS, apply_transforms
 from bridge.model import Marking, Ticket
-from bridge.textnorm import detect_language
+from bridge.text.normalize import detect_language
 
 
 def _text(value: Any) -> str:

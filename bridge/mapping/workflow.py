@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from bridge.encoders import available
 from bridge.errors import MappingIssue
+from bridge.grouping.encoders import available
 from bridge.mapping.source import Document
 from bridge.mapping.topics import Topics
-from bridge.textnorm import words
+from bridge.text.normalize import words
 
 
 def check_routing(doc: Document, context: Mapping[str, Document]) -> Iterator[MappingIssue]:

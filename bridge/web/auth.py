@@ -13,8 +13,8 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from flask.typing import ResponseReturnValue
 
 from bridge.store import audit, login_throttle
-from bridge.users import User, end_sessions, get_user, session_valid, verify
-from bridge.web.pages import local_url, runtime
+from bridge.store.users import User, end_sessions, get_user, session_valid, verify
+from bridge.web.admin.pages import local_url, runtime
 from bridge.web.roles import allowed
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def current_user() -> User | None:
 
 
 def load_user() -> None:
-    """The session's user, while the session is still good (see bridge/users.py); a stale one is forgotten."""
+    """The session's user, while the session is still good (see bridge/store/users.py); a stale one is forgotten."""
     username = session.get("user")
     if username:
         with runtime().engine.connect() as conn:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
-from bridge.users import LANGUAGES
-from bridge.web.pages import local_url
+from bridge.store.users import LANGUAGES
+from bridge.web.admin.pages import local_url
 
 blueprint = Blueprint("i18n", __name__)
 

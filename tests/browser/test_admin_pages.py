@@ -17,12 +17,12 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import Engine
 
 from bridge.config import load_settings
-from bridge.dispatch import drain
-from bridge.epics import epic_handlers
 from bridge.mapping import Mappings
+from bridge.outbox.drain import drain
 from bridge.runtime import Runtime
-from bridge.users import create_user
-from bridge.webapp import create_app
+from bridge.store.users import create_user
+from bridge.tracker.epics import epic_handlers
+from bridge.web.app import create_app
 from sandboxes.jira import serve_in_thread
 from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, load_and_wait, start_chromium, submit
 from tests.conftest import MAPPINGS

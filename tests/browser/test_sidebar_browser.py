@@ -13,13 +13,13 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from bridge.api import rate_limits
 from bridge.config import load_settings
-from bridge.queries import list_groups
 from bridge.runtime import Runtime
 from bridge.store.schema import audit
-from bridge.users import create_user
-from bridge.webapp import create_app
+from bridge.store.users import create_user
+from bridge.web.api import rate_limits
+from bridge.web.app import create_app
+from bridge.workflow.read_models import list_groups
 from sandboxes.jira import serve_in_thread
 from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, load_and_wait, start_chromium, submit
 from tests.conftest import MAPPINGS

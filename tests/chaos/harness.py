@@ -30,7 +30,7 @@ from sqlalchemy import func, select, update
 from bridge.config import load_settings
 from bridge.runtime import Runtime
 from bridge.store.schema import outbox, tickets, tracker_links, wish_tickets, wishes
-from bridge.wishes import decide, route
+from bridge.workflow.lifecycle import decide, route
 from sandboxes import jira as jira_sandbox
 from sandboxes import zendesk as zendesk_sandbox
 from sandboxes.faults import Faults

@@ -7,7 +7,7 @@ from bridge.config import Settings
 from bridge.errors import InvalidSignature
 from bridge.model import TicketRef
 from bridge.runtime import Runtime
-from bridge.webapp import create_app
+from bridge.web.app import create_app
 from connectors.freshdesk import FreshdeskConnector, parse_triggered_event
 from tests.conftest import shared_path
 from tests.connectors.fake_freshdesk import API_KEY, URL

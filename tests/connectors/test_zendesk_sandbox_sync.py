@@ -12,12 +12,12 @@ from flask import Flask
 from sqlalchemy import Engine, select
 
 from bridge.errors import FatalError, RetriableError
-from bridge.ingest import sync_once
 from bridge.mapping import load_mappings
 from bridge.mapping.helpdesk import HelpdeskMapping
 from bridge.model import Change, Patch, TicketRef, TicketWrite
 from bridge.store.cursors import load_cursor
 from bridge.store.schema import tickets
+from bridge.sync.pull import sync_once
 from connectors.zendesk import ZendeskConnector
 from sandboxes.zendesk import ZendeskSandbox, create_sandbox, load_seed, sandbox_of, serve_in_thread
 from tests.conftest import MAPPINGS, ROOT

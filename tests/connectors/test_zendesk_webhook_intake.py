@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bridge.runtime import Runtime
 from bridge.store.schema import inbox
-from bridge.webapp import create_app
+from bridge.web.app import create_app
 from sandboxes.zendesk import create_sandbox, load_seed, sandbox_of, serve_in_thread
 from tests.conftest import ROOT, shared_path
 

@@ -11,7 +11,7 @@ from openapi_core import Config, OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_core.validation.response.exceptions import MissingData
 
-from bridge.epic_description import EpicBrief, TicketLine, adf
+from bridge.tracker.brief import EpicBrief, TicketLine, adf
 from sandboxes.jira import SANDBOX_EMAIL, SANDBOX_TOKEN
 from tests.conftest import shared_path
 from tests.jira_helpers import served_jira

@@ -6,7 +6,7 @@ from html import unescape
 import requests
 
 from bridge.demo.stack import DemoStack
-from bridge.services import sync_sources
+from bridge.worker.jobs import sync_sources
 
 
 def test_each_sandbox_ticket_opens_with_the_wishbridge_sidebar_of_that_ticket(tmp_path):

@@ -11,9 +11,9 @@ import jwt
 from sqlalchemy import Engine, update
 
 from bridge.config import Settings
-from bridge.intake import intake_tickets
 from bridge.mapping import Mappings
 from bridge.store.schema import outbox
+from bridge.sync.intake import intake_tickets
 from tests.jira_helpers import link_epic
 from tests.wish_helpers import group_of, intake_one, store_ticket
 

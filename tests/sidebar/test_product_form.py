@@ -6,9 +6,9 @@ import re
 import pytest
 from markupsafe import escape
 
-from bridge.product_form.texts import TEXTS
 from bridge.runtime import Runtime
-from bridge.webapp import create_app
+from bridge.web.app import create_app
+from bridge.web.product_form.texts import TEXTS
 
 KEY = "product-key-1"
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from bridge.model import TicketRef
 from bridge.runtime import Runtime
-from bridge.sidebar.links import LINK_LIFETIME, sidebar_link
-from bridge.sidebar.texts import TEXTS
 from bridge.store.schema import audit, comments, tickets, wish_tickets
-from bridge.webapp import create_app
+from bridge.web.app import create_app
+from bridge.web.sidebar.links import LINK_LIFETIME, sidebar_link
+from bridge.web.sidebar.texts import TEXTS
 from tests.sidebar.support import (
     ACCOUNT,
     ACTOR,

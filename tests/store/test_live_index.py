@@ -3,14 +3,14 @@
 import pytest
 from sqlalchemy import Engine
 
-from bridge import wishes
-from bridge.grouping_store import encoder_of, load_index, policy_of, wish_doc
-from bridge.groups import log
-from bridge.live_index import using_index
+from bridge.grouping.live import using_index
+from bridge.grouping.store_index import encoder_of, load_index, policy_of, wish_doc
 from bridge.mapping import Mappings
-from bridge.merging import wish_ids_of
 from bridge.store import open_engine
 from bridge.store.schema import wishes as wish_rows
+from bridge.workflow import lifecycle as wishes
+from bridge.workflow.changes import log
+from bridge.workflow.merging import wish_ids_of
 from tests.wish_helpers import intake_one, mappings_with
 
 TEXTS = ["Выгрузка отчётов в Excel по расписанию", "Export the sales report to Excel every day",

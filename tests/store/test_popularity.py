@@ -1,6 +1,6 @@
-from bridge import wishes
 from bridge.mapping import load_mappings
-from bridge.popularity import popularity
+from bridge.workflow import lifecycle as wishes
+from bridge.workflow.popularity import popularity
 from tests.conftest import MAPPINGS
 from tests.wish_helpers import intake_one
 

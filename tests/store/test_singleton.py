@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from bridge.runtime import Runtime
-from bridge.scheduler import fenced, run_worker
-from bridge.singleton import AlreadyRunning, Lease, LockLost, advisory_key, lock_file, single_instance
+from bridge.worker.lock import AlreadyRunning, Lease, LockLost, advisory_key, lock_file, single_instance
+from bridge.worker.scheduler import fenced, run_worker
 
 
 def test_a_second_worker_is_refused_while_the_first_holds_the_lock(engine):
@@ -72,7 +72,7 @@ def test_once_the_lock_is_lost_no_job_runs_again_and_a_second_worker_takes_over(
 
 
 def test_the_worker_stops_with_lock_lost_when_its_lock_goes(runtime: Runtime, caplog):
-    caplog.set_level(logging.INFO, logger="bridge.scheduler")
+    caplog.set_level(logging.INFO, logger="bridge.worker.scheduler")
     runtime.settings = runtime.settings.replace(WORKER_TICK_SECONDS="1")
     outcome: list[BaseException] = []
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from bridge import services
 from bridge.model import Ticket, TicketRef
-from bridge.notify import TICKET_PATCH
+from bridge.outbox.notify import TICKET_PATCH
 from bridge.runtime import Runtime
 from bridge.store import audit, open_engine, outbox
 from bridge.store.schema import tickets
+from bridge.worker import jobs as services
 from tests.doubles import MemoryHelpdesk
 
 HAMMER_SECONDS = 3.0
@@ -43,7 +43,7 @@ def worker_runtime(settings, monkeypatch) -> Runtime:
     runtime = Runtime(settings)
     runtime.engine  # noqa: B018 - the store exists before the other writer starts
     runtime._connectors["memdesk"] = MemoryHelpdesk(page_size=5)
-    monkeypatch.setattr(services, "configured", lambda settings: ["memdesk"])
+    monkeypatch.setattr("bridge.runtime.Runtime.configured", lambda runtime, role: ["memdesk"])
     return runtime
 
 

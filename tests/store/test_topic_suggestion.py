@@ -4,9 +4,9 @@ import csv
 
 import pytest
 
-from bridge import wishes
-from bridge.queries import group_detail, suggested_topic
-from bridge.topic_model import TopicModel
+from bridge.grouping.topic_model import TopicModel
+from bridge.workflow import lifecycle as wishes
+from bridge.workflow.read_models import group_detail, suggested_topic
 from tests.conftest import shared_path
 from tests.wish_helpers import mappings_with, store_ticket
 

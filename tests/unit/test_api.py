@@ -1,11 +1,11 @@
 import pytest
 
-from bridge import wishes
-from bridge.api import RATE_LIMITS, rate_limits
 from bridge.mapping import load_mappings
-from bridge.ratelimit import Limits, SlidingWindow
 from bridge.runtime import Runtime
-from bridge.webapp import create_app
+from bridge.web.api import RATE_LIMITS, rate_limits
+from bridge.web.app import create_app
+from bridge.web.ratelimit import Limits, SlidingWindow
+from bridge.workflow import lifecycle as wishes
 from tests.wish_helpers import queued
 
 KEY = "product-key-1"

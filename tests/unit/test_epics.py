@@ -4,9 +4,18 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select, text, update
 
-from bridge.dispatch import drain, ticket_patch_handler
-from bridge.epic_description import DESCRIPTION_LIMIT, EpicBrief, TicketLine, adf, adf_size, description, fitted, wiki
-from bridge.epics import (
+from bridge.errors import FatalError
+from bridge.mapping import load_mappings
+from bridge.model import Organization, Ticket, TicketRef
+from bridge.outbox.drain import drain, ticket_patch_handler
+from bridge.outbox.notify import TICKET_PATCH
+from bridge.store import outbox
+from bridge.store.audit import trail
+from bridge.store.schema import epic_intents, tracker_links
+from bridge.store.schema import outbox as outbox_rows
+from bridge.sync.pull import SyncSummary, store_tickets
+from bridge.tracker.brief import DESCRIPTION_LIMIT, EpicBrief, TicketLine, adf, adf_size, description, fitted, wiki
+from bridge.tracker.epics import (
     SEARCH_SETTLE,
     epic_handlers,
     link_ticket,
@@ -15,18 +24,9 @@ from bridge.epics import (
     request_ticket_link,
     ticket_global_id,
 )
-from bridge.errors import FatalError
-from bridge.groups import welcome
-from bridge.ingest import SyncSummary, store_tickets
-from bridge.mapping import load_mappings
-from bridge.model import Organization, Ticket, TicketRef
-from bridge.notify import TICKET_PATCH
-from bridge.popularity import Popularity
-from bridge.store import outbox
-from bridge.store.audit import trail
-from bridge.store.schema import epic_intents, tracker_links
-from bridge.store.schema import outbox as outbox_rows
-from bridge.wishes import record_analysis
+from bridge.workflow.changes import welcome
+from bridge.workflow.lifecycle import record_analysis
+from bridge.workflow.popularity import Popularity
 from tests.conftest import MAPPINGS
 from tests.doubles import MemoryHelpdesk
 from tests.jira_helpers import a_group, add_ticket, served_jira

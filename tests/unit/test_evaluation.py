@@ -4,7 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from bridge.cli.group import group_cli
-from bridge.evaluation import (
+from bridge.grouping.evaluation import (
     Estimate,
     auto_join_precision,
     bootstrap_mean,
@@ -17,7 +17,7 @@ from bridge.evaluation import (
     split_seeds,
     wilson,
 )
-from bridge.grouping import GroupingPolicy, WishDoc
+from bridge.grouping.similarity import GroupingPolicy, WishDoc
 
 CSV_ROWS = [
     ("Добавьте выгрузку отчётов в Excel", "excel"),

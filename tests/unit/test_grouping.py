@@ -1,8 +1,8 @@
 import pytest
 
-from bridge import grouping
-from bridge.grouping import Decision, GroupIndex, GroupingPolicy, WishDoc
-from bridge.twins import template_twins
+from bridge.grouping import similarity as grouping
+from bridge.grouping.similarity import Decision, GroupIndex, GroupingPolicy, WishDoc
+from bridge.grouping.twins import template_twins
 
 OTHERS = [
     ("dark-ru", "Тёмная тема в мобильном приложении"),

@@ -9,10 +9,10 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from bridge.errors import MappingError
-from bridge.importer import BadRow, import_file, load_import_mapping
 from bridge.mapping import load_mappings
 from bridge.mapping.importing import ImportMapping
 from bridge.store.schema import tickets
+from bridge.sync.importer import BadRow, import_file, load_import_mapping
 from tests.conftest import MAPPINGS, ROOT
 
 SAMPLE = ROOT / "tests" / "fixtures" / "import" / "tickets.csv"

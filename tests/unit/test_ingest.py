@@ -2,12 +2,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bridge.errors import RetriableError
-from bridge.ingest import sync_once
 from bridge.mapping import load_mappings
 from bridge.model import Marking, Ticket, TicketRef
 from bridge.store import unmapped
 from bridge.store.cursors import load_cursor, sync_status
 from bridge.store.schema import tickets
+from bridge.sync.pull import sync_once
 from tests.conftest import MAPPINGS
 from tests.doubles import MemoryHelpdesk
 
@@ -95,9 +95,9 @@ def test_a_ticket_deleted_before_it_was_ever_stored_is_kept_flagged(engine):
 
 
 def test_the_grouping_index_is_built_once_per_process_and_groups_across_pages_and_runs(runtime, monkeypatch):
-    import bridge.live_index as live_index
-    from bridge.services import intake_for_run
+    import bridge.grouping.live as live_index
     from bridge.store.schema import wishes
+    from bridge.worker.jobs import intake_for_run
 
     builds: list[int] = []
     real_load = live_index.load_index

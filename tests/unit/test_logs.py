@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 
 from bridge import logs
 from bridge.cli import main
-from bridge.ingest import sync_once
 from bridge.model import Marking, Person, Ticket, TicketRef
 from bridge.store.cursors import sync_status
 from bridge.store.schema import tickets
 from bridge.store.tickets import upsert_tickets
+from bridge.sync.pull import sync_once
 from tests.conftest import MAPPINGS
 from tests.doubles import MemoryHelpdesk
 
@@ -50,11 +50,11 @@ def stream(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
 
 
 def test_a_log_line_carries_every_extra_key_as_key_value(stream: io.StringIO) -> None:
-    logging.getLogger("bridge.dispatch").warning("outbox.failed", extra={
+    logging.getLogger("bridge.outbox.drain").warning("outbox.failed", extra={
         "key": "stage:new:g1:e0:t4", "endpoint": "PUT /api/v2/tickets/update_many", "status": 503,
         "reason": "Service Unavailable"})
     line = stream.getvalue().strip()
-    assert line.endswith('WARNING bridge.dispatch outbox.failed key=stage:new:g1:e0:t4 '
+    assert line.endswith('WARNING bridge.outbox.drain outbox.failed key=stage:new:g1:e0:t4 '
                          'endpoint="PUT /api/v2/tickets/update_many" status=503 reason="Service Unavailable"')
 
 
@@ -72,7 +72,7 @@ def test_the_json_form_is_one_object_a_line_with_the_context(monkeypatch: pytest
     root = bare_root(monkeypatch)
     logs.configure("INFO", "json")
     stream = _into(root, io.StringIO())
-    logging.getLogger("bridge.webhooks").warning("webhook.rejected", extra={"source": "jira", "token": "t0k"})
+    logging.getLogger("bridge.web.webhooks").warning("webhook.rejected", extra={"source": "jira", "token": "t0k"})
     record = json.loads(stream.getvalue())
     assert record["event"] == "webhook.rejected" and record["source"] == "jira" and record["level"] == "WARNING"
     assert record["token"] == "[redacted]"
@@ -120,7 +120,7 @@ def test_a_sync_losing_a_unique_race_prints_and_logs_no_customer_name_or_email(
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'race.db'}")
     monkeypatch.setenv("WISHBRIDGE_MAPPINGS", str(MAPPINGS))
     desk = MemoryHelpdesk([_ticket("1"), _ticket("2")])
-    monkeypatch.setattr("bridge.services.configured", lambda settings: ["memdesk"])
+    monkeypatch.setattr("bridge.runtime.Runtime.configured", lambda runtime, role: ["memdesk"])
     monkeypatch.setattr("bridge.runtime.Runtime.connector", lambda runtime, name: desk)
     result = CliRunner().invoke(main, ["sync", "--once"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)

@@ -2,9 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bridge.dispatch import drain, release_stale_claims, ticket_patch_handler, ticket_write
 from bridge.mapping import load_mappings
-from bridge.notify import TICKET_PATCH, notify
+from bridge.outbox.drain import drain, release_stale_claims, ticket_patch_handler, ticket_write
+from bridge.outbox.notify import TICKET_PATCH, notify
 from bridge.store import outbox
 from bridge.store.schema import outbox as outbox_rows
 from bridge.store.schema import tickets, wish_groups, wish_tickets, wishes

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from bridge.mapping import check_mappings, load_mappings
-from bridge.popularity import Popularity
-from bridge.priority import PriorityRules, score
+from bridge.workflow.popularity import Popularity
+from bridge.workflow.priority import PriorityRules, score
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 3, 1)

@@ -7,10 +7,10 @@ import time
 import requests
 from sqlalchemy import select
 
-from bridge import services
-from bridge.scheduler import build_scheduler, fenced
 from bridge.store import inbox
 from bridge.store.schema import inbox as inbox_rows
+from bridge.worker import jobs as services
+from bridge.worker.scheduler import build_scheduler, fenced
 
 
 def test_the_worker_runs_each_job_alone_and_coalesces_missed_runs(runtime):

@@ -1,8 +1,8 @@
 import pytest
 
-from bridge import wishes
 from bridge.errors import WorkflowError
-from bridge.queries import group_detail, list_groups, new_wishes
+from bridge.workflow import lifecycle as wishes
+from bridge.workflow.read_models import group_detail, list_groups, new_wishes
 from tests.wish_helpers import intake_one, mappings_with, store_ticket
 
 

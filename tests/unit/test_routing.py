@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from bridge.mapping import check_mappings, load_mappings
-from bridge.routing import RoutingRules, route_for
+from bridge.workflow.routing import RoutingRules, route_for
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = RoutingRules.from_data({

@@ -16,10 +16,10 @@ from bridge.cli import main
 from bridge.errors import RetriableError
 from bridge.model import Change, Ticket, TicketRef
 from bridge.runtime import Runtime
-from bridge.services import sync_sources
 from bridge.store.cursors import sync_status
 from bridge.store.schema import tickets
-from bridge.webapp import create_app
+from bridge.web.app import create_app
+from bridge.worker.jobs import sync_sources
 from tests.conftest import MAPPINGS
 from tests.connectors.fake_freshdesk import URL as FRESHDESK_URL
 from tests.connectors.fake_freshdesk import FakeFreshdesk
@@ -92,7 +92,7 @@ def test_the_operations_page_shows_which_helpdesk_failed_why_and_when(runtime):
 
 
 def test_a_failure_is_logged_and_recorded_with_its_class_but_never_the_ticket_data_it_quotes(runtime, caplog):
-    caplog.set_level(logging.DEBUG, logger="bridge.services")
+    caplog.set_level(logging.DEBUG, logger="bridge.worker.jobs")
     [summary] = sync_sources(runtime, with_desks(runtime, ChokingHelpdesk()))
 
     assert summary.error == "ValueError"

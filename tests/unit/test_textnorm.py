@@ -1,6 +1,6 @@
 import pytest
 
-from bridge.textnorm import content_words, detect_language, normalize, stem, tokens, words
+from bridge.text.normalize import content_words, detect_language, normalize, stem, tokens, words
 
 
 @pytest.mark.parametrize(

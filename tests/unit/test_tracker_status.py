@@ -7,21 +7,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from bridge import services
-from bridge.dispatch import drain, ticket_patch_handler
 from bridge.errors import FatalError, RetriableError
 from bridge.mapping import check_mappings, load_mappings
 from bridge.mapping.jira import stage_for
 from bridge.model import WebhookEvent
-from bridge.notify import TICKET_PATCH
+from bridge.outbox.drain import drain, ticket_patch_handler
+from bridge.outbox.notify import TICKET_PATCH
 from bridge.runtime import Runtime
 from bridge.store import outbox
 from bridge.store.audit import trail
 from bridge.store.cursors import load_cursor, sync_status
 from bridge.store.schema import inbox, tracker_links, wish_groups
 from bridge.store.schema import outbox as outbox_rows
-from bridge.tracker_status import IssueState, handle_tracker_event, observe, reconcile, updated_clause
-from bridge.webapp import create_app
+from bridge.tracker.status import IssueState, handle_tracker_event, observe, reconcile, updated_clause
+from bridge.web.app import create_app
+from bridge.worker import jobs as services
 from connectors.jira import STATUS_CHANGE
 from sandboxes.jira import DEMO_USER, SANDBOX_EMAIL, SANDBOX_TOKEN, serve_in_thread
 from tests.conftest import MAPPINGS, shared_path

@@ -5,17 +5,17 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bridge import wishes
 from bridge.errors import MappingError, WorkflowError
-from bridge.grouping import GroupingPolicy
-from bridge.grouping_store import load_index, policy_of, wish_doc
-from bridge.groups import STATES, allowed_actions
+from bridge.grouping.similarity import GroupingPolicy
+from bridge.grouping.store_index import load_index, policy_of, wish_doc
 from bridge.mapping import load_mappings
-from bridge.popularity import popularity
-from bridge.queries import group_detail, new_wishes
 from bridge.store.audit import trail
 from bridge.store.schema import comments, tickets, wish_groups, wish_tickets
 from bridge.store.schema import wishes as wish_rows
+from bridge.workflow import lifecycle as wishes
+from bridge.workflow.changes import STATES, allowed_actions
+from bridge.workflow.popularity import popularity
+from bridge.workflow.read_models import group_detail, new_wishes
 from tests.conftest import MAPPINGS
 from tests.wish_helpers import group_of, intake_one, mappings_with, queued, store_ticket
 

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 
 from bridge.config import Settings
 from bridge.runtime import Runtime
-from bridge.webapp import create_app
+from bridge.web.app import create_app
 from tests.web.support import add_role_users
 
 

@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
-from bridge import wishes
 from bridge.mapping import Mappings
 from bridge.store import outbox
 from bridge.store.schema import users
-from bridge.users import ROLES
+from bridge.store.users import ROLES
+from bridge.workflow import lifecycle as wishes
 
 PASSWORD = "correct horse battery"
 TOKEN = "test-csrf-token"

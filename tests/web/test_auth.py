@@ -9,8 +9,8 @@ from flask.testing import FlaskClient
 
 from bridge.runtime import Runtime
 from bridge.store import audit
-from bridge.users import set_disabled, set_password
-from bridge.webapp import create_app
+from bridge.store.users import set_disabled, set_password
+from bridge.web.app import create_app
 from tests.web.support import PASSWORD, page, post, sign_in
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 
 from bridge.runtime import Runtime
 from bridge.store.schema import inbox
-from bridge.webapp import create_app
+from bridge.web.app import create_app
 from tests.web.support import TOKEN, add_group, post, sign_in
 
 SECRET = "jira-webhook-secret"

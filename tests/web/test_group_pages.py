@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bridge.runtime import Runtime
 from bridge.store import audit, outbox
 from bridge.store.schema import suggestion_verdicts, tickets, wish_groups, wish_tickets, wishes
-from bridge.tracker_status import mark_missing
+from bridge.tracker.status import mark_missing
 from tests.jira_helpers import link_epic
 from tests.web.support import add_group, in_queue, page, post, sign_in
 
@@ -170,7 +170,7 @@ def test_the_new_wish_form_needs_an_organisation_and_keeps_what_was_typed(client
 
 
 def test_the_group_page_shows_which_stages_each_customer_was_told(client, web_runtime):
-    from bridge.notify import notify
+    from bridge.outbox.notify import notify
 
     group = add_group(web_runtime.engine, web_runtime.mappings, "Dashboards for stores", category="reports",
                       subcategory="dashboards")

@@ -17,7 +17,7 @@ DYNAMIC = ("action.", "done.", "field.", "state.", "queue.", "role.", "importanc
 
 
 def used_keys() -> set[str]:
-    sources = [*WEB.glob("templates/*.html"), *WEB.glob("*.py")]
+    sources = [*WEB.glob("admin/templates/*.html"), *WEB.glob("*.py"), *WEB.glob("admin/*.py")]
     found = set()
     for source in sources:
         found |= set(re.findall(KEY_USE, source.read_text()))

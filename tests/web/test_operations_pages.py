@@ -10,12 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bridge.config import Settings
-from bridge.ingest import sync_once
 from bridge.model import Ticket, TicketRef
 from bridge.runtime import Runtime
 from bridge.store import outbox
 from bridge.store.cursors import record_run, save_cursor
-from bridge.webapp import create_app
+from bridge.sync.pull import sync_once
+from bridge.web.app import create_app
 from tests.conftest import MAPPINGS
 from tests.doubles import MemoryHelpdesk
 from tests.web.support import PASSWORD, TOKEN, add_group, add_role_users, dead_letter, page, post, sign_in

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from bridge.runtime import Runtime
 from bridge.store import outbox
-from bridge.users import ROLES
+from bridge.store.users import ROLES
 from bridge.web.roles import PERMISSIONS, allowed
 from tests.web.support import add_group, dead_letter, in_queue, page, post, sign_in
 

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from bridge.cli import main
 from bridge.config import Settings
 from bridge.runtime import Runtime
-from bridge.users import get_user, session_valid, verify
+from bridge.store.users import get_user, session_valid, verify
 
 
 def run(settings: Settings, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]

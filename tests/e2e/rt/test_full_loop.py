@@ -10,11 +10,11 @@ import pytest
 import requests
 from sqlalchemy import Engine, select
 
-from bridge import services
 from bridge.config import Settings
 from bridge.runtime import Runtime
 from bridge.store.schema import sync_cursors, tickets, wish_tickets, wishes
-from bridge.wishes import decide, route
+from bridge.worker import jobs as services
+from bridge.workflow.lifecycle import decide, route
 from sandboxes.jira import DEMO_USER, SANDBOX_EMAIL, SANDBOX_TOKEN
 from tests.jira_helpers import served_jira
 

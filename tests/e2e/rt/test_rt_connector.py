@@ -12,11 +12,11 @@ import requests
 from sqlalchemy import Engine, select
 
 from bridge.errors import FatalError
-from bridge.ingest import sync_once
 from bridge.mapping import load_mappings
 from bridge.mapping.helpdesk import HelpdeskMapping
 from bridge.model import Patch, TicketRef, TicketWrite
 from bridge.store.schema import tickets
+from bridge.sync.pull import sync_once
 from connectors.rt import RTConnector
 from tests.conftest import MAPPINGS
 

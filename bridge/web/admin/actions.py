@@ -1,0 +1,118 @@
+"""Every workflow action the group page offers: the form it reads and the bridge.workflow.lifecycle call it makes.
+
+Each action returns the group whose page to show next (a split shows the new group, a merge its target).
+The action names are the permission names of roles.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from sqlalchemy import Connection
+from werkzeug.datastructures import MultiDict
+
+from bridge.grouping.verdicts import record_verdict
+from bridge.mapping import Mappings
+from bridge.store.schema import store_id
+from bridge.web.admin.pages import BadField, day, field, number, optional
+from bridge.workflow import lifecycle
+
+Form = MultiDict[str, str]
+Action = Callable[[Connection, Mappings, int, Form, str], int]
+
+
+def _route(conn: Connection, mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    lifecycle.route(conn, mappings, group_id, field(form, "queue"), actor, reason=optional(form, "reason"))
+    return group_id
+
+
+def _analyse(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    lifecycle.record_analysis(conn, group_id, actor, importance=optional(form, "importance"),
+                           notes=optional(form, "notes"), legal_reference=optional(form, "legal_reference"),
+                           legal_deadline=day(form, "legal_deadline"))
+    return group_id
+
+
+def _ask(conn: Connection, mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    lifecycle.ask_customers(conn, mappings, group_id, field(form, "question"), actor)
+    return group_id
+
+
+def _decision(decision: str, needs_reason: bool) -> Action:
+    def decide(conn: Connection, mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+        reason = field(form, "reason") if needs_reason else optional(form, "reason")
+        lifecycle.decide(conn, mappings, group_id, decision, actor, reason=reason,
+                      issue_key=optional(form, "issue_key"))
+        return group_id
+
+    return decide
+
+
+def _reopen(conn: Connection, mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    lifecycle.reopen(conn, mappings, group_id, actor, field(form, "reason"))
+    return group_id
+
+
+def _shown_score(form: Form) -> float | None:
+    try:
+        return float(form["score"]) if form.get("score") else None
+    except ValueError:
+        raise BadField("score") from None
+
+
+def _merge(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    """A merge; made from a suggestion (the form carries the score shown), it also records the verdict `same`."""
+    target = number(form, "target_id")
+    lifecycle.merge(conn, group_id, target, actor)
+    if "score" in form:
+        record_verdict(conn, group_id, target, "same", actor, _shown_score(form))
+    return target
+
+
+def _not_same(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    """The product manager says a suggested group is not the same request: it is not suggested again."""
+    record_verdict(conn, group_id, number(form, "other_id"), "not_same", actor, _shown_score(form))
+    return group_id
+
+
+def _plain(change: Callable[[Connection, int, str], object]) -> Action:
+    """An action that needs nothing but the group and who does it."""
+
+    def act(conn: Connection, _mappings: Mappings, group_id: int, _form: Form, actor: str) -> int:
+        change(conn, group_id, actor)
+        return group_id
+
+    return act
+
+
+def _split(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    try:
+        wish_ids = [store_id(value) for value in form.getlist("wish_ids")]
+    except ValueError:
+        raise BadField("wish_ids") from None
+    if not wish_ids:
+        raise BadField("wish_ids")
+    return lifecycle.split(conn, group_id, wish_ids, actor, title=optional(form, "title"))
+
+
+def _comment(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    lifecycle.add_comment(conn, group_id, actor, field(form, "body"))
+    return group_id
+
+
+ACTIONS: Mapping[str, Action] = {
+    "confirm": _plain(lifecycle.confirm),
+    "acknowledge": _plain(lifecycle.acknowledge),
+    "unmerge": _plain(lifecycle.unmerge),
+    "route": _route,
+    "analyse": _analyse,
+    "ask": _ask,
+    "approve": _decision("approve", needs_reason=False),
+    "decline": _decision("decline", needs_reason=True),
+    "defer": _decision("defer", needs_reason=True),
+    "reopen": _reopen,
+    "merge": _merge,
+    "not_same": _not_same,
+    "split": _split,
+    "comment": _comment,
+}

@@ -1,0 +1,84 @@
+"""Reports: topic counts per week, month or quarter with their change, a chart, top growers, CSV/XLSX files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Connection
+
+from bridge import reports
+from bridge.mapping import Mappings
+from bridge.store.users import LANGUAGES
+from bridge.web.admin.pages import runtime
+from bridge.web.auth import require
+from bridge.web.i18n import language
+
+blueprint = Blueprint("reports", __name__, url_prefix="/reports")
+PERIODS = ("week", "month", "quarter")
+MEASURES = ("tickets", "wishes")
+RELEASES_SHOWN = 5
+FILES: dict[str, tuple[Callable[[reports.TopicReport], str | bytes], str]] = {
+    "csv": (lambda report: "\ufeff" + reports.export_csv(report), "text/csv"),
+    "xlsx": (reports.export_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = request.args.get(name, default)
+    return value if value in allowed else default
+
+
+def _options() -> dict[str, Any]:
+    count = request.args.get("periods", "6")
+    return {
+        "period": _choice("period", PERIODS, "month"),
+        "measure": _choice("measure", MEASURES, "tickets"),
+        "language": _choice("language", LANGUAGES, language()),
+        "periods": min(max(int(count), 2), 24) if count.isdigit() else 6,
+    }
+
+
+def _impacts(conn: Connection, mappings: Mappings, group_ids: list[int]) -> list[reports.ReleaseImpact]:
+    found = (reports.release_impact(conn, mappings, group_id, language=language()) for group_id in group_ids)
+    return [impact for impact in found if impact is not None]
+
+
+@blueprint.get("/")
+def topics() -> ResponseReturnValue:
+    require("view")
+    options = _options()
+    rt = runtime()
+    with rt.engine.connect() as conn:
+        report = reports.topic_report(conn, rt.mappings, **options)
+        impacts = _impacts(conn, rt.mappings, reports.released_groups(conn)[:RELEASES_SHOWN])
+    return render_template("reports.html", report=report, chart=reports.svg_chart(report), options=options,
+                           impacts=impacts, periods=PERIODS, measures=MEASURES, report_languages=LANGUAGES)
+
+
+@blueprint.get("/topics.<kind>")
+def export(kind: str) -> ResponseReturnValue:
+    require("view")
+    if kind not in FILES:
+        abort(404)
+    options = _options()
+    rt = runtime()
+    with rt.engine.connect() as conn:
+        report = reports.topic_report(conn, rt.mappings, **options)
+    render, mimetype = FILES[kind]
+    name = f"topics-{options['measure']}-{options['period']}.{kind}"
+    return Response(render(report), mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@blueprint.get("/release/<int:group_id>")
+def release(group_id: int) -> ResponseReturnValue:
+    require("view")
+    rt = runtime()
+    with rt.engine.connect() as conn:
+        impacts = _impacts(conn, rt.mappings, [group_id])
+    if not impacts:
+        abort(404)
+    return render_template("release.html", impact=impacts[0])

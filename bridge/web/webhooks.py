@@ -1,0 +1,56 @@
+"""POST /webhooks/<source>: verify, store in the inbox, answer 202. No vendor call happens in the request."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from bridge.errors import ConfigError, InvalidSignature
+from bridge.ports import Connector
+from bridge.registry import known_sources
+from bridge.runtime import Runtime
+from bridge.store import inbox
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("webhooks", __name__)
+KEPT_HEADERS = ("content-type", "user-agent", "x-atlassian-webhook-identifier", "x-zendesk-webhook-id",
+                "x-zendesk-webhook-invocation-id")
+
+
+def _connector(source: str) -> Connector:
+    runtime: Runtime = current_app.extensions["wishbridge.runtime"]
+    return runtime.connector(source)
+
+
+@blueprint.post("/webhooks/<source>")
+def receive(source: str) -> ResponseReturnValue:
+    if source not in known_sources():
+        return jsonify(error=f"unknown source '{source}'"), 404
+    try:
+        connector = _connector(source)
+    except ConfigError as error:
+        log.warning("webhook.unconfigured", extra={"source": source, "reason": "; ".join(error.problems)})
+        return jsonify(error=f"the {source} connector is not configured"), 404
+    body = request.get_data()
+    headers = dict(request.headers)
+    if request.query_string:
+        headers["X-Wishbridge-Query"] = request.query_string.decode("latin-1")
+    try:
+        events = connector.parse_webhook(headers, body)
+    except InvalidSignature as error:
+        log.warning("webhook.rejected", extra={"source": source, "reason": str(error)})
+        return jsonify(error=f"invalid signature: {error}"), 401
+    # parse_webhook does no I/O: any of these means the verified body is not shaped as the vendor documents.
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        return jsonify(error=f"malformed {source} webhook: {error}"), 400
+    delivery = events[0].delivery_id if events else hashlib.sha256(body).hexdigest()
+    kept = {k.lower(): v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
+    runtime: Runtime = current_app.extensions["wishbridge.runtime"]
+    with runtime.engine.begin() as conn:
+        stored = inbox.receive(conn, source, delivery, kept, body.decode("utf-8", "replace"),
+                               [e.record() for e in events])
+    log.info("webhook.received", extra={"source": source, "delivery": delivery, "duplicate": not stored})
+    return jsonify(accepted=True, duplicate=not stored, events=len(events)), 202
