@@ -3,8 +3,8 @@
 A product page adds `<script src="{WISHBRIDGE_PUBLIC_URL}/embed/suggest.js" data-key="KEY"
 data-customer-id="ID" data-language="ru|en" async></script>`; the script puts an iframe of
 `/embed/suggest?key=...&customer_id=...&lang=...` where the script stands. That page's form posts to
-`POST /api/v1/wishes` (bridge/web/api.py: validation, rate limits per customer, address and key) and shows its errors in the
-customer's language. Nothing is loaded from other sites.
+`POST /api/v1/wishes` (bridge/web/api.py: validation, rate limits per customer, address and key) and shows its
+errors in the customer's language. Nothing is loaded from other sites.
 """
 
 from __future__ import annotations
