@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from bridge.config import Key
 from bridge.errors import RetriableError
 from bridge.model import Change, Ticket, TicketRef, TicketWrite, WebhookEvent
 from bridge.ports import ApplyResult
@@ -20,6 +21,9 @@ class MemoryHelpdesk:
     name: ClassVar[str] = "memdesk"
     role: ClassVar[str] = "helpdesk"
     batch_size: ClassVar[int] = 100
+    settings: ClassVar[tuple[Key, ...]] = ()
+    delivery_headers: ClassVar[tuple[str, ...]] = ()
+    frames_sidebar: ClassVar[bool] = False
     tickets: list[Ticket] = field(default_factory=list)
     page_size: int = 2
     crash_after: int | None = None

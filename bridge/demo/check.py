@@ -52,7 +52,7 @@ def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
 
 def stage_comments(stack: DemoStack, group: GroupRow, stage: str) -> dict[str, int]:
     """Per originating Zendesk ticket: how many comments carry the stage's words."""
-    from bridge.outbox.notify import group_tickets
+    from bridge.store.tickets import group_tickets
 
     with stack.runtime.engine.connect() as conn:
         rows = [row for row in group_tickets(conn, group.id) if row.source == "zendesk"]

@@ -11,6 +11,7 @@ from bridge.mapping.source import Document
 from bridge.mapping.topics import Topics
 from bridge.mapping.transforms import TRANSFORMS, apply_transforms
 from bridge.model import Marking, Ticket
+from bridge.registry import known_sources
 from bridge.text.normalize import detect_language
 
 
@@ -147,8 +148,6 @@ def _transform_issues(doc: Document, where: Sequence[str | int], names: Sequence
 
 
 def check_helpdesk(doc: Document, context: Mapping[str, Document]) -> Iterator[MappingIssue]:
-    from bridge.registry import known_sources
-
     data = doc.data
     sources = known_sources()
     if sources and data.get("source") not in sources:

@@ -1,6 +1,7 @@
 """The kinds of mapping file, by file name: each has a JSON Schema and a check of its meaning.
 
-A file whose name is not a kind below (zendesk.yaml, rt.yaml, ...) is a helpdesk mapping.
+A file named after an installed tracker connector (jira.yaml) is that tracker's mapping; a file whose name is
+neither a kind below nor a tracker (zendesk.yaml, rt.yaml, ...) is a helpdesk mapping.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from typing import Any
 from bridge.errors import MappingIssue
 from bridge.mapping.helpdesk import check_helpdesk
 from bridge.mapping.importing import check_import
-from bridge.mapping.jira import check_jira
 from bridge.mapping.messages import check_messages
 from bridge.mapping.source import Document
 from bridge.mapping.topics import check_topics
+from bridge.mapping.tracker import check_tracker
 from bridge.mapping.workflow import check_grouping, check_priority, check_routing
+from bridge.registry import connector_class, names_of_role
 
 SCHEMAS = Path(__file__).with_name("schemas")
 Check = Callable[[Document, Mapping[str, Document]], Iterator[MappingIssue]]
@@ -29,10 +31,15 @@ Check = Callable[[Document, Mapping[str, Document]], Iterator[MappingIssue]]
 class Kind:
     name: str
     check: Check
+    schema_name: str = ""  # schemas/<schema_name or name>.json
+    epic_schema: Mapping[str, Any] | None = None  # a tracker's `epic:` section, declared by its connector
 
     @property
     def schema(self) -> dict[str, Any]:
-        return _schema(self.name)
+        schema = _schema(self.schema_name or self.name)
+        if self.epic_schema is None:
+            return schema
+        return {**schema, "properties": {**schema["properties"], "epic": dict(self.epic_schema)}}
 
 
 @cache
@@ -46,7 +53,6 @@ KINDS: dict[str, Kind] = {
     for kind in (
         Kind("topics", check_topics),
         Kind("messages", check_messages),
-        Kind("jira", check_jira),
         Kind("routing", check_routing),
         Kind("priority", check_priority),
         Kind("grouping", check_grouping),
@@ -55,5 +61,12 @@ KINDS: dict[str, Kind] = {
 }
 
 
+@cache
+def tracker_kind(name: str) -> Kind:
+    return Kind(name, check_tracker, "tracker", connector_class(name).epic_schema)
+
+
 def kind_of(path: Path) -> Kind:
-    return KINDS.get(path.stem, HELPDESK)
+    if path.stem in KINDS:
+        return KINDS[path.stem]
+    return tracker_kind(path.stem) if path.stem in names_of_role("tracker") else HELPDESK

@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from bridge.mapping import Mappings
 from bridge.mapping.messages import render
 from bridge.model import Patch
 from bridge.registry import known_sources
 from bridge.store.outbox import enqueue
-from bridge.store.schema import tickets, wish_tickets, wishes
+from bridge.store.tickets import group_tickets
 
 TICKET_PATCH = "ticket_patch"
 
@@ -73,21 +73,6 @@ def patch_from_payload(payload: Mapping[str, Any]) -> Patch:
                  tags_add=tuple(payload.get("tags_add", ())), tags_remove=tuple(payload.get("tags_remove", ())),
                  fields=payload.get("fields") or {}, status=payload.get("status"),
                  follow_up_closed=payload.get("follow_up_closed", True))
-
-
-def group_tickets(conn: Connection, group_id: int, ticket_ids: set[int] | None = None) -> list[Any]:
-    """The live tickets of a group (or only `ticket_ids` among them), oldest first."""
-    query = (
-        select(tickets.c.id, tickets.c.source, tickets.c.external_id, tickets.c.language,
-               wishes.c.id.label("wish_id"), wishes.c.title.label("wish_title"))
-        .join(wish_tickets, wish_tickets.c.ticket_id == tickets.c.id)
-        .join(wishes, wishes.c.id == wish_tickets.c.wish_id)
-        .where(wishes.c.group_id == group_id, ~tickets.c.deleted)
-        .order_by(tickets.c.id)
-    )
-    if ticket_ids is not None:
-        query = query.where(tickets.c.id.in_(ticket_ids))
-    return list(conn.execute(query))
 
 
 def ticket_lane(source: str, external_id: str) -> str:

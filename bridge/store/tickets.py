@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 
 from bridge.model import Marking, Ticket, TicketRef
-from bridge.store.schema import tickets
+from bridge.store.schema import tickets, wish_tickets, wishes
 
 
 @dataclass(frozen=True)
@@ -131,3 +131,19 @@ def mark_deleted(conn: Connection, ref: TicketRef, now: datetime | None = None) 
         .values(deleted=True, last_seen_at=now or datetime.now(UTC))
     )
     return bool(result.rowcount)
+
+
+def group_tickets(conn: Connection, group_id: int, ticket_ids: set[int] | None = None) -> list[Any]:
+    """The live tickets of a wish group (or only `ticket_ids` among them), oldest first, each with its wish."""
+    query = (
+        select(tickets.c.id, tickets.c.source, tickets.c.external_id, tickets.c.language, tickets.c.url,
+               tickets.c.subject, tickets.c.organization_name, tickets.c.requester_name,
+               wishes.c.id.label("wish_id"), wishes.c.title.label("wish_title"))
+        .join(wish_tickets, wish_tickets.c.ticket_id == tickets.c.id)
+        .join(wishes, wishes.c.id == wish_tickets.c.wish_id)
+        .where(wishes.c.group_id == group_id, ~tickets.c.deleted)
+        .order_by(tickets.c.id)
+    )
+    if ticket_ids is not None:
+        query = query.where(tickets.c.id.in_(ticket_ids))
+    return list(conn.execute(query))

@@ -22,6 +22,7 @@ from bridge.store import unmapped
 from bridge.store.cursors import load_cursor, record_run, save_cursor
 from bridge.store.schema import tracker_links, wish_groups, wish_tickets, wishes
 from bridge.store.tickets import find_ticket_id, mark_deleted, upsert_tickets
+from bridge.tracker.requests import request_epic_update
 
 log = logging.getLogger(__name__)
 Intake = Callable[[Connection, list[int]], int]
@@ -75,7 +76,6 @@ def _refresh_epics(conn: Connection, ticket_ids: list[int]) -> None:
     description that says the same is not rewritten)."""
     groups = _groups_with_epics(conn, ticket_ids) if ticket_ids else []
     if groups:
-        from bridge.tracker.epics import request_epic_update  # the Jira client loads only when an epic exists
 
         for group_id in groups:
             request_epic_update(conn, group_id)

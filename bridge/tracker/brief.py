@@ -1,11 +1,9 @@
-"""The epic's description: what customers asked for and why it matters, as Atlassian Document Format (Jira
-Cloud, REST v3) or wiki markup (Jira Server/Data Center, REST v2), within Jira's 32,767-character limit on a
-text field (an ADF body counts as its JSON). Pure: no I/O."""
+"""The epic's description as a tracker-neutral structure (headings, paragraphs, bullet lists) that each tracker
+connector renders in its own markup, and the fitting of a rendering within the tracker's length limit. Pure: no
+I/O."""
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -13,12 +11,9 @@ from typing import Any
 from bridge.model import EpicBrief, Popularity, TicketLine
 
 TICKETS_SHOWN = 50
-DESCRIPTION_LIMIT = 32_767  # Jira: "The entered text is too long. It exceeds the allowed limit of 32,767 characters."
 CUT_MARK = " […]"
 SHORT_TEXT = 300   # texts this short are left whole; fewer tickets are listed instead
 FITTING_ROUNDS = 30
-_WIKI_SPECIAL = re.compile(r"([\\{}\[\]|*_^~+!])")
-_WIKI_LINE_START = re.compile(r"(?m)^([#-])")
 
 
 @dataclass(frozen=True)
@@ -67,67 +62,8 @@ def blocks(brief: EpicBrief, listed: int = TICKETS_SHOWN) -> list[Block]:
         out.append(Bullets(shown))
     if len(brief.tickets) > len(shown):
         out.append(Paragraph(f"... and {len(brief.tickets) - len(shown)} more, listed under the web links."))
-    out.append(Paragraph(f"Created by Wishbridge for wish group W-{brief.group_id}; the label "
-                         f"wishbridge-g{brief.group_id} keeps it linked."))
+    out.append(Paragraph(f"Created by Wishbridge for wish group W-{brief.group_id}."))
     return out
-
-
-def _adf_text(text: str, url: str = "") -> list[dict[str, Any]]:
-    nodes: list[dict[str, Any]] = []
-    for index, line in enumerate(text.split("\n")):
-        if index:
-            nodes.append({"type": "hardBreak"})
-        if line:
-            node: dict[str, Any] = {"type": "text", "text": line}
-            if url:
-                node["marks"] = [{"type": "link", "attrs": {"href": url}}]
-            nodes.append(node)
-    return nodes
-
-
-def _adf_block(block: Block) -> dict[str, Any]:
-    if isinstance(block, Heading):
-        return {"type": "heading", "attrs": {"level": 3}, "content": _adf_text(block.text)}
-    if isinstance(block, Paragraph):
-        return {"type": "paragraph", "content": _adf_text(block.text)}
-    return {"type": "bulletList", "content": [
-        {"type": "listItem", "content": [{"type": "paragraph", "content": _adf_text(item.label, item.url)}]}
-        for item in block.items
-    ]}
-
-
-def adf(brief: EpicBrief, listed: int = TICKETS_SHOWN) -> dict[str, Any]:
-    """Atlassian Document Format, version 1.
-    https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/"""
-    return {"type": "doc", "version": 1, "content": [_adf_block(b) for b in blocks(brief, listed)]}
-
-
-def wiki_escape(text: str) -> str:
-    """Customer text shown as typed: markup characters, and list markers at a line start, are escaped."""
-    return _WIKI_LINE_START.sub(r"\\\1", _WIKI_SPECIAL.sub(r"\\\1", text))
-
-
-def _wiki_item(item: TicketLine) -> str:
-    label = wiki_escape(item.label).replace("\n", " ")
-    return f"* [{label}|{item.url}]" if item.url else f"* {label}"
-
-
-def _wiki_block(block: Block) -> str:
-    if isinstance(block, Heading):
-        return f"h3. {wiki_escape(block.text)}"
-    if isinstance(block, Paragraph):
-        return wiki_escape(block.text)
-    return "\n".join(_wiki_item(item) for item in block.items)
-
-
-def wiki(brief: EpicBrief, listed: int = TICKETS_SHOWN) -> str:
-    """Jira wiki markup (Server/Data Center REST v2 `description`)."""
-    return "\n\n".join(_wiki_block(b) for b in blocks(brief, listed))
-
-
-def adf_size(document: Any) -> int:
-    """The length Jira counts for an ADF body: its JSON."""
-    return len(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
 
 
 def _cut(text: str, keep: int) -> str:
@@ -147,7 +83,7 @@ def _shorter(brief: EpicBrief, over: int) -> EpicBrief | None:
 
 
 def fitted(brief: EpicBrief, render: Callable[[EpicBrief, int], Any], size: Callable[[Any], int],
-           limit: int = DESCRIPTION_LIMIT) -> Any:
+           limit: int) -> Any:
     """The fullest rendering within `limit`: the longest texts (the customers' words, notes, legal reference)
     are cut first, then fewer tickets are listed ("... and N more"); the title and counts always stay."""
     listed = TICKETS_SHOWN
@@ -164,10 +100,3 @@ def fitted(brief: EpicBrief, render: Callable[[EpicBrief, int], Any], size: Call
         else:
             break
     return render(replace(brief, summary="", notes="", importance=None, legal_reference=None), 0)
-
-
-def description(brief: EpicBrief, *, cloud: bool) -> Any:
-    """The epic's `description` field for the deployment, within Jira's limit."""
-    if cloud:
-        return fitted(brief, adf, adf_size)
-    return fitted(brief, wiki, len)

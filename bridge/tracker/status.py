@@ -1,9 +1,9 @@
-"""Jira status back to the customers: a webhook event or a reconcile poll becomes an observed issue state,
-and every observation goes through `observe`.
+"""Tracker status back to the customers: a webhook event or a reconcile poll becomes an observed issue state,
+and every observation goes through `observe`. Only the Tracker port is used here.
 
 Contract: a stage change is acted on once. `observe` compares the issue's stage with `tracker_links.stage` and
 moves it with a compare-and-set, so the same change seen by a webhook and by the poll (even at the same time)
-notifies the group's tickets once; notify keys are per (stage, group, epoch, ticket) besides. An epic Jira no
+notifies the group's tickets once; notify keys are per (stage, group, epoch, ticket) besides. An epic the tracker no
 longer has (deleted, or out of the bridge's sight) is marked missing on its link and left out of later polls;
 the rest of the poll goes on.
 """
@@ -11,55 +11,24 @@ the rest of the poll goes on.
 from __future__ import annotations
 
 import logging
-import math
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
-from bridge.errors import FatalError
 from bridge.mapping import Mappings
-from bridge.mapping.jira import stage_for
-from bridge.model import WebhookEvent
+from bridge.mapping.tracker import stage_for
+from bridge.model import STATUS_CHANGED, IssueState, WebhookEvent
 from bridge.outbox.notify import notify
+from bridge.ports import Tracker
 from bridge.store import audit
 from bridge.store.cursors import load_cursor, record_run, save_cursor
 from bridge.store.schema import tracker_links, wish_groups
 from bridge.workflow.changes import change
-from connectors.jira import STATUS_CHANGE, JiraConnector, issue_state
 
 log = logging.getLogger(__name__)
-TRACKER = "jira"
 GROUP_STATE = {"released": ("done", "done"), "declined": ("declined", "decline")}  # stage: (state, action)
-KEYS_PER_QUERY = 100
-OVERLAP_MINUTES = 2
-
-
-@dataclass(frozen=True)
-class IssueState:
-    issue_key: str
-    status: str | None
-    status_category: str | None = None
-    resolution: str | None = None
-    fix_versions: tuple[str, ...] = ()
-    as_of: datetime | None = None   # Jira's time of this state: webhook `timestamp`, or the issue's `updated`
-
-    @classmethod
-    def from_payload(cls, issue_key: str, payload: Mapping[str, Any]) -> IssueState:
-        millis = payload.get("as_of")
-        return cls(issue_key, payload.get("status"), payload.get("status_category"), payload.get("resolution"),
-                   tuple(payload.get("fix_versions") or ()),
-                   datetime.fromtimestamp(int(millis) / 1000, UTC) if millis else None)
-
-    @classmethod
-    def from_issue(cls, issue: Mapping[str, Any]) -> IssueState:
-        return cls.from_payload(str(issue["key"]), issue_state(issue))
-
-    @property
-    def fix_version(self) -> str | None:
-        return ", ".join(self.fix_versions) or None
 
 
 def context_for(group: Any, link: Any, state: IssueState) -> dict[str, Any]:
@@ -72,14 +41,15 @@ def context_for(group: Any, link: Any, state: IssueState) -> dict[str, Any]:
     }
 
 
-def _settle_group(conn: Connection, group: Any, previous_stage: str | None, stage: str, state: IssueState) -> None:
+def _settle_group(conn: Connection, tracker: str, group: Any, previous_stage: str | None, stage: str,
+                  state: IssueState) -> None:
     """released -> done, declined -> declined with the reason, through the workflow's audited change; an epic
     Jira moves on from either puts the group back in `approved` (only when Jira itself had settled it). Jira
     decides here, so the lifecycle's own rules for people (bridge.workflow.changes.ACTIONS) are not asked."""
     if stage not in GROUP_STATE:
         settled_by_jira = previous_stage in GROUP_STATE and group.state == GROUP_STATE[previous_stage][0]
         if settled_by_jira:
-            change(conn, group.id, "reopened_in_jira", TRACKER, state.status, values={"state": "approved"},
+            change(conn, group.id, "reopened_in_jira", tracker, state.status, values={"state": "approved"},
                    previous_state=group.state, epic_key=state.issue_key, epic_status=state.status)
         return
     if group.state in (GROUP_STATE[stage][0], "merged"):
@@ -87,7 +57,7 @@ def _settle_group(conn: Connection, group: Any, previous_stage: str | None, stag
     target, action = GROUP_STATE[stage]
     reason = state.resolution or state.status
     values: dict[str, Any] = {"state": target, **({"reason": reason} if target == "declined" else {})}
-    change(conn, group.id, action, TRACKER, reason, values=values, previous_state=group.state,
+    change(conn, group.id, action, tracker, reason, values=values, previous_state=group.state,
            epic_key=state.issue_key, epic_status=state.status, fix_version=state.fix_version)
 
 
@@ -98,16 +68,17 @@ def _older(moment: datetime | None, recorded: datetime | None) -> bool:
     return moment < (recorded if recorded.tzinfo else recorded.replace(tzinfo=UTC))
 
 
-def observe(conn: Connection, mappings: Mappings, state: IssueState, *, now: datetime | None = None) -> bool:
-    """Record what Jira says about a linked issue; on a new stage, notify every ticket of its group and settle
+def observe(conn: Connection, mappings: Mappings, tracker: str, state: IssueState, *,
+            now: datetime | None = None) -> bool:
+    """Record what `tracker` says about a linked issue; on a new stage, notify every ticket of its group and settle
     the group (released -> done, declined -> declined). True when the stage changed here."""
     now = now or datetime.now(UTC)
     link = conn.execute(
-        select(tracker_links).where(tracker_links.c.tracker == TRACKER, tracker_links.c.issue_key == state.issue_key)
+        select(tracker_links).where(tracker_links.c.tracker == tracker, tracker_links.c.issue_key == state.issue_key)
     ).first()
     if link is None or _older(state.as_of, link.observed_at):
         return False
-    stage = stage_for(mappings.get("jira"), state.status, state.status_category, state.resolution)
+    stage = stage_for(mappings.get(tracker), state.status, state.status_category, state.resolution)
     values: dict[str, Any] = {"status": state.status, "status_category": state.status_category,
                               "resolution": state.resolution, "fix_version": state.fix_version, "updated_at": now,
                               **({"observed_at": state.as_of} if state.as_of else {})}
@@ -121,92 +92,58 @@ def observe(conn: Connection, mappings: Mappings, state: IssueState, *, now: dat
         return False
     group = conn.execute(select(wish_groups).where(wish_groups.c.id == link.group_id)).one()
     notify(conn, mappings, group.id, stage, context_for(group, link, state), epoch=group.epoch)
-    _settle_group(conn, group, link.stage, stage, state)
+    _settle_group(conn, tracker, group, link.stage, stage, state)
     log.info("tracker.stage_changed", extra={"issue": state.issue_key, "group": group.id, "from": link.stage,
                                              "to": stage})
     return True
 
 
 def handle_tracker_event(conn: Connection, mappings: Mappings, event: WebhookEvent) -> bool:
-    """One stored Jira webhook event. Events without a status, resolution or fix-version change, and the
+    """One stored tracker webhook event. Events without a status, resolution or fix-version change, and the
     bridge's own writes, are ignored."""
-    if event.kind != STATUS_CHANGE or not event.issue_key or event.payload.get("by_bridge"):
+    if event.kind != STATUS_CHANGED or not event.issue_key or event.payload.get("by_bridge"):
         return False
-    return observe(conn, mappings, IssueState.from_payload(event.issue_key, event.payload))
+    return observe(conn, mappings, event.source, IssueState.from_record(event.issue_key, event.payload))
 
 
-def _chunks(keys: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for start in range(0, len(keys), size):
-        yield keys[start:start + size]
-
-
-def updated_clause(since: datetime, now: datetime) -> str:
-    """`updated >= "-Nm"`: JQL reads absolute dates in the Jira user's own time zone, relative ones do not.
-    https://support.atlassian.com/jira-software-cloud/docs/jql-fields/#Updated"""
-    minutes = math.ceil((now - since).total_seconds() / 60) + OVERLAP_MINUTES
-    return f'updated >= "-{minutes}m"'
-
-
-def _poll(connector: JiraConnector, keys: Sequence[str], since: str) -> tuple[list[dict[str, Any]], list[str]]:
-    """The issues of `keys` updated since the last check, and the keys Jira says do not exist. Jira answers 400
-    to the whole `issuekey in (…)` query when one key does not exist, so then each key is read on its own (all
-    of them, changed or not: observing an unchanged issue does nothing)."""
-    try:
-        return list(connector.search(f"issuekey in ({', '.join(keys)}){since} ORDER BY updated ASC")), []
-    except FatalError as error:
-        if error.status != 400:
-            raise
-    found, missing = [], []
-    for key in keys:
-        try:
-            found.append(connector.get_issue(key))
-        except FatalError as error:
-            if error.status != 404:
-                raise
-            missing.append(key)
-    return found, missing
-
-
-def mark_missing(conn: Connection, keys: Sequence[str], now: datetime) -> int:
-    """Flag the links of issues Jira says do not exist, once each, with an audit line on their group."""
+def mark_missing(conn: Connection, tracker: str, keys: Sequence[str], now: datetime) -> int:
+    """Flag the links of issues the tracker says do not exist, once each, with an audit line on their group."""
     rows = conn.execute(select(tracker_links.c.id, tracker_links.c.group_id, tracker_links.c.issue_key).where(
-        tracker_links.c.tracker == TRACKER, tracker_links.c.issue_key.in_(keys), tracker_links.c.missing_at.is_(None)
+        tracker_links.c.tracker == tracker, tracker_links.c.issue_key.in_(keys), tracker_links.c.missing_at.is_(None)
     )).all()
     for row in rows:
         conn.execute(update(tracker_links).where(tracker_links.c.id == row.id).values(missing_at=now, updated_at=now))
-        audit.record(conn, "group", row.group_id, "epic_missing", TRACKER, now=now,
+        audit.record(conn, "group", row.group_id, "epic_missing", tracker, now=now,
                      details={"epic_key": row.issue_key})
         log.warning("tracker.epic_missing", extra={"issue": row.issue_key, "group": row.group_id})
     return len(rows)
 
 
-def reconcile(engine: Engine, connector: JiraConnector, mappings: Mappings, *, now: datetime | None = None) -> int:
+def reconcile(engine: Engine, tracker: Tracker, mappings: Mappings, *, now: datetime | None = None) -> int:
     """Poll the linked issues updated since the last check (all of them the first time) and observe each one;
-    issues Jira no longer has are marked missing and left out from then on. The check time is stored under sync
-    cursor "jira" only once every page was read. Returns stage changes."""
+    issues the tracker no longer has are marked missing and left out from then on. The check time is stored
+    under the tracker's sync cursor only once every issue was read. Returns stage changes."""
     now = now or datetime.now(UTC)
     with engine.connect() as conn:
         keys = list(conn.execute(select(tracker_links.c.issue_key).where(
-            tracker_links.c.tracker == TRACKER, tracker_links.c.missing_at.is_(None)).order_by(tracker_links.c.id)
-        ).scalars())
-        cursor = load_cursor(conn, TRACKER)
-    since = f" AND {updated_clause(datetime.fromisoformat(cursor), now)}" if cursor else ""
+            tracker_links.c.tracker == tracker.name, tracker_links.c.missing_at.is_(None)
+        ).order_by(tracker_links.c.id)).scalars())
+        cursor = load_cursor(conn, tracker.name)
     changed = missing = 0
     try:
-        for chunk in _chunks(keys, KEYS_PER_QUERY):
-            issues, gone = _poll(connector, chunk, since)
-            for issue in issues:
-                with engine.begin() as conn:
-                    changed += observe(conn, mappings, IssueState.from_issue(issue), now=now)
-            if gone:
-                with engine.begin() as conn:
-                    missing += mark_missing(conn, gone, now)
+        polled = tracker.poll(keys, datetime.fromisoformat(cursor) if cursor else None, now) if keys else None
+        for state in polled.states if polled else []:
+            with engine.begin() as conn:
+                changed += observe(conn, mappings, tracker.name, state, now=now)
+        if polled and polled.missing:
+            with engine.begin() as conn:
+                missing += mark_missing(conn, tracker.name, polled.missing, now)
     except Exception as error:
         with engine.begin() as conn:
-            record_run(conn, TRACKER, stats={"changed": changed}, error=f"{error.__class__.__name__}: {error}")
+            record_run(conn, tracker.name, stats={"changed": changed}, error=f"{error.__class__.__name__}: {error}")
         raise
     with engine.begin() as conn:
-        save_cursor(conn, TRACKER, now.isoformat())
-        record_run(conn, TRACKER, stats={"issues": len(keys), "changed": changed, "missing": missing,
-                                          "api_calls": connector.calls}, now=now)
+        save_cursor(conn, tracker.name, now.isoformat())
+        record_run(conn, tracker.name, stats={"issues": len(keys), "changed": changed, "missing": missing,
+                                               "api_calls": tracker.calls}, now=now)
     return changed

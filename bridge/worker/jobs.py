@@ -24,8 +24,8 @@ from bridge.runtime import Runtime
 from bridge.store import inbox
 from bridge.sync.pull import Intake, SyncSummary, failure_recorded, store_tickets, sync_once
 from bridge.tracker.epics import epic_handlers
-from bridge.tracker.status import reconcile
-from connectors.jira import JiraConnector
+from bridge.tracker.status import handle_tracker_event, reconcile
+from bridge.workflow.lifecycle import intake_tickets
 
 log = logging.getLogger(__name__)
 INBOX_CHUNK = 50
@@ -37,8 +37,6 @@ def helpdesk_connectors(runtime: Runtime) -> dict[str, Helpdesk]:
 
 def intake(runtime: Runtime, conn: Connection, ticket_ids: list[int], door: str = "helpdesk") -> int:
     """Register the wishes of freshly stored wish tickets (grouping included)."""
-    from bridge.workflow.lifecycle import intake_tickets
-
     return intake_tickets(conn, ticket_ids, runtime.mappings, door=door)
 
 
@@ -86,8 +84,6 @@ def _handle_event(runtime: Runtime, connectors: dict[str, Helpdesk], conn: Conne
         if wish_ids:
             intake(runtime, conn, wish_ids)
     elif event.issue_key is not None:
-        from bridge.tracker.status import handle_tracker_event
-
         handle_tracker_event(conn, runtime.mappings, event)
 
 
@@ -133,24 +129,18 @@ def _handle_alone(runtime: Runtime, connectors: dict[str, Helpdesk], row: dict[s
             inbox.mark_processed(conn, row["id"], error=describe(error))
 
 
-def jira_connector(runtime: Runtime) -> JiraConnector | None:
-    jira = runtime.connector("jira") if runtime.settings.configured("jira") else None
-    assert jira is None or isinstance(jira, JiraConnector)
-    return jira
-
-
 def outbox_handlers(runtime: Runtime) -> dict[str, Handler]:
     handlers = {TICKET_PATCH: ticket_patch_handler(helpdesk_connectors(runtime))}
-    jira = jira_connector(runtime)
-    if jira is not None:
-        handlers.update(epic_handlers(runtime.engine, jira, runtime.mappings))
+    tracker = runtime.tracker()
+    if tracker is not None:
+        handlers.update(epic_handlers(runtime.engine, tracker, runtime.mappings))
     return handlers
 
 
 def reconcile_trackers(runtime: Runtime) -> int:
-    """Catch Jira changes a webhook missed; returns how many stage changes it found (0 without Jira)."""
-    jira = jira_connector(runtime)
-    return reconcile(runtime.engine, jira, runtime.mappings) if jira is not None else 0
+    """Catch tracker changes a webhook missed; returns how many stage changes it found (0 without a tracker)."""
+    tracker = runtime.tracker()
+    return reconcile(runtime.engine, tracker, runtime.mappings) if tracker is not None else 0
 
 
 def drain_outbox(runtime: Runtime, budget_seconds: float = 30.0) -> DrainSummary:

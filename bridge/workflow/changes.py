@@ -17,6 +17,7 @@ from bridge.mapping import Mappings
 from bridge.outbox.notify import notify
 from bridge.store.audit import record
 from bridge.store.schema import tracker_links, wish_groups
+from bridge.tracker.requests import request_epic_update, request_ticket_link
 
 _RECEIVING = frozenset({"attach", "comment"})
 ACTIONS: dict[str, frozenset[str]] = {
@@ -116,7 +117,6 @@ def welcome(conn: Connection, mappings: Mappings | None, group_id: int, ticket_i
     elif group.state in ("declined", "deferred"):
         log(conn, group_id, "demand_raised", actor, tickets=sorted(ticket_ids))
     elif group.state == "approved":
-        from bridge.tracker.epics import request_epic_update, request_ticket_link  # the Jira client loads only here
 
         for ticket_id in sorted(ticket_ids):
             request_ticket_link(conn, group_id, ticket_id)

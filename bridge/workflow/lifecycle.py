@@ -20,6 +20,7 @@ from bridge.mapping import Mappings
 from bridge.outbox.notify import notify
 from bridge.store.schema import comments
 from bridge.sync.intake import WishRef, add_wish, attach_ticket, intake_tickets
+from bridge.tracker.requests import request_epic, request_epic_update
 from bridge.workflow.changes import allowed_actions, change, load_group, log, notify_stage, require, require_reason
 from bridge.workflow.merging import merge, split, unmerge
 from bridge.workflow.priority import IMPORTANCE
@@ -70,7 +71,6 @@ def record_analysis(conn: Connection, group_id: int, actor: str, *, importance: 
     change(conn, group_id, "analyse", actor, values=values,
            **{name: str(value) for name, value in values.items()})
     if load_group(conn, group_id).state == "approved":
-        from bridge.tracker.epics import request_epic_update  # the Jira client loads only when an epic exists
 
         request_epic_update(conn, group_id)
 
@@ -117,7 +117,6 @@ def decide(conn: Connection, mappings: Mappings, group_id: int, decision: str, a
     change(conn, group_id, decision, actor, reason, values={"state": state, "reason": reason},
            **({"issue_key": issue_key} if issue_key else {}))
     if decision == "approve":
-        from bridge.tracker.epics import request_epic  # the Jira client loads only when something is approved
 
         request_epic(conn, group_id, issue_key)
     notify_stage(conn, mappings, group_id, state, context={"epic_key": issue_key} if issue_key else None)

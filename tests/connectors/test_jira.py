@@ -7,7 +7,8 @@ import responses
 from responses import matchers
 
 from bridge.errors import FatalError, InvalidSignature, RetriableError
-from connectors.jira import STATUS_CHANGE, JiraConnector
+from bridge.model import STATUS_CHANGED
+from connectors.jira import JiraConnector
 from tests.conftest import SHARED, shared_path
 
 URL = "https://acme.atlassian.net"
@@ -37,8 +38,8 @@ def payload(name: str) -> bytes:
 def test_cloud_calls_rest_v3_with_basic_auth_and_server_calls_rest_v2_with_a_bearer_token():
     responses.get(f"{URL}/rest/api/3/issue/WISH-1", json={"key": "WISH-1", "fields": {}})
     responses.get("https://jira.acme.local/rest/api/2/issue/WISH-1", json={"key": "WISH-1", "fields": {}})
-    cloud().get_issue("WISH-1")
-    server().get_issue("WISH-1")
+    cloud().client.get_issue("WISH-1")
+    server().client.get_issue("WISH-1")
     assert responses.calls[0].request.headers["Authorization"].startswith("Basic ")
     assert responses.calls[1].request.headers["Authorization"] == f"Bearer {TOKEN}"
     assert responses.calls[0].request.params == {"fields": "status,resolution,fixVersions,updated"}
@@ -52,7 +53,7 @@ def test_create_metadata_marks_epic_name_only_where_the_project_requires_it():
         {"fieldId": "summary", "key": "summary", "name": "Summary", "required": True},
         {"fieldId": "customfield_10011", "key": "customfield_10011", "name": "Epic Name", "required": True},
     ]})
-    meta = cloud().create_meta("WISH", "epic")
+    meta = cloud().client.create_meta("WISH", "epic")
     assert meta.issue_type_id == "7"
     epic_name = meta.required("Epic Name")
     assert epic_name is not None and epic_name.field_id == "customfield_10011"
@@ -65,14 +66,14 @@ def test_server_create_metadata_reads_the_values_pages_of_data_center():
     responses.get(base, json={"values": [{"id": "10000", "name": "Epic"}]})
     responses.get(f"{base}/10000", json={"values": [
         {"fieldId": "customfield_10100", "name": "Epic Name", "required": False}]})
-    assert server().create_meta("WISH", "Epic").required("Epic Name") is None
+    assert server().client.create_meta("WISH", "Epic").required("Epic Name") is None
 
 
 @responses.activate
 def test_an_unknown_issue_type_is_fatal_and_names_the_project():
     responses.get(f"{URL}/rest/api/3/issue/createmeta/WISH/issuetypes", json={"issueTypes": []})
     with pytest.raises(FatalError, match="WISH has no issue type 'Epic'"):
-        cloud().create_meta("WISH", "Epic")
+        cloud().client.create_meta("WISH", "Epic")
 
 
 @responses.activate
@@ -81,7 +82,7 @@ def test_create_issue_sends_the_properties_in_the_same_call():
                    match=[matchers.json_params_matcher({
                        "fields": {"summary": "Export"},
                        "properties": [{"key": "wishbridge", "value": {"group_id": 4}}]})])
-    assert cloud().create_issue({"summary": "Export"}, {"wishbridge": {"group_id": 4}})["key"] == "WISH-1"
+    assert cloud().client.create_issue({"summary": "Export"}, {"wishbridge": {"group_id": 4}})["key"] == "WISH-1"
 
 
 @responses.activate
@@ -90,7 +91,7 @@ def test_a_429_is_retriable_after_the_vendors_retry_after_and_names_the_endpoint
                   json={"errorMessages": ["Rate limit exceeded."]})
     connector = cloud()
     with pytest.raises(RetriableError) as caught:
-        connector.get_issue("WISH-1")
+        connector.client.get_issue("WISH-1")
     assert caught.value.retry_after == 30
     assert "GET /rest/api/3/issue/WISH-1" in str(caught.value)
     assert connector.calls == 1
@@ -101,7 +102,7 @@ def test_a_401_is_fatal_with_jiras_message_and_never_the_credentials():
     responses.post(f"{URL}/rest/api/3/issue/WISH-1/remotelink", status=401,
                    json={"errorMessages": ["Client must be authenticated to access this resource."], "errors": {}})
     with pytest.raises(FatalError) as caught:
-        cloud().upsert_remote_link("WISH-1", "g", "https://desk/1", "t")
+        cloud().client.upsert_remote_link("WISH-1", "g", "https://desk/1", "t")
     text = f"{caught.value} {caught.value.__context__} {caught.value.__cause__}"
     assert "Client must be authenticated" in text and "POST /rest/api/3/issue/WISH-1/remotelink" in text
     assert TOKEN not in text and "bridge@acme.com" not in text
@@ -116,9 +117,9 @@ def test_a_remote_link_is_posted_with_its_stable_global_id_so_jira_updates_it():
     responses.post(f"{URL}/rest/api/3/issue/WISH-1/remotelink", status=200, json={"id": 10000, "self": "x"},
                    match=[matchers.json_params_matcher(body)])
     connector = cloud()
-    first = connector.upsert_remote_link("WISH-1", "wishbridge:ticket:zendesk:42", "https://desk/42",
+    first = connector.client.upsert_remote_link("WISH-1", "wishbridge:ticket:zendesk:42", "https://desk/42",
                                          "zendesk #42: Export", summary="Acme")
-    again = connector.upsert_remote_link("WISH-1", "wishbridge:ticket:zendesk:42", "https://desk/42",
+    again = connector.client.upsert_remote_link("WISH-1", "wishbridge:ticket:zendesk:42", "https://desk/42",
                                          "zendesk #42: Export", summary="Acme")
     assert first == again == 10000
 
@@ -131,7 +132,7 @@ def test_given_two_pages_when_searching_on_cloud_then_next_page_token_fetches_th
     responses.get(search, json={"issues": [{"key": "WISH-2"}], "isLast": True},
                   match=[matchers.query_param_matcher({"jql": "labels = x", "fields": "status", "maxResults": "1",
                                                        "nextPageToken": "t2"})])
-    found = [issue["key"] for issue in cloud().search("labels = x", ["status"], page_size=1)]
+    found = [issue["key"] for issue in cloud().client.search("labels = x", ["status"], page_size=1)]
     assert found == ["WISH-1", "WISH-2"]
 
 
@@ -142,7 +143,7 @@ def test_given_two_pages_when_searching_on_server_then_start_at_fetches_the_seco
                   match=[matchers.query_param_matcher({"startAt": "0"}, strict_match=False)])
     responses.get(search, json={"issues": [{"key": "WISH-2"}], "total": 2},
                   match=[matchers.query_param_matcher({"startAt": "1"}, strict_match=False)])
-    assert [i["key"] for i in server().search("labels = x", page_size=1)] == ["WISH-1", "WISH-2"]
+    assert [i["key"] for i in server().client.search("labels = x", page_size=1)] == ["WISH-1", "WISH-2"]
 
 
 def test_every_shared_jira_webhook_payload_parses():
@@ -158,7 +159,7 @@ def test_every_shared_jira_webhook_payload_parses():
 def test_a_resolution_and_status_change_is_read_from_the_changelog():
     body = payload("webhook-issue-updated-resolved.json")
     [event] = cloud().parse_webhook(signed(body, **{"X-Atlassian-Webhook-Identifier": "d-1"}), body)
-    assert (event.kind, event.delivery_id, event.issue_key) == (STATUS_CHANGE, "d-1", "TES-41")
+    assert (event.kind, event.delivery_id, event.issue_key) == (STATUS_CHANGED, "d-1", "TES-41")
     assert {k: event.payload[k] for k in ("status", "status_category", "resolution")} == {
         "status": "Done", "status_category": "done", "resolution": "Done"}
 
@@ -166,14 +167,14 @@ def test_a_resolution_and_status_change_is_read_from_the_changelog():
 def test_a_reopened_issue_loses_its_resolution():
     body = payload("webhook-server-issue-updated-reopened.json")
     [event] = server().parse_webhook(signed(body), body)
-    assert event.kind == STATUS_CHANGE
+    assert event.kind == STATUS_CHANGED
     assert (event.payload["status"], event.payload["resolution"]) == ("Reopened", None)
 
 
 def test_a_fix_version_change_counts_as_a_status_change_and_carries_the_version():
     body = payload("webhook-issue-updated-fix-version.json")
     [event] = cloud().parse_webhook(signed(body), body)
-    assert event.kind == STATUS_CHANGE and event.payload["fix_versions"] == ["v2"]
+    assert event.kind == STATUS_CHANGED and event.payload["fix_versions"] == ["v2"]
 
 
 @pytest.mark.parametrize("name", ["webhook-issue-updated-labels.json", "webhook-issue-assigned-empty-changelog.json",
@@ -189,7 +190,7 @@ def test_the_event_type_name_is_ignored_in_favour_of_the_changelog():
     data["issue_event_type_name"] = "issue_closed"
     body = json.dumps(data).encode()
     [event] = cloud().parse_webhook(signed(body), body)
-    assert (event.kind, event.payload["status"]) == (STATUS_CHANGE, "In Progress")
+    assert (event.kind, event.payload["status"]) == (STATUS_CHANGED, "In Progress")
 
 
 def test_without_a_delivery_header_the_delivery_id_is_the_body_hash():
@@ -233,5 +234,5 @@ def test_settings_choose_the_deployment(settings):
     configured = settings.replace(JIRA_URL="https://jira.acme.local", JIRA_DEPLOYMENT="server",
                                   JIRA_API_TOKEN=TOKEN, JIRA_WEBHOOK_SECRET=SECRET)
     connector = JiraConnector.from_settings(configured)
-    assert (connector.api, connector.cloud, connector.issue_url("WISH-1")) == (
+    assert (connector.client.api, connector.cloud, connector.issue_url("WISH-1")) == (
         "/rest/api/2", False, "https://jira.acme.local/browse/WISH-1")

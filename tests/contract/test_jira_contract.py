@@ -11,7 +11,8 @@ from openapi_core import Config, OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 from openapi_core.validation.response.exceptions import MissingData
 
-from bridge.tracker.brief import EpicBrief, TicketLine, adf
+from bridge.model import EpicBrief, TicketLine
+from connectors.jira.description import adf
 from sandboxes.jira import SANDBOX_EMAIL, SANDBOX_TOKEN
 from tests.conftest import shared_path
 from tests.jira_helpers import served_jira
@@ -62,9 +63,9 @@ class Recorder:
 @pytest.fixture
 def jira() -> Iterator[tuple[object, object, Recorder]]:
     with served_jira() as (connector, sandbox):
-        recorder = Recorder(connector.base_url)
-        recorder.attach(connector.session)
-        yield connector, sandbox, recorder
+        recorder = Recorder(connector.client.base_url)
+        recorder.attach(connector.client.session)
+        yield connector.client, sandbox, recorder
 
 
 def raw_session(recorder: Recorder, auth: tuple[str, str] = (SANDBOX_EMAIL, SANDBOX_TOKEN)) -> requests.Session:

@@ -43,7 +43,7 @@ def worker_runtime(settings, monkeypatch) -> Runtime:
     runtime = Runtime(settings)
     runtime.engine  # noqa: B018 - the store exists before the other writer starts
     runtime._connectors["memdesk"] = MemoryHelpdesk(page_size=5)
-    monkeypatch.setattr("bridge.runtime.Runtime.configured", lambda runtime, role: ["memdesk"])
+    monkeypatch.setattr("bridge.runtime.Runtime.configured", lambda runtime, role: ["memdesk"] if role == "helpdesk" else [])
     return runtime
 
 

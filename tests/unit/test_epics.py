@@ -6,7 +6,7 @@ from sqlalchemy import select, text, update
 
 from bridge.errors import FatalError
 from bridge.mapping import load_mappings
-from bridge.model import Organization, Ticket, TicketRef
+from bridge.model import EpicBrief, Organization, Popularity, Ticket, TicketLine, TicketLink, TicketRef
 from bridge.outbox.drain import drain, ticket_patch_handler
 from bridge.outbox.notify import TICKET_PATCH
 from bridge.store import outbox
@@ -14,19 +14,13 @@ from bridge.store.audit import trail
 from bridge.store.schema import epic_intents, tracker_links
 from bridge.store.schema import outbox as outbox_rows
 from bridge.sync.pull import SyncSummary, store_tickets
-from bridge.tracker.brief import DESCRIPTION_LIMIT, EpicBrief, TicketLine, adf, adf_size, description, fitted, wiki
-from bridge.tracker.epics import (
-    SEARCH_SETTLE,
-    epic_handlers,
-    link_ticket,
-    request_epic,
-    request_epic_update,
-    request_ticket_link,
-    ticket_global_id,
-)
+from bridge.tracker.brief import fitted
+from bridge.tracker.epics import epic_handlers, link_ticket
+from bridge.tracker.requests import request_epic, request_epic_update, request_ticket_link
 from bridge.workflow.changes import welcome
 from bridge.workflow.lifecycle import record_analysis
-from bridge.workflow.popularity import Popularity
+from connectors.jira import JiraConnector
+from connectors.jira.description import DESCRIPTION_LIMIT, adf, adf_size, description, wiki
 from tests.conftest import MAPPINGS
 from tests.doubles import MemoryHelpdesk
 from tests.jira_helpers import a_group, add_ticket, served_jira
@@ -72,7 +66,7 @@ def test_an_approved_group_becomes_one_epic_with_the_mapped_fields_and_every_tic
     assert epic.fields["project"] == {"key": "WISH"} and epic.fields["summary"] == "Export reports to Excel"
     assert epic.fields["labels"] == ["customer-wish", f"wishbridge-g{group}"]
     assert epic.properties == {"wishbridge": {"group_id": group}}
-    assert sorted(epic.remote_links) == [ticket_global_id("zendesk", f"zendesk-{n}") for n in range(3)]
+    assert sorted(epic.remote_links) == [TicketLink(TicketRef("zendesk", f"zendesk-{n}"), '', '').global_id for n in range(3)]
     description = json.dumps(epic.fields["description"])
     assert epic.fields["description"]["type"] == "doc"
     assert "https://desk.example/tickets/2" in description and "Finance teams need it monthly." in description
@@ -193,7 +187,7 @@ def test_a_ticket_that_joins_later_is_linked_the_same_way(engine, mappings, epic
         assert not request_ticket_link(conn, group, late)
     run_outbox(engine, connector, mappings)
     [epic] = jira.issues.values()
-    assert ticket_global_id("zendesk", "zendesk-7") in epic.remote_links
+    assert TicketLink(TicketRef("zendesk", "zendesk-7"), '', '').global_id in epic.remote_links
     assert len(epic.remote_links) == 3
 
 
@@ -300,7 +294,7 @@ def test_the_sandbox_refuses_a_description_over_32767_characters_as_jira_does():
         fields = {"project": {"key": "WISH"}, "issuetype": {"id": "10000"}, "summary": "Long",
                   "description": "x" * 32_768}
         with pytest.raises(FatalError) as refused:
-            connector.create_issue(fields)
+            connector.client.create_issue(fields)
     assert refused.value.status == 400 and "exceeds the allowed limit of 32,767 characters" in str(refused.value)
 
 
@@ -330,7 +324,7 @@ def test_an_intent_older_than_search_can_lag_means_the_earlier_create_never_happ
     group = approve(engine)
     with engine.begin() as conn:
         conn.execute(epic_intents.insert().values(group_id=group,
-                                                  asked_at=datetime.now(UTC) - SEARCH_SETTLE - timedelta(seconds=1)))
+                                                  asked_at=datetime.now(UTC) - JiraConnector.search_settle - timedelta(seconds=1)))
     with served_jira(search_lag=3600) as (connector, jira):
         run_outbox(engine, connector, mappings)
     [epic] = jira.issues.values()
@@ -357,7 +351,7 @@ def test_a_ticket_joining_an_approved_group_is_linked_and_counted_in_the_descrip
         welcome(conn, mappings, group, {add_ticket(conn, group, 7)}, "sync")
     run_outbox(engine, connector, mappings)
     [epic] = jira.issues.values()
-    assert ticket_global_id("zendesk", "zendesk-7") in epic.remote_links
+    assert TicketLink(TicketRef("zendesk", "zendesk-7"), '', '').global_id in epic.remote_links
     assert "Originating tickets (3)" in json.dumps(epic.fields["description"], ensure_ascii=False)
 
 

@@ -120,7 +120,7 @@ def test_a_sync_losing_a_unique_race_prints_and_logs_no_customer_name_or_email(
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'race.db'}")
     monkeypatch.setenv("WISHBRIDGE_MAPPINGS", str(MAPPINGS))
     desk = MemoryHelpdesk([_ticket("1"), _ticket("2")])
-    monkeypatch.setattr("bridge.runtime.Runtime.configured", lambda runtime, role: ["memdesk"])
+    monkeypatch.setattr("bridge.runtime.Runtime.configured", lambda runtime, role: ["memdesk"] if role == "helpdesk" else [])
     monkeypatch.setattr("bridge.runtime.Runtime.connector", lambda runtime, name: desk)
     result = CliRunner().invoke(main, ["sync", "--once"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)

@@ -9,8 +9,8 @@ from sqlalchemy import func, select, update
 
 from bridge.errors import FatalError, RetriableError
 from bridge.mapping import check_mappings, load_mappings
-from bridge.mapping.jira import stage_for
-from bridge.model import WebhookEvent
+from bridge.mapping.tracker import stage_for
+from bridge.model import STATUS_CHANGED, IssueState, WebhookEvent
 from bridge.outbox.drain import drain, ticket_patch_handler
 from bridge.outbox.notify import TICKET_PATCH
 from bridge.runtime import Runtime
@@ -19,10 +19,10 @@ from bridge.store.audit import trail
 from bridge.store.cursors import load_cursor, sync_status
 from bridge.store.schema import inbox, tracker_links, wish_groups
 from bridge.store.schema import outbox as outbox_rows
-from bridge.tracker.status import IssueState, handle_tracker_event, observe, reconcile, updated_clause
+from bridge.tracker.status import handle_tracker_event, observe, reconcile
 from bridge.web.app import create_app
 from bridge.worker import jobs as services
-from connectors.jira import STATUS_CHANGE
+from connectors.jira.tracker import updated_clause
 from sandboxes.jira import DEMO_USER, SANDBOX_EMAIL, SANDBOX_TOKEN, serve_in_thread
 from tests.conftest import MAPPINGS, shared_path
 from tests.doubles import MemoryHelpdesk
@@ -48,7 +48,7 @@ def jira_runtime(engine, settings):
 
 def status_event(key: str = "WISH-1", status: str = "In Progress", category: str | None = "indeterminate",
                  resolution: str | None = None, fix_versions: tuple[str, ...] = (), **payload) -> WebhookEvent:
-    return WebhookEvent("jira", STATUS_CHANGE, f"d-{status}", issue_key=key, payload={
+    return WebhookEvent("jira", STATUS_CHANGED, f"d-{status}", issue_key=key, payload={
         "status": status, "status_category": category, "resolution": resolution,
         "fix_versions": list(fix_versions), **payload})
 
@@ -276,7 +276,7 @@ def test_observing_the_same_state_twice_moves_the_stage_once(engine, mappings):
     state = IssueState("WISH-1", "In Review", "indeterminate")
     with engine.begin() as conn:
         link_epic(conn, a_group(conn, 2), "WISH-1")
-        assert [observe(conn, mappings, state), observe(conn, mappings, state)] == [True, False]
+        assert [observe(conn, mappings, "jira", state), observe(conn, mappings, "jira", state)] == [True, False]
     assert len(patches(engine, "testing")) == 2
 
 
@@ -296,8 +296,8 @@ def test_a_late_webhook_older_than_what_the_poll_saw_cannot_move_the_stage_back(
         newer = IssueState("WISH-1", "Testing", "indeterminate", as_of=datetime(2026, 11, 24, 10, 5, tzinfo=UTC))
         older = IssueState("WISH-1", "In Progress", "indeterminate",
                            as_of=datetime(2026, 11, 24, 10, 1, tzinfo=UTC))
-        assert observe(conn, mappings, newer)
-        assert not observe(conn, mappings, older)
+        assert observe(conn, mappings, "jira", newer)
+        assert not observe(conn, mappings, "jira", older)
         link = conn.execute(select(tracker_links)).one()
     assert (link.stage, link.status) == ("testing", "Testing")
     assert [item["payload"]["stage"] for item in patches(engine)] == ["testing", "testing"]
@@ -326,6 +326,6 @@ def test_the_sandbox_refuses_a_key_list_with_an_unknown_key_as_jira_does():
     with served_jira() as (connector, jira):
         jira.create({"fields": JIRA})
         with pytest.raises(FatalError) as refused:
-            list(connector.search("issuekey in (WISH-1, WISH-404)"))
+            list(connector.client.search("issuekey in (WISH-1, WISH-404)"))
     assert refused.value.status == 400
     assert "An issue with key 'WISH-404' does not exist for field 'issuekey'." in str(refused.value)

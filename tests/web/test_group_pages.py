@@ -189,8 +189,8 @@ def test_the_group_page_says_when_jira_no_longer_has_the_epic(pm: FlaskClient, w
     with web_runtime.engine.begin() as conn:
         link_epic(conn, group_id, "WISH-7")
         assert "epic-missing" not in page(pm.get(f"/admin/groups/{group_id}"))
-        assert mark_missing(conn, ["WISH-7"], datetime.now(UTC)) == 1
-        assert mark_missing(conn, ["WISH-7"], datetime.now(UTC)) == 0
+        assert mark_missing(conn, "jira", ["WISH-7"], datetime.now(UTC)) == 1
+        assert mark_missing(conn, "jira", ["WISH-7"], datetime.now(UTC)) == 0
     html = page(pm.get(f"/admin/groups/{group_id}"))
     assert "WISH-7" in html and "Jira says this epic does not exist any more" in html
 

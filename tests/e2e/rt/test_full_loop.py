@@ -69,7 +69,7 @@ def test_rt_tickets_become_an_epic_and_hear_each_stage_once_over_two_runs(engine
 
     with served_jira() as (jira, sandbox):
         runtime = Runtime(settings.replace(
-            RT_URL=rt_server.url, RT_TOKEN=rt_server.token, RT_QUEUE=rt_server.queue, JIRA_URL=jira.base_url,
+            RT_URL=rt_server.url, RT_TOKEN=rt_server.token, RT_QUEUE=rt_server.queue, JIRA_URL=jira.client.base_url,
             JIRA_EMAIL=SANDBOX_EMAIL, JIRA_API_TOKEN=SANDBOX_TOKEN))
         runtime.__dict__["engine"] = engine
 

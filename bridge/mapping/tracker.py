@@ -1,5 +1,6 @@
-"""jira.yaml: the epic's project and fields, and which wish stage each Jira status, status category or
-resolution means. Pure: no I/O."""
+"""A tracker's mapping, mappings/<tracker>.yaml (jira.yaml, yandex_tracker.yaml): the `epic:` section the
+tracker's connector reads (its schema is the connector's `epic_schema`), and which wish stage each status,
+status category or resolution means. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def stage_for(data: Mapping[str, Any], status: str | None, category: str | None,
             or _lookup(data.get("categories") or {}, category))
 
 
-def check_jira(doc: Document, _context: Mapping[str, Document]) -> Iterator[MappingIssue]:
+def check_tracker(doc: Document, _context: Mapping[str, Document]) -> Iterator[MappingIssue]:
     for table in STAGE_TABLES:
         for name, stage in (doc.data.get(table) or {}).items():
             if stage not in TRACKER_STAGES:
