@@ -214,3 +214,12 @@ class TicketLink:
     @property
     def global_id(self) -> str:
         return f"wishbridge:ticket:{self.ref.source}:{self.ref.external_id}"
+
+
+@dataclass(frozen=True)
+class SidebarVisit:
+    """A helpdesk's own signed request to show a ticket's sidebar: which ticket, which agent, which language."""
+
+    ref: TicketRef
+    agent: str
+    locale: str

@@ -5,6 +5,7 @@ batch size, the webhook headers worth keeping, whether its pages frame the sideb
 
     Connector            name, role, settings, delivery_headers, from_settings, parse_webhook
     ├── Helpdesk         batch_size, frames_sidebar, fetch_changes, get_ticket, apply
+    │   (SidebarHost)    sidebar_visit: a helpdesk that opens the sidebar with its own signed request
     └── Tracker          search_settle, calls, issue_url, find_epic, create_epic, adopt_issue, rewrite_epic,
                          link_ticket, poll
 """
@@ -17,7 +18,17 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from bridge.config import Key, Settings
-from bridge.model import Change, EpicBrief, IssueState, Ticket, TicketLink, TicketRef, TicketWrite, WebhookEvent
+from bridge.model import (
+    Change,
+    EpicBrief,
+    IssueState,
+    SidebarVisit,
+    Ticket,
+    TicketLink,
+    TicketRef,
+    TicketWrite,
+    WebhookEvent,
+)
 
 ApplyResult = Mapping[str, Exception | None]
 """Per write key: None when the write is on the ticket (now or from an earlier try), else what went wrong."""
@@ -58,6 +69,17 @@ class Helpdesk(Connector, Protocol):
         """Write each ticket's own patch, at most `batch_size` writes, each ticket once. Exactly-once per
         (ticket, key), proven by a marker the connector stores with the write and looks for when
         `write.check` is set; a closed ticket is reached as its vendor allows (see each connector)."""
+        ...
+
+
+@runtime_checkable
+class SidebarHost(Protocol):
+    """A helpdesk that opens the ticket sidebar itself, with a request it signs (Zendesk's app). Other helpdesks
+    reach the sidebar through a link Wishbridge signs (bridge/web/sidebar/links.py)."""
+
+    @classmethod
+    def sidebar_visit(cls, settings: Settings, form: Mapping[str, str]) -> SidebarVisit:
+        """The ticket and agent a genuine request names; InvalidSignature otherwise. No I/O."""
         ...
 
 

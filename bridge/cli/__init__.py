@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,10 +23,10 @@ log = logging.getLogger(__name__)
 RACE_HINT = "another process may have written the same rows at the same moment; run the command again"
 
 
+COMMAND_ENTRY_POINTS = "wishbridge.commands"  # commands that live outside the core (the demo, a connector's tools)
 COMMANDS = {  # name -> (module, attribute, one line of help): a command's module loads only when it runs
     "connectors": ("connectors_cmd", "connectors_cmd", "List every connector of the entry-point group."),
     "db": ("core", "db_cli", "The store: create or upgrade its tables."),
-    "demo": ("demo", "demo", "Start sandbox Zendesk and Jira, sync, group and route, and serve the pages."),
     "group": ("group", "group_cli", "Group similar wishes and measure the grouping quality."),
     "import": ("import_cmd", "import_cmd", "Store the tickets of a .csv, .xlsx or .json file."),
     "mappings": ("core", "mappings_cli", "The YAML mappings admins edit."),
@@ -34,8 +36,12 @@ COMMANDS = {  # name -> (module, attribute, one line of help): a command's modul
     "user": ("user", "user_cli", "Admin-page users and their roles."),
     "wish": ("wish", "wish_cli", "Customer wishes: add, list, show, group, route, analyse, decide."),
     "worker": ("core", "worker", "Run the scheduler (sync, inbox, outbox, tracker reconcile), one process only."),
-    "zendesk-app": ("zendesk_app_cmd", "zendesk_app_cli", "The Zendesk ticket sidebar app (ZAF v2)."),
 }
+
+
+@cache
+def plugged_commands() -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=COMMAND_ENTRY_POINTS)}
 
 
 class BridgeGroup(click.Group):
@@ -44,9 +50,12 @@ class BridgeGroup(click.Group):
     (customers' names, e-mails) are never printed; the traceback is logged at DEBUG."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted([*COMMANDS, *plugged_commands()])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in plugged_commands():
+            plugged: click.Command = plugged_commands()[cmd_name].load()
+            return plugged
         if cmd_name not in COMMANDS:
             return None
         module, attribute, _ = COMMANDS[cmd_name]
@@ -54,8 +63,12 @@ class BridgeGroup(click.Group):
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lines = {name: help_line for name, (_, _, help_line) in COMMANDS.items()}
+        for name in plugged_commands():
+            command = self.get_command(ctx, name)
+            lines[name] = command.get_short_help_str(80) if command else ""
         with formatter.section("Commands"):
-            formatter.write_dl([(name, help_line) for name, (_, _, help_line) in sorted(COMMANDS.items())])
+            formatter.write_dl(sorted(lines.items()))
 
     def invoke(self, ctx: click.Context) -> object:
         try:

@@ -5,7 +5,7 @@ from html import unescape
 
 import requests
 
-from bridge.demo.stack import DemoStack
+from demo.stack import DemoStack
 from bridge.worker.jobs import sync_sources
 
 

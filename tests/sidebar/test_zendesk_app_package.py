@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from bridge.cli import main
 from bridge.errors import ConfigError
-from bridge.zendesk_app import APP_DIR, package_app, validate_app
+from connectors.zendesk.app import APP_DIR, package_app, validate_app
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""The sidebar pages: `/sidebar/zendesk` (Zendesk's signed request), `/sidebar/t/<token>` (a Wishbridge link for
-other helpdesks) and `/sidebar/act/<action>` (the page's own forms).
+"""The sidebar pages: `/sidebar/<source>` (a helpdesk's own signed request, for helpdesks that are a SidebarHost),
+`/sidebar/t/<token>` (a Wishbridge link for other helpdesks) and `/sidebar/act/<action>` (the page's own forms).
 
 After verification the page carries a session token bound to that one ticket in every form (hidden field
 `session`, SESSION_LIFETIME). It replaces a cookie, which a third-party iframe cannot count on, and doubles as the
@@ -17,6 +17,8 @@ from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from bridge.errors import InvalidSignature, WorkflowError
+from bridge.ports import SidebarHost
+from bridge.registry import connector_class, known_sources, names_of_role
 from bridge.runtime import Runtime
 from bridge.store.schema import store_id
 from bridge.web.sidebar import actions
@@ -24,7 +26,6 @@ from bridge.web.sidebar.links import LINK
 from bridge.web.sidebar.panel import panel
 from bridge.web.sidebar.texts import translator
 from bridge.web.sidebar.viewer import LOCALES, Viewer, locale_of, read, sign
-from bridge.web.sidebar.zendesk_jwt import verify_zendesk
 
 blueprint = Blueprint("sidebar", __name__, url_prefix="/sidebar", template_folder="templates",
                       static_folder="static")
@@ -60,14 +61,17 @@ def _page(viewer: Viewer, done: str | None = None, problem: str | None = None,
                            panel=shown, session=session, done=done, problem=problem), status
 
 
-@blueprint.route("/zendesk", methods=["GET", "POST"])
-def zendesk() -> ResponseReturnValue:
-    """Zendesk posts its JWT as the form field `token` when it opens the app."""
+@blueprint.route("/<source>", methods=["GET", "POST"])
+def hosted(source: str) -> ResponseReturnValue:
+    """A helpdesk that hosts the sidebar (Zendesk's app) opens it with a request it signs."""
+    host = connector_class(source) if source in known_sources() else None
+    if not isinstance(host, SidebarHost):
+        return _denied(InvalidSignature(f"'{source}' does not open the sidebar itself"))
     try:
-        viewer = verify_zendesk(_runtime().settings, request.values.get("token", ""))
+        visit = host.sidebar_visit(_runtime().settings, request.values.to_dict())
     except InvalidSignature as error:
         return _denied(error)
-    return _page(viewer)
+    return _page(Viewer(visit.ref, visit.agent, locale_of(visit.locale), source))
 
 
 @blueprint.get("/t/<token>")
@@ -117,9 +121,12 @@ def act(action: str) -> ResponseReturnValue:
 
 @blueprint.after_request
 def lock_down(response: Response) -> Response:
-    """Only Zendesk (for its iframe) or this site may frame the sidebar; nothing is loaded from elsewhere."""
-    zendesk = str(_runtime().settings.values.get("ZENDESK_URL") or "")
-    ancestors = f"'self' {zendesk}".strip()
+    """Only this site and the configured helpdesks that show the sidebar in a frame (Zendesk's app) may frame it;
+    nothing is loaded from elsewhere."""
+    runtime = _runtime()
+    framing = [str(runtime.settings.values.get(f"{name.upper()}_URL") or "") for name in names_of_role("helpdesk")
+               if getattr(connector_class(name), "frames_sidebar", False)]
+    ancestors = " ".join(["'self'", *(url for url in framing if url)])
     response.headers["Content-Security-Policy"] = (
         f"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors {ancestors}")
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -7,7 +7,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bridge.demo.corpus import BUGS, ORGANIZATIONS, PEOPLE, QUESTIONS, WISHES
+from demo.corpus import BUGS, ORGANIZATIONS, PEOPLE, QUESTIONS, WISHES
 
 TOPIC_FIELD = 360000000001
 REQUEST_TYPE_FIELD = 360000000003

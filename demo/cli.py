@@ -6,11 +6,14 @@ import logging
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bridge import logs
-from bridge.demo.stack import DEMO_API_KEY, PASSWORD, USERS, DemoStack
+
+if TYPE_CHECKING:
+    from demo.stack import DemoStack
 
 
 @click.command()
@@ -21,6 +24,8 @@ from bridge.demo.stack import DEMO_API_KEY, PASSWORD, USERS, DemoStack
               help="Folder for the demo's SQLite store (emptied first).")
 def demo(check: bool, port: int, tickets: int, data_dir: Path) -> None:
     """Start sandbox Zendesk and Jira, sync, group and route, and serve the admin pages."""
+    from demo.stack import DemoStack  # the sandboxes and the store load only when the demo runs
+
     stack = DemoStack(data_dir, tickets=tickets)
     if check:
         sys.exit(_check(stack))
@@ -28,7 +33,7 @@ def demo(check: bool, port: int, tickets: int, data_dir: Path) -> None:
 
 
 def _check(stack: DemoStack) -> int:
-    from bridge.demo.check import run_check
+    from demo.check import run_check
     from sandboxes.zendesk import serve_in_thread
 
     placeholder = "http://127.0.0.1:1"
@@ -67,6 +72,7 @@ def _serve(stack: DemoStack, port: int) -> None:
     from waitress import serve
 
     from bridge.worker.jobs import sync_sources
+    from demo.stack import DEMO_API_KEY, PASSWORD, USERS
 
     if _port_taken(port):
         click.echo(f"error: port {port} is taken on 127.0.0.1; stop what uses it or run "

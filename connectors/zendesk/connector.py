@@ -52,8 +52,19 @@ import requests
 from bridge.config import Key, Settings, optional, positive_int, url
 from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignature, RetriableError
 from bridge.http import Client, RateLimiter, follow_pages
-from bridge.model import Change, Organization, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
+from bridge.model import (
+    Change,
+    Organization,
+    Patch,
+    Person,
+    SidebarVisit,
+    Ticket,
+    TicketRef,
+    TicketWrite,
+    WebhookEvent,
+)
 from bridge.payloads import decode_json
+from connectors.zendesk.sidebar_jwt import verify_zendesk
 
 log = logging.getLogger(__name__)
 EXPORT_PATH = "/api/v2/incremental/tickets/cursor.json"
@@ -294,6 +305,11 @@ class ZendeskConnector:
             raise ConfigError(["ZENDESK_EMAIL and ZENDESK_API_TOKEN are required when ZENDESK_URL is set"])
         return cls(s["url"], s["email"], s["api_token"], webhook_secret=s["webhook_secret"],
                    export_rpm=s["export_rpm"])
+
+    @classmethod
+    def sidebar_visit(cls, settings: Settings, form: Mapping[str, str]) -> SidebarVisit:
+        """Zendesk posts its JWT as the form field `token` when it opens the app (connectors/zendesk/sidebar_jwt.py)."""
+        return verify_zendesk(settings, form.get("token", ""))
 
     # Reading
 

@@ -14,13 +14,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from bridge.config import load_settings
-from bridge.demo.seed import demo_seed
 from bridge.model import TicketRef
 from bridge.runtime import Runtime
 from bridge.store.users import create_user
 from bridge.web.app import create_app
 from bridge.web.sidebar.links import sidebar_link
 from bridge.worker.scheduler import build_scheduler
+from demo.seed import demo_seed
 from sandboxes import jira as jira_sandbox
 from sandboxes import zendesk as zendesk_sandbox
 from sandboxes.zendesk_agent import add_agent_page
@@ -31,7 +31,7 @@ USERS = (("admin", "admin"), ("pm", "product_manager"), ("analyst", "analyst"), 
          ("support", "support"))
 ZENDESK_EMAIL, ZENDESK_TOKEN = "bridge@example.com", "sandbox-token"
 ZENDESK_CREDENTIALS = {"email": ZENDESK_EMAIL, "api_token": ZENDESK_TOKEN, "user_id": 1}
-PACKAGED_MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
+PACKAGED_MAPPINGS = Path(__file__).resolve().parents[1] / "mappings"
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bridge.zendesk_app import APP_DIR, package_app, validate_app
+from connectors.zendesk.app import APP_DIR, package_app, validate_app
 
 SOURCE = click.option("--source", type=click.Path(exists=True, file_okay=False, path_type=Path), default=APP_DIR,
                       show_default=True, help="Folder holding manifest.json, translations/ and assets/.")

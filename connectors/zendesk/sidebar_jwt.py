@@ -25,8 +25,7 @@ import jwt
 
 from bridge.config import Settings
 from bridge.errors import InvalidSignature
-from bridge.model import TicketRef
-from bridge.web.sidebar.viewer import Viewer, locale_of
+from bridge.model import SidebarVisit, TicketRef
 
 MIN_SECRET = 32
 LEEWAY = 30
@@ -59,7 +58,7 @@ def _agent(user: Mapping[str, Any]) -> str:
     return name or email
 
 
-def verify_zendesk(settings: Settings, token: str) -> Viewer:
+def verify_zendesk(settings: Settings, token: str) -> SidebarVisit:
     """The agent and ticket a genuine Zendesk sidebar request names; InvalidSignature otherwise."""
     host = _account_host(settings)
     key, algorithm = _key(settings)
@@ -80,4 +79,4 @@ def verify_zendesk(settings: Settings, token: str) -> Viewer:
         raise InvalidSignature("zendesk token refused (no ticket_id in its context)")
     user = claims.get("user")
     user = user if isinstance(user, dict) else {}
-    return Viewer(TicketRef("zendesk", ticket_id), _agent(user), locale_of(user.get("locale")), "zendesk")
+    return SidebarVisit(TicketRef("zendesk", ticket_id), _agent(user), str(user.get("locale") or ""))

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from bridge.errors import ConfigError
 
-APP_DIR = Path(__file__).resolve().parents[1] / "zendesk_app"
+APP_DIR = Path(__file__).resolve().parents[2] / "zendesk_app"
 REQUIRED_KEYS = ("author", "defaultLocale", "location", "frameworkVersion", "version")
 FRAMEWORK_VERSIONS = ("2.0",)
 LOCATIONS = {

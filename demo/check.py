@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from bridge.demo.stack import DemoStack
 from bridge.store.schema import inbox, tracker_links
 from bridge.worker import jobs
 from bridge.workflow.lifecycle import decide, record_analysis, route
 from bridge.workflow.read_models import GroupRow, list_groups
+from demo.stack import DemoStack
 from sandboxes.jira import DEMO_USER
 
 STAGE_WORDS = {"in_development": ("в разработке", "is in development"), "declined": ("отклонено", "was declined")}

@@ -1,0 +1,1 @@
+"""The demo: sandbox vendors, seeded tickets and the whole loop on loopback (`wishbridge demo`)."""
