@@ -100,11 +100,13 @@ class TrackerError(Exception):
 
 @dataclass(frozen=True)
 class Trigger:
-    """A queue trigger with the "HTTP request" action: POST `body` (a template) to `url` with `headers`."""
+    """A queue trigger with the "HTTP request" action: when one of the `watched` fields changes, POST `body`
+    (a template) to `url` with `headers`."""
 
     url: str
     headers: Mapping[str, str]
     body: str
+    watched: tuple[str, ...] = ("status", "resolution", "fixVersions")
 
 
 @dataclass
@@ -247,6 +249,7 @@ class Sandbox:
         with self._lock:
             if "tags" in body:
                 issue.tags = _edited(issue.tags, body["tags"], "tags")
+            versions = issue.fix_versions
             if "fixVersions" in body:
                 issue.fix_versions = _edited(issue.fix_versions, body["fixVersions"], "fixVersions")
             for name, attribute in (("summary", "summary"), ("description", "description"),
@@ -257,6 +260,8 @@ class Sandbox:
                 issue.type = _one(body["type"], ISSUE_TYPES) or issue.type
             issue.local.update({name: body[name] for name in LOCAL_FIELDS.get(issue.queue, set()) if name in body})
             self._touch(issue)
+        if issue.fix_versions != versions:
+            self._fire(issue, "fixVersions")
 
     def _touch(self, issue: Issue) -> None:
         issue.version += 1
@@ -392,7 +397,7 @@ class Sandbox:
             self._touch(issue)
         if body.get("comment"):
             self.add_comment(issue, {"text": body["comment"]}, actor)
-        self._fire(issue)  # a transition always changes the status, which the trigger watches
+        self._fire(issue, "status")  # a transition always changes the status
 
     def move(self, key: str, status: str, resolution: str | None = None, actor: Mapping[str, str] = ROBOT) -> None:
         """Move an issue to `status` (a key) by the transition that leads there, as a person would."""
@@ -426,8 +431,8 @@ class Sandbox:
         body = VARIABLE.sub(lambda match: values.get(match.group(1), ""), trigger.body).encode()
         return {"Content-Type": "application/json", **trigger.headers}, body
 
-    def _fire(self, issue: Issue) -> None:
-        if self.trigger is not None:
+    def _fire(self, issue: Issue, changed: str) -> None:
+        if self.trigger is not None and changed in self.trigger.watched:
             headers, body = self.trigger_request(issue, self.trigger)
             self._outgoing.put((self.trigger.url, body, headers))
 
