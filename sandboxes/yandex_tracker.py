@@ -116,6 +116,8 @@ class Issue:
     queue: str
     summary: str
     type: str
+    created: datetime
+    updated: datetime
     description: str = ""
     markup_type: str | None = None
     tags: list[str] = field(default_factory=list)
@@ -125,8 +127,6 @@ class Issue:
     previous_status: str | None = None
     resolution: str | None = None
     fix_versions: list[str] = field(default_factory=list)
-    created: datetime = field(default_factory=lambda: datetime.now(UTC))
-    updated: datetime = field(default_factory=lambda: datetime.now(UTC))
     version: int = 1
     comments: list[dict[str, Any]] = field(default_factory=list)
 
@@ -165,6 +165,7 @@ class Sandbox:
     _requests: deque[float] = field(default_factory=deque)
     _counter: int = 0
     _comment_ids: int = 100
+    _last_change: datetime = datetime(2000, 1, 1, tzinfo=UTC)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _outgoing: queue.Queue[tuple[str, bytes, dict[str, str]]] = field(default_factory=queue.Queue)
 
@@ -218,8 +219,9 @@ class Sandbox:
             if body.get("unique") and any(i.unique == body["unique"] for i in self.issues.values()):
                 raise TrackerError(409, [f"Issue with unique value {body['unique']!r} already exists."])
             self._counter += 1
+            now = self._stamp()
             issue = Issue(uuid.uuid4().hex[:24], f"{queue_key}-{self._counter}", queue_key, str(body["summary"]),
-                          _one(body.get("type") or "task", ISSUE_TYPES) or "task",
+                          _one(body.get("type") or "task", ISSUE_TYPES) or "task", now, now,
                           str(body.get("description") or ""), body.get("markupType"),
                           _strings(body.get("tags")) or [], body.get("unique"),
                           {name: body[name] for name in local if name in body})
@@ -263,9 +265,17 @@ class Sandbox:
         if issue.fix_versions != versions:
             self._fire(issue, "fixVersions")
 
+    def _stamp(self) -> datetime:
+        """Now, at least a millisecond after every earlier change (Tracker's times have milliseconds)."""
+        now = datetime.now(UTC)
+        with self._lock:
+            self._last_change = max(now.replace(microsecond=now.microsecond // 1000 * 1000),
+                                    self._last_change + timedelta(milliseconds=1))
+            return self._last_change
+
     def _touch(self, issue: Issue) -> None:
         issue.version += 1
-        issue.updated = max(datetime.now(UTC), issue.updated + timedelta(milliseconds=1))
+        issue.updated = self._stamp()
 
     def view(self, issue: Issue) -> dict[str, Any]:
         """An issue as the API answers it (tests/fixtures/yandex_tracker/issue.json)."""
