@@ -62,7 +62,7 @@ CREATE_FIELDS = {"queue", "summary", "description", "markupType", "type", "tags"
 EDIT_FIELDS = {"summary", "description", "markupType", "type", "tags", "parent", "priority", "followers",
                "components", "fixVersions"}
 SEARCH_KINDS = ("queue", "keys", "filter", "query")
-FILTERABLE = {"unique", "tags", "queue", "key", "status", "type", "resolution", "updatedAt"}
+FILTERABLE = {"unique", "tags", "queue", "key", "status", "type", "resolution", "assignee", "updatedAt"}
 COMMENT_FIELDS = {"text", "attachmentIds", "summonees", "maillistSummonees"}
 COMMENTS_PER_PAGE = 50
 ROBOT = {"id": "1130000000000001", "display": "Wishbridge"}
@@ -349,7 +349,8 @@ class Sandbox:
         if unknown:
             raise TrackerError(400, [f"The sandbox cannot filter by {', '.join(sorted(unknown))}."])
         values = {"unique": [issue.unique or ""], "tags": issue.tags, "queue": [issue.queue], "key": [issue.key],
-                  "status": [issue.status], "type": [issue.type], "resolution": [issue.resolution or ""]}
+                  "status": [issue.status], "type": [issue.type], "resolution": [issue.resolution or ""],
+                  "assignee": []}  # the sandbox's issues have no assignee
         for name, wanted in conditions.items():
             if name == "updatedAt":
                 if not isinstance(wanted, Mapping):
