@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from flask import Flask, request
 
 from bridge.errors import FatalError, InvalidSignature, RetriableError
@@ -229,3 +230,14 @@ def test_every_call_is_counted(tracker):
     connector.create_epic(7, BRIEF, tracker.spec())
     connector.link_ticket("WISH-1", ticket(1))
     assert connector.calls == 4  # statuses, create, comments, add comment
+
+
+def test_a_person_moves_an_issue_from_its_page_and_the_bridge_sees_who_closed_it_how(tracker):
+    key = tracker.connector().create_epic(7, BRIEF, tracker.spec()).issue_key
+    page = requests.get(f"{tracker.base_url}/{key}", timeout=10)
+    assert page.status_code == 200 and 'value="close"' in page.text and "Export reports to Excel" in page.text
+    moved = requests.post(f"{tracker.base_url}/{key}/transition", data={"transition": "close", "resolution": "later"},
+                          timeout=10)
+    assert moved.status_code == 200 and ">Closed</strong> (Later)" in moved.text
+    [state] = tracker.connector().poll([key], None, datetime.now(UTC)).states
+    assert (state.status, state.resolution) == ("closed", "later")
