@@ -62,7 +62,9 @@ class TrackerApi:
                                            params={"perPage": per_page, "page": page})
             issues = json_body(response)
             yield from issues
-            if not issues or page >= int(response.headers.get("X-Total-Pages") or 1):
+            pages = response.headers.get("X-Total-Pages")
+            last = page >= int(pages) if pages else len(issues) < per_page  # without the header: a short page
+            if not issues or last:
                 return
             page += 1
 

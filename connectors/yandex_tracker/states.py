@@ -14,7 +14,8 @@ from typing import Any
 
 from bridge.model import IssueState
 
-STATUS_TYPES = ("new", "inProgress", "paused", "done", "cancelled")  # https://yandex.ru/support/tracker/en/concepts/create-status
+# https://yandex.ru/support/tracker/en/concepts/create-status
+STATUS_TYPES = ("new", "inProgress", "paused", "done", "cancelled")
 
 
 def tracker_time(value: Any) -> datetime | None:
@@ -34,5 +35,6 @@ def issue_state(issue: Mapping[str, Any], status_types: Mapping[str, str], key: 
     """The state of `issue`, under `key` when the caller knows it by another of its keys (an alias)."""
     status = _key(issue.get("status"))
     versions = tuple(str(v.get("display")) for v in issue.get("fixVersions") or [] if v.get("display"))
-    return IssueState(key or str(issue["key"]), status, status_types.get(status or ""), _key(issue.get("resolution")),
-                      versions, tracker_time(issue.get("updatedAt")), str(issue.get("id") or ""))
+    category = status_types.get(status or "") or None
+    return IssueState(key or str(issue["key"]), status, category, _key(issue.get("resolution")), versions,
+                      tracker_time(issue.get("updatedAt")), str(issue.get("id") or ""))
