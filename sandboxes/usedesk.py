@@ -118,6 +118,7 @@ class UsedeskSandbox:
         self.history: dict[int, list[dict[str, Any]]] = {}
         self.lock = threading.RLock()
         self._calls: deque[float] = deque()
+        self.rate_limited = 0  # requests answered 429
         self._ticket_ids = itertools.count(1)
         self._comment_ids = itertools.count(1)
         self._client_ids = itertools.count(1)
@@ -165,6 +166,7 @@ class UsedeskSandbox:
             self._calls.popleft()
         if len(self._calls) >= self.rpm:
             wait_for = max(1, math.ceil(60 - (now - self._calls[0])))
+            self.rate_limited += 1
             raise SandboxError("Too Many Requests", 429, {"Retry-After": str(wait_for)})
         self._calls.append(now)
         if params.get("api_token") != self.api_token:
@@ -235,8 +237,8 @@ class UsedeskSandbox:
         if "tag" in params:
             tags = [t.strip() for t in str(params["tag"] or "").split(",") if t.strip()]
             added, removed = [t for t in tags if t not in ticket["tags"]], [t for t in ticket["tags"] if t not in tags]
-            changes += [{"target": "new_tags", "value": ", ".join(added)}] if added else []
-            changes += [{"target": "removed_tags", "value": ", ".join(removed)}] if removed else []
+            changes += [{"target": "new_tags", "value": ", ".join(added), "old_value": None}] if added else []
+            changes += [{"target": "removed_tags", "value": ", ".join(removed), "old_value": None}] if removed else []
             ticket["tags"] = tags
         if "field_id" in params:
             changes += self._set_fields(ticket, str(params["field_id"]), str(params.get("field_value") or ""))
@@ -297,8 +299,8 @@ class UsedeskSandbox:
             if types[field_id] == CHECKBOX and value not in ("true", "false"):
                 raise SandboxError(f"field {field_id} takes true or false")
             if ticket["fields"].get(field_id) != value:
+                changes.append({"target": "ticket_field", "value": value, "old_value": ticket["fields"].get(field_id)})
                 ticket["fields"][field_id] = value
-                changes.append({"target": "ticket_field", "value": value})
         return changes
 
     # Shapes

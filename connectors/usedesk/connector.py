@@ -63,7 +63,7 @@ class UsedeskConnector:
     def from_settings(cls, settings: Settings) -> UsedeskConnector:
         s = settings.section("USEDESK")
         missing = [f"USEDESK_{key.upper()} is required when USEDESK_URL is set"
-                   for key in ("api_token", "user_id") if not s[key]]
+                   for key in ("api_token", "user_id") if s["url"] and not s[key]]
         if missing:
             raise ConfigError(missing)
         return cls(s["url"], s["api_token"], user_id=s["user_id"], webhook_secret=s["webhook_secret"],
