@@ -337,7 +337,7 @@ def test_a_message_whose_answer_is_lost_is_not_resent_blindly_and_its_checked_re
 
 
 def test_settings_need_a_token_and_an_agent_once_the_url_is_set() -> None:
-    with pytest.raises(ConfigError, match="USEDESK_API_TOKEN.*\n.*USEDESK_USER_ID"):
+    with pytest.raises(ConfigError, match=r"USEDESK_API_TOKEN.*\n.*USEDESK_USER_ID"):
         UsedeskConnector.from_settings(load_settings({"USEDESK_URL": "https://api.usedesk.ru"}, env_file=None))
 
     connector = UsedeskConnector.from_settings(load_settings(
