@@ -39,7 +39,7 @@ from typing import Any
 import requests
 from flask import Flask, Response, jsonify, request
 
-from bridge.html_text import html_text
+from bridge.text.html import html_text
 from sandboxes.zendesk import serve_in_thread
 
 __all__ = ["SandboxError", "UsedeskSandbox", "create_sandbox", "sandbox_of", "serve_in_thread"]

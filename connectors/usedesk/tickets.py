@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bridge.errors import FatalError
-from bridge.html_text import html_text
 from bridge.model import Person, Ticket, TicketRef
+from bridge.text.html import html_text
 from connectors.usedesk.cursor import TIME_FORMAT
 
 STATUSES = {1: "open", 2: "solved", 3: "closed", 4: "deleted", 5: "on_hold", 6: "pending", 7: "spam", 8: "new",

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from bridge.html_text import html_text
 from bridge.model import TicketRef
+from bridge.text.html import html_text
 from connectors.usedesk import UsedeskConnector
 from sandboxes.usedesk import UsedeskSandbox, create_sandbox, sandbox_of, serve_in_thread
 
