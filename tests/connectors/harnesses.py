@@ -19,6 +19,7 @@ from connectors.zendesk import ZendeskConnector, signature
 from sandboxes.zendesk import ZendeskSandbox, create_sandbox, iso, sandbox_of, serve_in_thread
 from tests.connectors.fake_freshdesk import FakeFreshdesk
 from tests.connectors.harness_rt import rt
+from tests.connectors.harness_usedesk import usedesk
 
 WEBHOOK_SECRET = "battery-webhook-secret"
 Delivery = tuple[dict[str, str], bytes]
@@ -132,5 +133,6 @@ def zendesk() -> Iterator[Harness]:
 HARNESSES: dict[str, Callable[[], AbstractContextManager[Harness]]] = {
     "freshdesk": freshdesk,
     "rt": rt,
+    "usedesk": usedesk,
     "zendesk": zendesk,
 }
