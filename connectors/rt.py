@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import html
 import json
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -69,7 +68,7 @@ from bridge.http import Client
 from bridge.model import Change, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
 from bridge.payloads import decode_json
 from bridge.ports import ApplyResult
-from bridge.text.html import html_text
+from bridge.text.html import html_text, message_html
 
 log = logging.getLogger(__name__)
 API = "/REST/2.0"
@@ -203,12 +202,6 @@ def ticket_update(current: Mapping[str, Any], patch: Patch, queue_fields: set[st
     if patch.status and patch.status != current.get("Status"):
         body["Status"] = patch.status
     return body
-
-
-def message_html(text: str, marker: str) -> str:
-    """The message as HTML paragraphs, with the write's marker in a comment the customer never sees."""
-    paragraphs = "".join(f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>" for part in text.split("\n\n"))
-    return f"{paragraphs}\n<!-- wishbridge {marker} -->"
 
 
 def search_path(query: str, per_page: int = PAGE_SIZE, page: int = 1) -> str:

@@ -11,7 +11,7 @@ from bridge.config import Key, Settings, optional, positive_int, url
 from bridge.errors import ConfigError, ConnectorError, FatalError
 from bridge.model import Change, Patch, Ticket, TicketRef, TicketWrite, WebhookEvent
 from bridge.ports import ApplyResult
-from connectors.rt import message_html
+from bridge.text.html import message_html
 from connectors.usedesk import webhooks
 from connectors.usedesk.api import PUBLISHED_RPM, UsedeskApi
 from connectors.usedesk.cursor import Position, stamp

@@ -8,16 +8,17 @@ punctuation character, so customer text is shown as typed by escaping all of the
 customer line turns into a code block. Only http(s) addresses become links.
 
 Yandex documents no length limit for a description; it is kept within the 32,767 characters Jira allows
-(`bridge.epic_description.DESCRIPTION_LIMIT`), cutting the customers' longest texts first.
+(DESCRIPTION_LIMIT), cutting the customers' longest texts first.
 """
 
 from __future__ import annotations
 
 import re
 
-from bridge.epic_description import DESCRIPTION_LIMIT, TICKETS_SHOWN, Block, Heading, Paragraph, blocks, fitted
 from bridge.model import EpicBrief, TicketLine, TicketLink
+from bridge.tracker.brief import TICKETS_SHOWN, Block, Heading, Paragraph, blocks, fitted
 
+DESCRIPTION_LIMIT = 32_767
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character (CommonMark, 2.4)
 _BACKTICKS = re.compile(r"`+")
 
@@ -55,7 +56,7 @@ def _block(block: Block) -> str:
 
 
 def render(brief: EpicBrief, listed: int = TICKETS_SHOWN) -> str:
-    """The description's blocks (bridge.epic_description.blocks) as YFM."""
+    """The description's blocks (bridge.tracker.brief.blocks) as YFM."""
     return "\n\n".join(_block(b) for b in blocks(brief, listed))
 
 

@@ -14,7 +14,8 @@ import responses
 from bridge.config import load_settings
 from bridge.errors import ConfigError, FatalError, InvalidSignature
 from bridge.model import Patch, TicketRef, TicketWrite
-from connectors.rt import RTConnector, message_html, signature
+from bridge.text.html import message_html
+from connectors.rt import RTConnector, signature
 from tests.connectors.harness_rt import rt as fake_rt
 
 URL = "https://rt.example.com"

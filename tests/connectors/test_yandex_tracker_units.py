@@ -10,14 +10,13 @@ from datetime import UTC, datetime
 import jsonschema
 import pytest
 import responses
+from bridge.mapping.jira import TRACKER_STAGES
 from ruamel.yaml import YAML
 
-from bridge.epic_description import DESCRIPTION_LIMIT
 from bridge.errors import ConfigError, InvalidSignature
-from bridge.mapping.jira import TRACKER_STAGES
 from bridge.model import EpicBrief, TicketLine, TicketLink, TicketRef
 from connectors.yandex_tracker import YandexTrackerConnector
-from connectors.yandex_tracker.markdown import description, escape, link, ticket_comment
+from connectors.yandex_tracker.markdown import DESCRIPTION_LIMIT, description, escape, link, ticket_comment
 from connectors.yandex_tracker.states import issue_state
 from connectors.yandex_tracker.webhooks import SECRET_HEADER, TRIGGER_BODY
 from tests.conftest import MAPPINGS

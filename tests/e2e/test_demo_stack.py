@@ -5,8 +5,8 @@ from html import unescape
 
 import requests
 
-from demo.stack import DemoStack
 from bridge.worker.jobs import sync_sources
+from demo.stack import DemoStack
 
 
 def test_each_sandbox_ticket_opens_with_the_wishbridge_sidebar_of_that_ticket(tmp_path):
