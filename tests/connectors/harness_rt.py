@@ -21,6 +21,7 @@ import responses
 
 from bridge.model import TicketRef
 from bridge.ports import Helpdesk as Connector
+from bridge.testing.helpdesk import unsigned
 from connectors.rt import RTConnector, signature
 
 URL = "https://rt.example.com"
@@ -157,6 +158,9 @@ class RTHarness:
     def comments(self, ref: TicketRef) -> list[str]:
         """As the customer reads them: HTML messages without tags or the bridge's hidden marker."""
         return [html.unescape(re.sub(r"<[^>]+>", "", text)).strip() for text in self.vendor.texts(int(ref.external_id))]
+
+    def bare(self, ref: TicketRef) -> tuple[dict[str, str], bytes]:
+        return unsigned(self, ref)
 
     def webhook(self, ref: TicketRef, *, genuine: bool) -> tuple[dict[str, str], bytes]:
         body = json.dumps({"ticket": int(ref.external_id), "event": "Create", "token": "1"}).encode()

@@ -8,12 +8,12 @@ import json
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Protocol
 
 import responses
 
 from bridge.model import TicketRef
 from bridge.ports import Helpdesk as Connector
+from bridge.testing.helpdesk import Delivery, HelpdeskHarness, unsigned
 from connectors.freshdesk import SECRET_HEADER, FreshdeskConnector
 from connectors.zendesk import ZendeskConnector, signature
 from sandboxes.zendesk import ZendeskSandbox, create_sandbox, iso, sandbox_of, serve_in_thread
@@ -22,25 +22,6 @@ from tests.connectors.harness_rt import rt
 from tests.connectors.harness_usedesk import usedesk
 
 WEBHOOK_SECRET = "battery-webhook-secret"
-Delivery = tuple[dict[str, str], bytes]
-
-
-class Harness(Protocol):
-    def connector(self) -> Connector:
-        """A new instance on every call (as after a restart), wired to the same vendor account."""
-        ...
-
-    def create_ticket(self, subject: str) -> TicketRef:
-        """A new ticket in the vendor, changed later than every ticket created before it."""
-        ...
-
-    def comments(self, ref: TicketRef) -> list[str]:
-        """The text of every comment, reply and note on the ticket, as the vendor keeps it."""
-        ...
-
-    def webhook(self, ref: TicketRef, *, genuine: bool) -> Delivery:
-        """A delivery about `ref` the connector must accept (genuine) or refuse (forged or tampered)."""
-        ...
 
 
 class FreshdeskHarness:
@@ -60,6 +41,9 @@ class FreshdeskHarness:
     def comments(self, ref: TicketRef) -> list[str]:
         return [c["body_text"] for c in self.vendor.conversations[int(ref.external_id)]]
 
+    def bare(self, ref: TicketRef) -> Delivery:
+        return unsigned(self, ref)
+
     def webhook(self, ref: TicketRef, *, genuine: bool) -> Delivery:
         body = json.dumps({"freshdesk_webhook": {"triggered_event": "{ticket_action:created}",
                                                  "ticket_id": ref.external_id}}).encode()
@@ -67,7 +51,7 @@ class FreshdeskHarness:
 
 
 @contextmanager
-def freshdesk() -> Iterator[Harness]:
+def freshdesk() -> Iterator[HelpdeskHarness]:
     vendor = FakeFreshdesk()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         vendor.install(mock)
@@ -105,6 +89,9 @@ class ZendeskHarness:
     def comments(self, ref: TicketRef) -> list[str]:
         return [c["body"] for c in self.sandbox.comments[int(ref.external_id)]]
 
+    def bare(self, ref: TicketRef) -> Delivery:
+        return unsigned(self, ref)
+
     def webhook(self, ref: TicketRef, *, genuine: bool) -> Delivery:
         def envelope(ticket_id: str) -> bytes:
             return json.dumps({
@@ -120,7 +107,7 @@ class ZendeskHarness:
 
 
 @contextmanager
-def zendesk() -> Iterator[Harness]:
+def zendesk() -> Iterator[HelpdeskHarness]:
     clock = Clock()
     app = create_sandbox({}, export_budget_per_minute=1000, clock=clock)
     base_url, stop = serve_in_thread(app)
@@ -130,7 +117,7 @@ def zendesk() -> Iterator[Harness]:
         stop()
 
 
-HARNESSES: dict[str, Callable[[], AbstractContextManager[Harness]]] = {
+HARNESSES: dict[str, Callable[[], AbstractContextManager[HelpdeskHarness]]] = {
     "freshdesk": freshdesk,
     "rt": rt,
     "usedesk": usedesk,

@@ -60,6 +60,9 @@ class YandexTrackerHarness:
         """A person moves the issue to `status` (a status key: open, inProgress, resolved, closed, ...)."""
         self.sandbox.move(key, status, resolution)
 
+    def done_status(self) -> str:
+        return "closed"
+
     def webhook(self, key: str, *, genuine: bool) -> Delivery:
         """The queue trigger's request about `key` as it stands; forged ones carry a guessed secret."""
         headers, body = self.sandbox.trigger_request(self.sandbox.get(key), self.trigger)
