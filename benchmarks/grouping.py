@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bridge.grouping.encoders import DEFAULT_ENCODER, Encoder, load_encoder  # noqa: E402
+from bridge.text.encoders import DEFAULT_ENCODER, Encoder, load_encoder  # noqa: E402
 from bridge.grouping.evaluation import NEW_GROUP_SHARE, evaluate, gold_clusters, split_seeds  # noqa: E402
 from bridge.grouping.similarity import GroupIndex, GroupingPolicy, WishDoc  # noqa: E402
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from bridge.config import Settings, load_settings
-from bridge.grouping.encoders import DEFAULT_ENCODER, Encoder, load_encoder
 from bridge.runtime import Runtime
 from bridge.store import open_engine, upgrade
+from bridge.text.encoders import DEFAULT_ENCODER, Encoder, load_encoder
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -46,7 +46,7 @@ def _postgres_engine(url: str) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def encoder() -> Encoder:
-    """The default sentence encoder, loaded once per test session (bridge.grouping.encoders keeps it per process)."""
+    """The default sentence encoder, loaded once per test session (bridge.text.encoders keeps it per process)."""
     loaded = load_encoder(DEFAULT_ENCODER)
     assert loaded is not None
     return loaded

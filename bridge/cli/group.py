@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from bridge.grouping.encoders import DEFAULT_ENCODER, available, load_encoder
 from bridge.grouping.evaluation import DIALECTS, evaluate_csv
 from bridge.grouping.similarity import GroupingPolicy
+from bridge.text.encoders import DEFAULT_ENCODER, available, load_encoder
 
 group_cli = click.Group("group", help="Group similar wishes and measure the grouping quality.")
 

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bridge.grouping.encoders import Encoder
 from bridge.grouping.similarity import GroupIndex, GroupingPolicy, WishDoc
+from bridge.text.encoders import Encoder
 
 RANK_CUTOFFS = (1, 5, 10)
 DEFAULT_POLICY = GroupingPolicy()

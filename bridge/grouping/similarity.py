@@ -2,7 +2,7 @@
 
 The text score fuses two cosines. Lexical: TF-IDF over hashed features, the Snowball stem of every
 content word plus the character 4-grams inside it (so «агрегация» and «агрегировать» overlap where their
-stems differ). Semantic: the cosine of a local sentence encoder's vectors (bridge.grouping.encoders), rescaled so
+stems differ). Semantic: the cosine of a local sentence encoder's vectors (bridge.text.encoders), rescaled so
 the encoder's baseline (the cosine of two unrelated texts) maps to 0; it lets paraphrases and a Russian
 wish's English twin meet. Without an encoder the text score is the lexical one. A group's score for a wish
 is the best combined score over its members; the combined score mixes the text score with marking
@@ -25,9 +25,9 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from bridge.grouping.encoders import Encoder, Vectors
 from bridge.grouping.twins import template_twins
 from bridge.text import normalize
+from bridge.text.encoders import Encoder, Vectors
 
 N_FEATURES = 1 << 21
 CATEGORY_WEIGHT, SUBCATEGORY_WEIGHT, TAGS_WEIGHT = 0.5, 0.25, 0.25

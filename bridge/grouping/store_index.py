@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from bridge.grouping.encoders import DEFAULT_ENCODER, Encoder, load_encoder
 from bridge.grouping.similarity import GroupIndex, GroupingPolicy, WishDoc
 from bridge.mapping import Mappings
 from bridge.store.schema import tickets, wish_groups, wish_tickets, wishes
+from bridge.text.encoders import DEFAULT_ENCODER, Encoder, load_encoder
 from bridge.workflow.changes import RECEIVING_STATES
 
 
@@ -26,7 +26,7 @@ def policy_of(mappings: Mappings) -> GroupingPolicy:
 
 
 def encoder_name(mappings: Mappings) -> str:
-    """The `encoder` of mappings/grouping.yaml (bridge.grouping.encoders.DEFAULT_ENCODER when it names none)."""
+    """The `encoder` of mappings/grouping.yaml (bridge.text.encoders.DEFAULT_ENCODER when it names none)."""
     return str(mappings.get("grouping").get("encoder", DEFAULT_ENCODER))
 
 

@@ -2,7 +2,7 @@
 
 A linear model, multinomial logistic regression (L2-regularised, fitted with scipy's L-BFGS), learns the
 category and the category/subcategory pair from the texts of the store's marked tickets; its features are the
-sentence encoder's vectors (bridge.grouping.encoders), or hashed word and character features without an encoder.
+sentence encoder's vectors (bridge.text.encoders), or hashed word and character features without an encoder.
 A suggestion carries the model's probability as its confidence and is only ever shown: it never sets a
 topic by itself. Pure apart from `TopicModels`, which keeps one model per process and store, fitted on the
 newest MAX_TRAINING_TICKETS marked tickets.
@@ -21,9 +21,9 @@ import numpy.typing as npt
 from scipy.optimize import minimize
 from sqlalchemy import Connection, Engine, func, select
 
-from bridge.grouping.encoders import Encoder, normalised
 from bridge.grouping.similarity import term_counts
 from bridge.store.schema import tickets
+from bridge.text.encoders import Encoder, normalised
 
 FloatArray = npt.NDArray[np.float64]
 log = logging.getLogger(__name__)

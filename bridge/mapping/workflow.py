@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from bridge.errors import MappingIssue
-from bridge.grouping.encoders import available
 from bridge.mapping.source import Document
 from bridge.mapping.topics import Topics
+from bridge.text.encoders import available
 from bridge.text.normalize import words
 
 

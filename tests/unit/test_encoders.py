@@ -7,8 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-from bridge.grouping.encoders import BUILT_IN, load_encoder
 from bridge.grouping.similarity import GroupIndex, GroupingPolicy, WishDoc
+from bridge.text.encoders import BUILT_IN, load_encoder
 
 TWINS = [
     ("Тёмная тема в мобильном приложении", "Dark mode in the mobile app"),
@@ -23,7 +23,7 @@ def refuse(*args, **kwargs):
 socket.socket.connect = refuse
 socket.create_connection = refuse
 socket.getaddrinfo = refuse
-from bridge.grouping.encoders import load_encoder
+from bridge.text.encoders import load_encoder
 rows = load_encoder(sys.argv[1]).encode(["Тёмная тема", "Dark mode"])
 print(rows.shape[0], round(float(rows[0] @ rows[1]), 2))
 """
