@@ -3,7 +3,8 @@
 all found through the entry-point group "wishbridge.connectors") declares what it needs: its settings, its
 batch size, the webhook headers worth keeping, whether its pages frame the sidebar.
 
-    Connector            name, role, settings, delivery_headers, from_settings, parse_webhook
+    Connector            name, role, settings, delivery_headers, secret_body_fields, from_settings,
+                         parse_webhook
     ├── Helpdesk         batch_size, frames_sidebar, fetch_changes, get_ticket, apply
     │   (SidebarHost)    sidebar_visit: a helpdesk that opens the sidebar with its own signed request
     └── Tracker          search_settle, calls, issue_url, find_epic, create_epic, adopt_issue, rewrite_epic,
@@ -44,6 +45,7 @@ class Connector(Protocol):
     role: ClassVar[str]  # "helpdesk" or "tracker"
     settings: ClassVar[tuple[Key, ...]]
     delivery_headers: ClassVar[tuple[str, ...]]  # webhook headers kept with a stored delivery (lower case)
+    secret_body_fields: ClassVar[tuple[str, ...]]  # top-level JSON fields of a delivery never stored (a secret)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Connector: ...

@@ -144,6 +144,7 @@ class FreshdeskConnector:
             "header, basic-auth password or ?secret=); empty: every Freshdesk webhook is refused", secret=True),
     )
     delivery_headers: ClassVar[tuple[str, ...]] = ()
+    secret_body_fields: ClassVar[tuple[str, ...]] = ()
     frames_sidebar: ClassVar[bool] = False
     PAGE_CAP: ClassVar[int] = 300  # "You cannot access tickets beyond the 300th page" (400 on page 301)
     LOW_RATE: ClassVar[int] = 1

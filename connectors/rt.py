@@ -228,6 +228,7 @@ class RTConnector:
         Key("QUEUE", "General", "RT queue whose tickets the bridge reads"),
     )
     delivery_headers: ClassVar[tuple[str, ...]] = ()
+    secret_body_fields: ClassVar[tuple[str, ...]] = ()
     frames_sidebar: ClassVar[bool] = False
 
     def __init__(self, url: str, token: str, queue: str = "General", *, page_size: int = PAGE_SIZE) -> None:

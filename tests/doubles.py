@@ -23,6 +23,7 @@ class MemoryHelpdesk:
     batch_size: ClassVar[int] = 100
     settings: ClassVar[tuple[Key, ...]] = ()
     delivery_headers: ClassVar[tuple[str, ...]] = ()
+    secret_body_fields: ClassVar[tuple[str, ...]] = ()
     frames_sidebar: ClassVar[bool] = False
     tickets: list[Ticket] = field(default_factory=list)
     page_size: int = 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 
 from flask import Blueprint, current_app, jsonify, request
@@ -16,13 +17,21 @@ from bridge.store import inbox
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("webhooks", __name__)
-KEPT_HEADERS = ("content-type", "user-agent", "x-atlassian-webhook-identifier", "x-zendesk-webhook-id",
-                "x-zendesk-webhook-invocation-id")
+KEPT_HEADERS = ("content-type", "user-agent")  # and each connector's own `delivery_headers`
 
 
 def _connector(source: str) -> Connector:
     runtime: Runtime = current_app.extensions["wishbridge.runtime"]
     return runtime.connector(source)
+
+
+def stored_body(body: bytes, secret_fields: tuple[str, ...]) -> str:
+    """The delivery as the inbox keeps it: without the top-level fields its connector says carry a secret."""
+    text = body.decode("utf-8", "replace")
+    if not secret_fields:
+        return text
+    data = json.loads(text)  # parse_webhook accepted it, so it is a JSON object
+    return json.dumps({key: value for key, value in data.items() if key not in secret_fields}, ensure_ascii=False)
 
 
 @blueprint.post("/webhooks/<source>")
@@ -47,10 +56,11 @@ def receive(source: str) -> ResponseReturnValue:
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         return jsonify(error=f"malformed {source} webhook: {error}"), 400
     delivery = events[0].delivery_id if events else hashlib.sha256(body).hexdigest()
-    kept = {k.lower(): v for k, v in request.headers.items() if k.lower() in KEPT_HEADERS}
+    wanted = (*KEPT_HEADERS, *connector.delivery_headers)
+    kept = {k.lower(): v for k, v in request.headers.items() if k.lower() in wanted}
     runtime: Runtime = current_app.extensions["wishbridge.runtime"]
     with runtime.engine.begin() as conn:
-        stored = inbox.receive(conn, source, delivery, kept, body.decode("utf-8", "replace"),
+        stored = inbox.receive(conn, source, delivery, kept, stored_body(body, connector.secret_body_fields),
                                [e.record() for e in events])
     log.info("webhook.received", extra={"source": source, "delivery": delivery, "duplicate": not stored})
     return jsonify(accepted=True, duplicate=not stored, events=len(events)), 202

@@ -79,6 +79,7 @@ class JiraConnector:
         Key("WEBHOOK_SECRET", "", "secret of the Jira admin webhook (X-Hub-Signature)", secret=True),
     )
     delivery_headers: ClassVar[tuple[str, ...]] = ("x-atlassian-webhook-identifier",)
+    secret_body_fields: ClassVar[tuple[str, ...]] = ()
     search_settle: ClassVar[timedelta] = timedelta(minutes=5)  # Jira's index, with a wide margin
     epic_schema: ClassVar[Mapping[str, Any]] = EPIC_SCHEMA
 

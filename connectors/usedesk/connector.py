@@ -44,6 +44,7 @@ class UsedeskConnector:
         Key("AGENT_URL", AGENT_URL, "address of the Usedesk agent interface, for links to tickets", url),
     )
     delivery_headers: ClassVar[tuple[str, ...]] = ()
+    secret_body_fields: ClassVar[tuple[str, ...]] = ("secret",)  # the channel token rides in every body: never stored
     frames_sidebar: ClassVar[bool] = False
 
     def __init__(self, url: str, api_token: str, *, user_id: int, webhook_secret: str = "",

@@ -68,6 +68,7 @@ class YandexTrackerConnector:
         Key("WEBHOOK_SECRET", "", "value the queue trigger sends in the X-Wishbridge-Secret header", secret=True),
     )
     delivery_headers: ClassVar[tuple[str, ...]] = ()
+    secret_body_fields: ClassVar[tuple[str, ...]] = ()
     search_settle: ClassVar[timedelta] = timedelta(0)
     epic_schema: ClassVar[Mapping[str, Any]] = {
         "type": "object",

@@ -280,6 +280,7 @@ class ZendeskConnector:
         Key("EXPORT_RPM", "10", "incremental export requests per minute (30 with High Volume)", positive_int),
     )
     delivery_headers: ClassVar[tuple[str, ...]] = ("x-zendesk-webhook-id", "x-zendesk-webhook-invocation-id")
+    secret_body_fields: ClassVar[tuple[str, ...]] = ()
     frames_sidebar: ClassVar[bool] = True
 
     def __init__(self, url: str, email: str, api_token: str, *, webhook_secret: str = "", export_rpm: int = 10,

@@ -148,3 +148,20 @@ def test_the_sandbox_posts_a_new_ticket_a_comment_and_a_change_with_the_channels
         ("ticket.created", "1"), ("ticket.comment_created", "1"), ("ticket.changed", "1")]
     assert events[2].payload["targets"] == ["new_tags"]
     assert "Добавьте выгрузку" in bodies[0].decode("utf-8")
+
+
+def test_the_inbox_keeps_a_delivery_without_the_channel_secret_it_carries(settings) -> None:
+    from bridge.runtime import Runtime
+    from bridge.store import inbox
+    from bridge.web.app import create_app
+
+    runtime = Runtime(settings.replace(USEDESK_URL="https://api.usedesk.ru", USEDESK_API_TOKEN="token",
+                                       USEDESK_USER_ID="545", USEDESK_WEBHOOK_SECRET=SECRET))
+    body = json.dumps(documented("ticket_created"), ensure_ascii=False).encode()
+
+    answer = create_app(runtime=runtime).test_client().post("/webhooks/usedesk", data=body, headers=JSON)
+
+    assert answer.status_code == 202
+    with runtime.engine.connect() as conn:
+        [stored] = inbox.pending(conn, 10)
+    assert SECRET not in json.dumps(stored, default=str) and stored["events"]

@@ -73,7 +73,8 @@ def test_the_plug_in_runs_the_whole_loop_from_its_own_declared_settings(tmp_path
     mappings = tmp_path / "mappings"
     shutil.copytree(REPOSITORY_MAPPINGS, mappings)
     (mappings / "acmedesk.yaml").write_text(ACME_MAPPING)
-    settings = load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}", "WISHBRIDGE_MAPPINGS": str(mappings),
+    settings = load_settings({"DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+                              "WISHBRIDGE_MAPPINGS": str(mappings),
                               "ACMEDESK_URL": f"file://{vendor.path}", "ACMEDESK_WEBHOOK_SECRET": SECRET},
                              env_file=None)
     runtime = Runtime(settings)

@@ -28,6 +28,7 @@ class AcmeDesk:
     batch_size: ClassVar[int] = 2
     frames_sidebar: ClassVar[bool] = False
     delivery_headers: ClassVar[tuple[str, ...]] = ()
+    secret_body_fields: ClassVar[tuple[str, ...]] = ()
     settings: ClassVar[tuple[Key, ...]] = (
         Key("URL", "", "file:///path/desk.json of the Acme Desk account (empty: Acme Desk not used)"),
         Key("WEBHOOK_SECRET", "", "secret Acme Desk signs its webhooks with", secret=True),
