@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
 from bridge.errors import ConfigError
@@ -54,7 +54,3 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         raise ConfigError([f"DATABASE_URL: cannot connect to {engine.url.render_as_string()}: {reason}"]) from error
     command.upgrade(alembic_config(engine), revision)
     log.info("store.upgraded", extra={"database": engine.url.render_as_string(), "revision": revision})
-
-
-def current_tables(engine: Engine) -> set[str]:
-    return set(inspect(engine).get_table_names())

@@ -66,8 +66,3 @@ def stem(word: str) -> str:
 @lru_cache(maxsize=2)
 def _stemmer(language: str) -> BaseStemmer:
     return snowballstemmer.stemmer(language)
-
-
-def tokens(text: str) -> list[str]:
-    """Stems of the content words of ``text``, in order: lower-cased, ``ё`` folded, stop words dropped."""
-    return [stem(word) for word in content_words(text)]

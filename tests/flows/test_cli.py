@@ -83,7 +83,7 @@ def test_sync_lists_the_helpdesk_values_without_a_mapping_with_their_ticket_coun
         for name, value in {"RT_URL": URL, "RT_TOKEN": TOKEN, "RT_QUEUE": QUEUE,
                             "WISHBRIDGE_MAPPINGS": str(MAPPINGS)}.items():
             monkeypatch.setenv(name, value)
-        result = cli.invoke(main, ["sync", "--once", "--source", "rt"])
+        result = cli.invoke(main, ["sync", "--source", "rt"])
     assert result.exit_code == 0, result.output
     assert "rt: 3 new, 0 changed" in result.output
     assert "  rt: no mapping for category 'Склад' (2 tickets)" in result.output

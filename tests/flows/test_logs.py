@@ -122,7 +122,7 @@ def test_a_sync_losing_a_unique_race_prints_and_logs_no_customer_name_or_email(
     desk = MemoryHelpdesk([_ticket("1"), _ticket("2")])
     monkeypatch.setattr("bridge.runtime.Runtime.configured", lambda runtime, role: ["memdesk"] if role == "helpdesk" else [])
     monkeypatch.setattr("bridge.runtime.Runtime.connector", lambda runtime, name: desk)
-    result = CliRunner().invoke(main, ["sync", "--once"])
+    result = CliRunner().invoke(main, ["sync"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "memdesk: failed: IntegrityError" in result.output and "1 of 1 helpdesk(s) failed" in result.output
     assert NAME not in result.output and EMAIL not in result.output

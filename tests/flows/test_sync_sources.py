@@ -123,7 +123,7 @@ def test_sync_once_tries_every_helpdesk_then_exits_1_naming_the_failed_one(tmp_p
     for key, value in settings.items():
         monkeypatch.setenv(key, value)
 
-    result = CliRunner().invoke(main, ["sync", "--once"])
+    result = CliRunner().invoke(main, ["sync"])
 
     assert result.exit_code == 1
     assert "freshdesk: failed: FatalError: check the API credentials" in result.output
@@ -136,7 +136,7 @@ def test_a_mistyped_source_is_refused_before_anything_is_synced_or_recorded(tmp_
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.setenv("WISHBRIDGE_MAPPINGS", str(MAPPINGS))
 
-    result = CliRunner().invoke(main, ["sync", "--once", "--source", "zendsk"])
+    result = CliRunner().invoke(main, ["sync", "--source", "zendsk"])
 
     assert result.exit_code == 1 and "unknown connector 'zendsk'" in result.output
     assert not (tmp_path / "cli.db").exists()

@@ -1,6 +1,6 @@
 import pytest
 
-from bridge.text.normalize import content_words, detect_language, normalize, stem, tokens, words
+from bridge.text.normalize import content_words, detect_language, normalize, stem, words
 
 
 @pytest.mark.parametrize(
@@ -25,6 +25,11 @@ def test_russian_forms_of_one_word_share_a_stem(forms):
 )
 def test_english_forms_of_one_word_share_a_stem(forms):
     assert len({stem(form) for form in forms}) == 1
+
+
+def tokens(text: str) -> list[str]:
+    """What the lexical score indexes: the stems of the content words, in order."""
+    return [stem(word) for word in content_words(text)]
 
 
 def test_a_russian_verb_and_its_noun_may_keep_different_stems_which_char_ngrams_bridge():
