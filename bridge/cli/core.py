@@ -55,7 +55,8 @@ def mappings_check(ctx: click.Context, directory: Path | None) -> None:
 @click.option("--source", multiple=True, help="Only this helpdesk (repeatable); default: every configured one.")
 @click.pass_context
 def sync(ctx: click.Context, source: tuple[str, ...]) -> None:
-    """Pull every ticket change since the stored cursor from the helpdesks into the store, then exit. Every helpdesk is tried; exit 1 if any failed."""
+    """Pull every ticket change since the stored cursor from the helpdesks into the store, then exit. Every
+    helpdesk is tried; exit 1 if any failed."""
     from bridge.registry import connector_class
     from bridge.worker.jobs import sync_sources
 
