@@ -61,8 +61,9 @@ def blocks(brief: EpicBrief, listed: int = TICKETS_SHOWN) -> list[Block]:
     if shown:
         out.append(Bullets(shown))
     if len(brief.tickets) > len(shown):
-        out.append(Paragraph(f"... and {len(brief.tickets) - len(shown)} more, listed under the web links."))
-    out.append(Paragraph(f"Created by Wishbridge for wish group W-{brief.group_id}."))
+        out.append(Paragraph(f"... and {len(brief.tickets) - len(shown)} more, each linked to this epic."))
+    out.append(Paragraph(f"Created by Wishbridge for wish group W-{brief.group_id}; the marker "
+                         f"wishbridge-g{brief.group_id} keeps it linked."))
     return out
 
 

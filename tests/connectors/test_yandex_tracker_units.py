@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import jsonschema
 import pytest
 import responses
-from bridge.mapping.jira import TRACKER_STAGES
+from bridge.mapping.tracker import TRACKER_STAGES
 from ruamel.yaml import YAML
 
 from bridge.errors import ConfigError, InvalidSignature

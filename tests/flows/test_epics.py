@@ -266,7 +266,7 @@ def test_a_long_customer_email_is_cut_so_the_description_stays_within_jiras_limi
     assert (adf_size(rendered) if cloud else len(rendered)) <= DESCRIPTION_LIMIT
     assert "Нам нужна выгрузка отчётов" in text and "…" in text
     assert "Line one" in text  # the notes, short, stay whole
-    assert "Originating tickets (300)" in text and "more, listed under the web links" in text
+    assert "Originating tickets (300)" in text and "more, each linked to this epic" in text
 
 
 def test_when_even_the_texts_cut_short_are_too_long_fewer_tickets_are_listed():
