@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from bridge.mapping import Mappings
 from bridge.mapping.messages import render
 from bridge.model import Patch
+from bridge.outbox.keys import occasion_key, stage_key, ticket_lane
 from bridge.registry import known_sources
 from bridge.store.outbox import enqueue
 from bridge.store.tickets import group_tickets
@@ -75,10 +76,6 @@ def patch_from_payload(payload: Mapping[str, Any]) -> Patch:
                  follow_up_closed=payload.get("follow_up_closed", True))
 
 
-def ticket_lane(source: str, external_id: str) -> str:
-    return f"{source}:{external_id}"
-
-
 def notify(conn: Connection, mappings: Mappings, group_id: int, stage: str, context: Mapping[str, Any], *,
            epoch: int = 0, ticket_ids: set[int] | None = None, occasion: str | None = None) -> int:
     """Enqueue the stage's patch, rendered per ticket, for every ticket of the group (or only `ticket_ids`);
@@ -86,7 +83,6 @@ def notify(conn: Connection, mappings: Mappings, group_id: int, stage: str, cont
     epoch (each question the analyst asks is its own occasion, and supersedes nothing). A stage whose
     messages.yaml entry says `supersede: false` (the acknowledgement) neither supersedes nor is superseded."""
     default_language = mappings.get("messages").get("default_language", "en")
-    prefix = f"{stage}:{occasion}:g{group_id}" if occasion else f"stage:{stage}:g{group_id}:e{epoch}"
     supersede = occasion is None and bool((stage_spec(mappings, stage) or {}).get("supersede", True))
     added = 0
     for row in group_tickets(conn, group_id, ticket_ids):
@@ -97,8 +93,9 @@ def notify(conn: Connection, mappings: Mappings, group_id: int, stage: str, cont
         patch = patch_for(mappings, stage, row.source, language, own)
         if patch.is_empty():
             continue
+        key = occasion_key(stage, occasion, group_id, row.id) if occasion else stage_key(stage, group_id, epoch, row.id)
         added += enqueue(
-            conn, f"{prefix}:t{row.id}", row.source, TICKET_PATCH,
+            conn, key, row.source, TICKET_PATCH,
             {"external_id": row.external_id, "stage": stage, "patch": patch_payload(patch)},
             lane=ticket_lane(row.source, row.external_id), supersedable=supersede, supersedes=supersede,
         )

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 
 from bridge.errors import WorkflowError
 from bridge.model import EpicBrief, TicketLine, TicketLink, TicketRef
+from bridge.outbox.keys import epic_key, epic_update_key, epic_update_lane, link_key
 from bridge.store.outbox import enqueue
 from bridge.store.schema import outbox, tracker_links, wish_groups, wishes
 from bridge.store.tickets import group_tickets
@@ -35,17 +36,17 @@ def request_epic(conn: Connection, group_id: int, issue_key: str | None = None) 
     payload: dict[str, Any] = {"group_id": group_id}
     if issue_key:
         payload["issue_key"] = issue_key
-    return enqueue(conn, f"epic:g{group_id}", TRACKER, CREATE_EPIC, payload)
+    return enqueue(conn, epic_key(group_id), TRACKER, CREATE_EPIC, payload)
 
 
 def request_ticket_link(conn: Connection, group_id: int, ticket_id: int) -> bool:
     """Link a ticket that joined the group to its epic. False when the group has no epic and none is asked
     for (the epic's creation links every ticket it finds), or when the link was asked for before."""
     has_link = conn.execute(select(tracker_links.c.id).where(tracker_links.c.group_id == group_id)).first()
-    asked = conn.execute(select(outbox.c.id).where(outbox.c.idempotency_key == f"epic:g{group_id}")).first()
+    asked = conn.execute(select(outbox.c.id).where(outbox.c.idempotency_key == epic_key(group_id))).first()
     if not (has_link or asked):
         return False
-    return enqueue(conn, f"link:g{group_id}:t{ticket_id}", TRACKER, LINK_TICKET,
+    return enqueue(conn, link_key(group_id, ticket_id), TRACKER, LINK_TICKET,
                    {"group_id": group_id, "ticket_id": ticket_id})
 
 
@@ -80,9 +81,8 @@ def brief_version(brief: EpicBrief) -> str:
 
 
 def _update_items(conn: Connection, group_id: int) -> list[Any]:
-    prefix = f"epic-update:g{group_id}:"
     return list(conn.execute(select(outbox.c.id, outbox.c.payload)
-                             .where(outbox.c.kind == UPDATE_EPIC, outbox.c.idempotency_key.startswith(prefix))
+                             .where(outbox.c.kind == UPDATE_EPIC, outbox.c.lane == epic_update_lane(group_id))
                              .order_by(outbox.c.id)))
 
 
@@ -96,6 +96,6 @@ def request_epic_update(conn: Connection, group_id: int) -> bool:
     asked = _update_items(conn, group_id)
     if asked and asked[-1].payload.get("version") == version:
         return False
-    return enqueue(conn, f"epic-update:g{group_id}:v{version}:n{len(asked)}", TRACKER, UPDATE_EPIC,
-                   {"group_id": group_id, "version": version}, lane=f"epic-update:g{group_id}",
+    return enqueue(conn, epic_update_key(group_id, version, len(asked)), TRACKER, UPDATE_EPIC,
+                   {"group_id": group_id, "version": version}, lane=epic_update_lane(group_id),
                    supersedable=True, supersedes=True)

@@ -8,6 +8,7 @@ import pytest
 from bridge.mapping import load_mappings
 from bridge.mapping.tracker import stage_for
 from bridge.model import EpicBrief, TicketLine
+from bridge.outbox.keys import StageKey, stage_key
 from bridge.outbox.notify import patch_for, patch_from_payload, patch_payload
 from bridge.tracker.brief import Bullets, Paragraph, blocks
 from bridge.workflow.changes import allowed_actions
@@ -62,3 +63,11 @@ def test_an_epic_lists_fifty_tickets_and_counts_the_rest():
     listed = next(block for block in shown if isinstance(block, Bullets) and block.items[0].label == "zendesk #0")
     assert len(listed.items) == 50
     assert any(isinstance(block, Paragraph) and "70 more" in block.text for block in shown)
+
+
+def test_a_stage_key_reads_back_what_it_was_built_from_and_other_keys_are_refused():
+    key = stage_key("in_development", 41, 2, 907)
+    assert key == "stage:in_development:g41:e2:t907"
+    assert StageKey.parse(key) == StageKey("in_development", 41, 2, 907)
+    with pytest.raises(ValueError):
+        StageKey.parse("question:q3:g41:t907")
