@@ -16,17 +16,31 @@ if TYPE_CHECKING:
     from demo.stack import DemoStack
 
 
+HELPDESKS = ("zendesk", "usedesk")  # demo/vendors.py's adapters, named here so `--help` loads no sandbox
+TRACKERS = ("jira", "yandex_tracker")
+TRACKER_ALIASES = {"yandex": "yandex_tracker"}
+
+
+def _tracker(_context: click.Context, _parameter: click.Parameter, value: str) -> str:
+    return TRACKER_ALIASES.get(value, value)
+
+
 @click.command()
 @click.option("--check", is_flag=True, help="Run the loop headless and exit 0 only when every step happened.")
+@click.option("--helpdesk", default="zendesk", show_default=True, type=click.Choice(HELPDESKS),
+              help="Sandbox helpdesk the customers write to.")
+@click.option("--tracker", default="jira", show_default=True, callback=_tracker,
+              type=click.Choice(TRACKERS + tuple(TRACKER_ALIASES)),
+              help="Sandbox tracker the epics go to ('yandex' is short for yandex_tracker).")
 @click.option("--port", default=8080, show_default=True, type=int, help="Port of the admin pages.")
 @click.option("--tickets", default=300, show_default=True, type=int, help="Sandbox tickets to seed.")
 @click.option("--dir", "data_dir", default=Path("demo-data"), show_default=True, type=click.Path(path_type=Path),
               help="Folder for the demo's SQLite store (emptied first).")
-def demo(check: bool, port: int, tickets: int, data_dir: Path) -> None:
-    """Start sandbox Zendesk and Jira, sync, group and route, and serve the admin pages."""
+def demo(check: bool, helpdesk: str, tracker: str, port: int, tickets: int, data_dir: Path) -> None:
+    """Start a sandbox helpdesk and tracker, sync, group and route, and serve the admin pages."""
     from demo.stack import DemoStack  # the sandboxes and the store load only when the demo runs
 
-    stack = DemoStack(data_dir, tickets=tickets)
+    stack = DemoStack(data_dir, tickets=tickets, helpdesk_name=helpdesk, tracker_name=tracker)
     if check:
         sys.exit(_check(stack))
     _serve(stack, port)
@@ -87,11 +101,10 @@ def _serve(stack: DemoStack, port: int) -> None:
         click.echo(summary.line())
     stack.prepare_groups()
     stack.run_jobs_in_background()
-    click.echo(f"\nsandbox Zendesk: {stack.zendesk_url}/agent/tickets/1 (each ticket with the Wishbridge sidebar "
-               f"beside it)\nsandbox Jira:    {stack.jira_url}/browse/WISH-1\nlog:            {log_file}")
-    click.echo("\nApprove a wish group as 'pm'; its epic appears in the sandbox Jira. Move the epic there with the "
-               "buttons on its /browse page,\nand the stage message reaches every originating ticket (see the "
-               "group page). Ctrl+C stops the demo.")
+    click.echo(f"\n{stack.helpdesk.guide()}\n{stack.tracker.guide()}\nlog: {log_file}")
+    click.echo(f"\nApprove a wish group as 'pm'; its epic appears in the sandbox {stack.tracker.label}. Move the "
+               "epic there,\nand the stage message reaches every originating ticket (see the group page). Ctrl+C "
+               "stops the demo.")
     click.echo(f"\nAdmin pages: {public}  (password '{PASSWORD}' for every user)")
     for username, role in USERS:
         click.echo(f"  {username:<8} {role}")

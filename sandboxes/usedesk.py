@@ -130,13 +130,14 @@ class UsedeskSandbox:
 
     def add_ticket(self, subject: str, message: str, *, client_name: str = "Анна Петрова", client_lang: str = "ru",
                    email: str = "anna@romashka.ru", tags: tuple[str, ...] = (), fields: Mapping[str, str] | None = None,
-                   status: int = NEW, ticket_type: str = "question", channel_id: int = 1, notify: bool = True) -> int:
-        """A ticket a client wrote (its first comment is `message`); `fields` by field id, list values by option
-        id. Returns the ticket id."""
+                   status: int = NEW, ticket_type: str = "question", channel_id: int = 1, notify: bool = True,
+                   at: float | None = None) -> int:
+        """A ticket a client wrote (its first comment is `message`) at `at` (seconds since the epoch; default
+        now, the sandbox's clock); `fields` by field id, list values by option id. Returns the ticket id."""
         with self.lock:
             client_id = next(self._client_ids)
             self.clients[client_id] = {"id": client_id, "name": client_name, "lang": client_lang, "email": email}
-            ticket_id, now = next(self._ticket_ids), stamp(self.clock())
+            ticket_id, now = next(self._ticket_ids), stamp(self.clock() if at is None else at)
             self.tickets[ticket_id] = {
                 "id": ticket_id, "subject": subject, "status_id": status, "client_id": client_id,
                 "assignee_id": None, "group": 0, "channel_id": channel_id, "type": ticket_type, "priority": "medium",
@@ -144,7 +145,7 @@ class UsedeskSandbox:
                 "fields": {str(k): str(v) for k, v in (fields or {}).items()}}
             self.comments[ticket_id] = []
             self.history[ticket_id] = []
-            self._add_comment(ticket_id, message, sender="client", public=True, user_id=None)
+            self._add_comment(ticket_id, message, sender="client", public=True, user_id=None, at=at)
             if notify:
                 self._notify({"ticket": self._created_view(ticket_id, message)})
             return ticket_id
@@ -264,22 +265,23 @@ class UsedeskSandbox:
 
     # State
 
-    def _touch(self, ticket: dict[str, Any]) -> None:
-        ticket["last_updated_at"] = stamp(self.clock())
+    def _touch(self, ticket: dict[str, Any], at: float | None = None) -> None:
+        ticket["last_updated_at"] = stamp(self.clock() if at is None else at)
 
     def _add_comment(self, ticket_id: int, message: str, *, sender: str, public: bool,
-                     user_id: int | None) -> dict[str, Any]:
+                     user_id: int | None, at: float | None = None) -> dict[str, Any]:
         ticket = self.tickets[ticket_id]
         client = self.clients[ticket["client_id"]]
         comment = {"id": str(next(self._comment_ids)), "message": message, "from": sender,
                    "type": "public" if public else "private", "user_id": user_id,
                    "client_id": str(client["id"]) if sender == "client" else None, "ticket_id": str(ticket_id),
-                   "is_first": 0 if self.comments[ticket_id] else 1, "published_at": stamp(self.clock()),
+                   "is_first": 0 if self.comments[ticket_id] else 1,
+                   "published_at": stamp(self.clock() if at is None else at),
                    "client": {"id": client["id"], "name": client["name"], "lang": client["lang"]}
                    if sender == "client" else None,
                    "user": {"id": user_id, "name": self.agents[user_id]} if user_id is not None else None}
         self.comments[ticket_id].append(comment)
-        self._touch(ticket)
+        self._touch(ticket, at)
         return comment
 
     def _set_fields(self, ticket: dict[str, Any], ids: str, values: str) -> list[dict[str, Any]]:
