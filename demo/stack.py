@@ -77,8 +77,10 @@ class DemoStack:
             for rank, group in enumerate(groups):
                 route(conn, self.runtime.mappings, group.id, group.suggested_queue or "analyst", "pm")
                 if rank < 2:
+                    asked = f"{group.tickets} tickets" + (f" from {group.organizations} organisations"
+                                                          if group.organizations else "")
                     record_analysis(conn, group.id, "analyst", importance="important" if rank else "critical",
-                                    notes=f"Asked by {group.organizations} organisations; worth a release slot.")
+                                    notes=f"Asked in {asked}; worth a release slot.")
 
     def _sidebar_url(self, ticket_id: str) -> str:
         """The Wishbridge sidebar of a sandbox ticket, signed for that ticket, as the demo's agent."""

@@ -150,6 +150,8 @@ class ZendeskDemo(Served):
 
 
 class UsedeskDemo(Served):
+    """Its ticket pages frame no sidebar (Usedesk's connector does not frame one), so `sidebar` goes unused."""
+
     name: ClassVar[str] = "usedesk"
     label: ClassVar[str] = "Usedesk"
     AGENT = 1  # the agent the bridge's messages are sent as
@@ -220,7 +222,7 @@ class JiraDemo(Served):
         return method == "POST" and path in ("/rest/api/2/issue", "/rest/api/3/issue")
 
     def guide(self) -> str:
-        return (f"sandbox Jira:    {self.url}/browse/WISH-1 (move an epic with the buttons on its page; the "
+        return (f"sandbox Jira: {self.url}/browse/WISH-1 (move an epic with the buttons on its page; the "
                 "webhook tells the bridge)")
 
 
