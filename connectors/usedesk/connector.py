@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from bridge.config import Key, Settings, optional, positive_int, url
 from bridge.errors import ConfigError, ConnectorError, FatalError
+from bridge.http import Client
 from bridge.model import Change, Patch, Ticket, TicketRef, TicketWrite, WebhookEvent
 from bridge.ports import ApplyResult
 from bridge.text.html import message_html
@@ -26,7 +27,7 @@ TAG_SEPARATOR = ", "  # /update/ticket `tag`: "tags, separated with a coma and s
 
 class UsedeskConnector:
     """One Usedesk company through one API channel's token; public messages are sent as agent USEDESK_USER_ID.
-    `api.client.calls` counts requests."""
+    `client.calls` counts requests."""
 
     name: ClassVar[str] = "usedesk"
     role: ClassVar[str] = "helpdesk"
@@ -59,6 +60,10 @@ class UsedeskConnector:
 
     def __repr__(self) -> str:
         return f"UsedeskConnector({self.api.client.base_url!r})"
+
+    @property
+    def client(self) -> Client:
+        return self.api.client
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UsedeskConnector:
