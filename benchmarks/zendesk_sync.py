@@ -1,5 +1,7 @@
-"""Sync N tickets (default 20,000) from the sandbox Zendesk over loopback HTTP into a fresh SQLite store through
-`sync_once` with mappings/zendesk.yaml. Prints tickets per second (wall clock, and without the time spent
+"""Sync N tickets (default 20,000) from the sandbox Zendesk over loopback HTTP into a fresh SQLite store the way
+`wishbridge sync` does: `sync_once` with mappings/zendesk.yaml and wish intake (every wish ticket registered,
+grouped against the live index and told "registered" through the outbox). `--without-intake` times the store
+alone. Prints tickets per second (wall clock, and without the time spent
 waiting for HTTP answers and for the rate limits), API calls made against the minimum (one export call per
 1,000 tickets plus the ticket-field look-up), and the bridge process's peak memory.
 
@@ -23,9 +25,10 @@ from typing import Any
 
 import requests
 
-from bridge.mapping import load_mappings
-from bridge.store import open_engine, upgrade
+from bridge.config import load_settings
+from bridge.runtime import Runtime
 from bridge.sync.pull import sync_once
+from bridge.worker.jobs import intake_for_run
 from connectors.zendesk import PAGE_SIZE, ZendeskConnector
 from sandboxes.zendesk import DEFAULT_CREDENTIALS, create_sandbox, load_seed, serve_in_thread
 
@@ -99,16 +102,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=20_000)
     parser.add_argument("--limiter", action="store_true", help="export limiter on at 10 requests a minute")
+    parser.add_argument("--without-intake", action="store_true", help="store tickets only, register no wishes")
     args = parser.parse_args()
     rpm = 10 if args.limiter else 100_000
     ours, theirs = multiprocessing.Pipe()
     child = multiprocessing.get_context("spawn").Process(target=serve, args=(args.tickets, rpm, theirs), daemon=True)
     child.start()
     base_url = ours.recv()
-    mapping = load_mappings(ROOT / "mappings").helpdesk("zendesk")
     with tempfile.TemporaryDirectory() as folder:
-        engine = open_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
-        upgrade(engine)
+        runtime = Runtime(load_settings({"DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}",
+                                         "WISHBRIDGE_MAPPINGS": str(ROOT / "mappings")}, env_file=None))
+        engine, mapping = runtime.engine, runtime.mappings.helpdesk("zendesk")
         connector = ZendeskConnector(base_url, DEFAULT_CREDENTIALS["email"], DEFAULT_CREDENTIALS["api_token"],
                                      export_rpm=rpm)
         session = TimedSession()
@@ -123,13 +127,15 @@ def main() -> None:
         connector.limiter.sleep = connector.client.sleep = sleep
         before = peak_mib()
         started = time.perf_counter()
-        summary = sync_once(engine, connector, mapping, api_calls=lambda: connector.client.calls)
+        intake = None if args.without_intake else intake_for_run(runtime)
+        summary = sync_once(engine, connector, mapping, intake=intake, api_calls=lambda: connector.client.calls)
         seconds = time.perf_counter() - started
         engine.dispose()
     ours.send("stop")
     child.join(timeout=10)
     minimum = -(-args.tickets // PAGE_SIZE) + 1
     print(f"export limiter: {'on, 10 requests/minute' if args.limiter else f'off (ZENDESK_EXPORT_RPM={rpm})'}")
+    print(f"wish intake: {'off (store only)' if args.without_intake else f'on, {summary.wishes} wishes registered'}")
     print(f"tickets synced: {summary.tickets} ({summary.new} new) in {summary.pages} pages")
     print(f"wall time: {seconds:.2f} s  ->  {summary.tickets / seconds:,.0f} tickets/s")
     processing = seconds - session.waited - sum(slept)
