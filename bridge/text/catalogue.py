@@ -19,6 +19,7 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "outbox.claimed": {"en": "in progress", "ru": "в работе"},
         "outbox.done": {"en": "done", "ru": "выполнено"},
         "outbox.dead": {"en": "dead", "ru": "не доставлено"},
+        "outbox.superseded": {"en": "replaced by a newer message", "ru": "заменено более новым сообщением"},
         "period.week": {"en": "weeks", "ru": "недели"},
         "period.month": {"en": "months", "ru": "месяцы"},
         "period.quarter": {"en": "quarters", "ru": "кварталы"},
