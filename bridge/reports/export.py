@@ -104,13 +104,14 @@ def _chart(sheet: Worksheet, report: TopicReport) -> BarChart:
 def export_xlsx(report: TopicReport) -> bytes:
     """A workbook with "Data" (period, start, category, subcategory, count: one row per subcategory and
     period, ready for an Excel pivot table) and "Pivot" (topic × period with change and totals, categories
-    bold with their subcategories grouped under them, and a stacked column chart)."""
+    bold with their subcategories grouped under them, and a stacked column chart); sheets and headers are in
+    the report's language."""
     book = Workbook()
     data = book.active
     assert data is not None
-    data.title = "Data"
+    data.title = translate("reports.sheet.data", report.language)
     _data_sheet(data, report)
-    _pivot_sheet(book.create_sheet("Pivot"), report)
+    _pivot_sheet(book.create_sheet(translate("reports.sheet.pivot", report.language)), report)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -12,12 +12,14 @@ import pytest
 import yaml
 
 from bridge.mapping.messages import STAGES
+from bridge.outbox.notify import TICKET_PATCH
 from bridge.reports.periods import KINDS
 from bridge.reports.topics import MEASURES
 from bridge.store.users import ROLES
 from bridge.sync.intake import DOORS
 from bridge.text import explain
 from bridge.text.catalogue import CATALOGUE, DEFAULT, LANGUAGES, TEXTS, label, language_of, translate
+from bridge.tracker.epics import CREATE_EPIC, LINK_TICKET, UPDATE_EPIC
 from bridge.web.admin.views_wishes import CHANNELS
 from bridge.workflow.changes import STATES
 from bridge.workflow.priority import IMPORTANCE
@@ -96,6 +98,7 @@ def channels_and_segments_of_the_shipped_mappings() -> dict[str, set[str]]:
     ("state", STATES), ("sidebar.state", STATES), ("stage", STAGES), ("queue", QUEUES), ("importance", IMPORTANCE),
     ("door", DOORS), ("role", ROLES), ("period", KINDS), ("reports.unit", KINDS), ("measure", tuple(MEASURES)),
     ("outbox", ("pending", "claimed", "done", "dead", "superseded")),
+    ("outbox.kind", (TICKET_PATCH, CREATE_EPIC, UPDATE_EPIC, LINK_TICKET)),
     *channels_and_segments_of_the_shipped_mappings().items(),
 ])
 def test_every_value_of_ours_has_a_name_in_the_catalogue(kind: str, values: tuple[str, ...]) -> None:

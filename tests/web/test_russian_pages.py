@@ -4,6 +4,7 @@ reader over data in Russian, show no English text of the catalogue, no raw key a
 
 from __future__ import annotations
 
+import io
 import re
 import string
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 from sqlalchemy import Connection, func, select
 
 from bridge.config import Settings
@@ -206,6 +208,13 @@ def test_every_admin_page_speaks_only_russian(irina: FlaskClient, scene: Scene) 
         assert leaks(page(response)) == set(), name
 
 
+def test_operations_names_the_outbox_work_in_russian(irina: FlaskClient, web_runtime: Runtime, scene: Scene) -> None:
+    with web_runtime.engine.connect() as conn:
+        kinds = set(conn.execute(select(outbox.c.kind).distinct()).scalars())
+    assert len(kinds) > 1
+    assert leaks(page(irina.get("/admin/operations/")), kinds) == set()
+
+
 @pytest.mark.parametrize("group", ["asked", "reopened", "released"])
 def test_a_group_page_names_in_russian_its_score_audit_trail_segments_and_channels(
         irina: FlaskClient, web_runtime: Runtime, scene: Scene, group: str) -> None:
@@ -320,3 +329,12 @@ def test_no_message_ever_reaches_a_product_form_customer_and_the_form_says_so_be
         lifecycle.route(conn, web_runtime.mappings, sent.json["group_id"], "analyst", "irina")
         lifecycle.decide(conn, web_runtime.mappings, sent.json["group_id"], "decline", "irina", reason="Нет")
     assert queued_items(web_runtime) == 0, "no stage message for a product-form ticket, so none may be promised"
+
+
+def test_a_russian_report_downloads_with_russian_headers_and_sheets(irina: FlaskClient) -> None:
+    csv = irina.get("/admin/reports/topics.csv?language=ru").data.decode("utf-8-sig").splitlines()
+    assert csv[0].startswith("Категория;Подкатегория;") and csv[0].endswith(";Изменение;Изменение, %")
+    book = load_workbook(io.BytesIO(irina.get("/admin/reports/topics.xlsx?language=ru").data))
+    assert book.sheetnames == ["Данные", "Сводная"]
+    assert [cell.value for cell in book["Данные"][1]] == ["Период", "Начало", "Категория", "Подкатегория",
+                                                          "Количество"]
