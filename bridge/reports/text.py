@@ -68,7 +68,7 @@ def text_impact(impact: ReleaseImpact, language: str = "en") -> str:
         return (f"{translate(key, language)} ({translate('release.weeks', language, count=len(counts))}): "
                 f"{sum(counts)}, {weekly:.1f} {translate('release.per_week', language)}")
 
-    return (f"{impact.issue_key} «{impact.title}» {translate('release.released', language)} "
+    return (f"{impact.issue_key} «{impact.title}» {translate('stage.released', language)} "
             f"{impact.released_at.date().isoformat()}: {impact.label}\n"
             f"  {side('release.before', impact.before_counts, impact.weekly_before)} · "
             f"{side('release.after', impact.after_counts, impact.weekly_after)} · {percent(impact.change_pct)}\n")

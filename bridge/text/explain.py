@@ -7,12 +7,18 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, Protocol
 
-from bridge.text.catalogue import TEXTS, label, translate
+from bridge.text.catalogue import label, translate
 
+DETAIL_NAMES = {"wish": "term.wish", "source": "term.group", "wishes": "group.wishes", "tickets": "group.tickets",
+                "comments": "group.comments", "comment": "field.body", "queue": "group.queue",
+                "importance": "field.importance", "notes": "field.notes", "legal_reference": "field.legal_reference",
+                "legal_deadline": "field.legal_deadline", "question": "field.question", "epic_key": "group.epic"}
 VALUE_KINDS = {"door": "door", "join_mode": "join", "queue": "queue", "previous_queue": "queue",
                "previous_state": "state", "from": "state", "to": "state", "importance": "importance"}
 NUMBERED = frozenset({"wish", "ticket", "comment", "comments", "into", "source", "wishes"})
 HIDDEN = frozenset({"epic_url"})  # the group page links the epic already
+SCORE_NAMES = {"organizations": "group.organizations", "paid_accounts": "group.paid_accounts",
+               "importance": "field.importance", "legal_deadline": "field.legal_deadline", "segment": "score.segment"}
 
 
 class ScorePart(Protocol):
@@ -38,10 +44,14 @@ def _value(name: str, value: Any, language: str) -> str:
     return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
+def _detail_name(name: str, language: str) -> str:
+    return translate(DETAIL_NAMES[name], language) if name in DETAIL_NAMES else label("audit.detail", name, language)
+
+
 def audit_details(details: Mapping[str, Any] | None, language: str) -> list[str]:
-    """One "label: value" line per detail of an audit row, in its order; empty ones are left out. Our values
+    """One "name: value" line per detail of an audit row, in its order; empty ones are left out. Our values
     (states, queues, doors) are named in `language`, row ids get a '#', anything else shows as recorded."""
-    return [f"{label('audit.detail', name, language)}: {_value(name, value, language)}"
+    return [f"{_detail_name(name, language)}: {_value(name, value, language)}"
             for name, value in (details or {}).items() if name not in HIDDEN and value not in (None, "", [])]
 
 
@@ -50,18 +60,14 @@ def score_part(part: ScorePart, language: str, *, importance: str | None = None,
     """(name, explanation) of one part of a group's score; `importance` and `deadline` are the group's, which
     those parts count. A part this catalogue does not know keeps the workflow's own words."""
     kind, _, segment = part.name.partition(":")
-    if f"score.{kind}" not in TEXTS:
+    if kind not in SCORE_NAMES:
         return part.name, part.explanation
-    values: dict[str, Any] = {"value": part.value, "weight": part.weight}
-    name = translate(f"score.{kind}", language)
-    if kind == "segment":
-        name = translate("score.segment", language, segment=label("segment", segment, language))
-    elif kind == "importance":
-        values["importance"] = label("importance", importance or "", language)
-    elif kind == "legal_deadline":
+    name = translate(SCORE_NAMES[kind], language, segment=label("segment", segment, language))
+    if kind == "legal_deadline":
         days = int(part.value)
         share = part.points / part.weight if part.weight else 0.0
         key = "score.legal_deadline.overdue" if days < 0 else "score.legal_deadline.ahead"
         return name, translate(key, language, date=deadline.isoformat() if deadline else "—", days=abs(days),
                                share=share, weight=part.weight)
-    return name, translate(f"score.{kind}.why", language, **values)
+    return name, translate(f"score.{kind}.why", language, value=part.value, weight=part.weight,
+                           importance=label("importance", importance or "", language))

@@ -12,13 +12,13 @@ from bridge.workflow.priority import PriorityRules, ScorePart, score
 def test_audit_details_name_our_values_number_rows_and_leave_out_what_is_empty() -> None:
     details = {"queue": "legal", "previous_state": "grouped", "previous_queue": None, "wishes": [3, 4],
                "score": 0.4567, "epic_url": "https://jira.example/browse/W-1", "question": "Какой формат?"}
-    assert audit_details(details, "ru") == ["очередь: юристы", "было: сгруппирована", "пожелания: #3, #4",
-                                            "сходство: 0.46", "вопрос: Какой формат?"]
-    assert audit_details(details, "en")[:2] == ["queue: legal", "was: grouped"]
+    assert audit_details(details, "ru") == ["Очередь: юристы", "Было: сгруппирована", "Пожелания: #3, #4",
+                                            "Сходство: 0.46", "Вопрос клиентам: Какой формат?"]
+    assert audit_details(details, "en")[:2] == ["Queue: legal", "Was: grouped"]
 
 
 def test_a_detail_or_value_the_catalogue_does_not_know_shows_as_recorded() -> None:
-    assert audit_details({"door": "fax", "colour": "red"}, "ru") == ["источник: fax", "colour: red"]
+    assert audit_details({"door": "fax", "colour": "red"}, "ru") == ["Источник: fax", "colour: red"]
     assert audit_details(None, "ru") == []
 
 

@@ -227,7 +227,7 @@ def test_a_group_page_names_in_russian_its_score_audit_trail_segments_and_channe
 
 def test_the_audit_trail_and_score_say_what_happened_in_russian(irina: FlaskClient, scene: Scene) -> None:
     text = visible(page(irina.get(f"/admin/groups/{scene.asked}")))
-    for said in ("Направлена в очередь", "было: сгруппирована", "очередь: аналитики", "важность: критично",
+    for said in ("Направлена в очередь", "Было: сгруппирована", "Очередь: аналитики", "Важность: критично",
                  "Присоединена другая группа", "Пожелания выделены в новую группу", "Сегмент: крупный бизнес",
                  "разных организаций: 2 × 1", "Срок по закону", "встреча", "веб-форма",
                  "малый бизнес"):
