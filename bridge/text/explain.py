@@ -15,7 +15,7 @@ DETAIL_NAMES = {"wish": "term.wish", "source": "term.group", "wishes": "group.wi
                 "legal_deadline": "field.legal_deadline", "question": "field.question", "epic_key": "group.epic"}
 VALUE_KINDS = {"door": "door", "join_mode": "join", "queue": "queue", "previous_queue": "queue",
                "previous_state": "state", "from": "state", "to": "state", "importance": "importance"}
-NUMBERED = frozenset({"wish", "ticket", "comment", "comments", "into", "source", "wishes"})
+NUMBERED = frozenset({"wish", "ticket", "comment", "into", "source"})
 HIDDEN = frozenset({"epic_url"})  # the group page links the epic already
 SCORE_NAMES = {"organizations": "group.organizations", "paid_accounts": "group.paid_accounts",
                "importance": "field.importance", "legal_deadline": "field.legal_deadline", "segment": "score.segment"}
@@ -36,7 +36,7 @@ class ScorePart(Protocol):
 
 def _value(name: str, value: Any, language: str) -> str:
     if isinstance(value, list):
-        return ", ".join(_value(name, item, language) for item in value)
+        return ", ".join(f"#{item}" for item in value)
     if name in VALUE_KINDS:
         return label(VALUE_KINDS[name], str(value), language)
     if name in NUMBERED:
@@ -50,7 +50,8 @@ def _detail_name(name: str, language: str) -> str:
 
 def audit_details(details: Mapping[str, Any] | None, language: str) -> list[str]:
     """One "name: value" line per detail of an audit row, in its order; empty ones are left out. Our values
-    (states, queues, doors) are named in `language`, row ids get a '#', anything else shows as recorded."""
+    (states, queues, doors) are named in `language`, row ids and lists of them get a '#', anything else shows as
+    recorded."""
     return [f"{_detail_name(name, language)}: {_value(name, value, language)}"
             for name, value in (details or {}).items() if name not in HIDDEN and value not in (None, "", [])]
 
