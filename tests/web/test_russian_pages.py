@@ -169,7 +169,7 @@ def scene(web_runtime: Runtime) -> Scene:
         audit.record(conn, "group", released, "epic_created", "jira",
                      details={"epic_key": "WISH-7", "epic_url": "https://jira.example/browse/WISH-7"})
         lifecycle.mark_done(conn, released, "irina")
-        mark_missing(conn, ["WISH-7"], now)
+        mark_missing(conn, "jira", ["WISH-7"], now)
         plain_ticket = _ticket(conn, "503", "Выгрузка отчёта по агрегации в Excel", channel="chat",
                                segment="smb", is_wish=False)
     return Scene(asked, split_off, merged, reopened, released, helpdesk_ticket, plain_ticket)
