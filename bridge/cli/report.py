@@ -20,7 +20,7 @@ from bridge.reports import (
 )
 from bridge.reports.periods import KINDS
 from bridge.reports.topics import MEASURES
-from bridge.reports.words import word
+from bridge.text.catalogue import translate
 
 RELEASES_SHOWN = 5
 
@@ -50,7 +50,7 @@ def report(ctx: click.Context, period: str, periods: int, measure: str, language
     click.echo(text_top_growing(result))
     shown = [impact for impact in impacts if impact is not None]
     if shown:
-        click.echo(word("released_epics", language) + ":")
+        click.echo(translate("reports.released_epics", language) + ":")
         click.echo("".join(text_impact(impact, language) for impact in shown))
     out.mkdir(parents=True, exist_ok=True)
     csv_path, xlsx_path = out / f"topics-{period}.csv", out / f"topics-{period}.xlsx"

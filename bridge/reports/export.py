@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bridge.reports.text import title
 from bridge.reports.topics import TopicReport, TopicRow
-from bridge.reports.words import word
+from bridge.text.catalogue import translate
 
 BOLD = Font(bold=True)
 
@@ -27,8 +27,8 @@ def _names(row: TopicRow) -> list[str]:
 
 def _header(report: TopicReport) -> list[str]:
     lang = report.language
-    return [word("category", lang), word("subcategory", lang), *(p.label for p in report.periods),
-            word("change", lang), word("change_pct", lang)]
+    return [translate("field.category", lang), translate("field.subcategory", lang), *(p.label for p in report.periods),
+            translate("reports.change", lang), translate("reports.change_pct", lang)]
 
 
 def export_csv(report: TopicReport) -> str:
@@ -41,7 +41,7 @@ def export_csv(report: TopicReport) -> str:
     writer.writerow(_header(report))
     for row in report.rows:
         writer.writerow([*_names(row), *row.counts, row.change, "" if row.change_pct is None else row.change_pct])
-    writer.writerow([word("total", report.language), "", *report.totals, "", ""])
+    writer.writerow([translate("reports.total", report.language), "", *report.totals, "", ""])
     return out.getvalue()
 
 
@@ -57,7 +57,8 @@ def _finish(sheet: Worksheet, freeze: str, last_row: int, widths: list[int]) -> 
 
 def _data_sheet(sheet: Worksheet, report: TopicReport) -> None:
     lang = report.language
-    sheet.append([word(k, lang) for k in ("period", "start", "category", "subcategory", "count")])
+    sheet.append([translate(key, lang) for key in ("reports.period", "reports.start", "field.category",
+                                                   "field.subcategory", "reports.count")])
     for row in report.subcategory_rows:
         for period, count in zip(report.periods, row.counts, strict=True):
             sheet.append([period.label, period.start, *_names(row), count])
@@ -78,7 +79,7 @@ def _pivot_sheet(sheet: Worksheet, report: TopicReport) -> None:
             sheet.row_dimensions[sheet.max_row].outline_level = 1
         sheet.cell(sheet.max_row, sheet.max_column).number_format = "+0.0%;-0.0%;0.0%"
     last_topic = sheet.max_row
-    sheet.append([word("total", report.language), "", *report.totals])
+    sheet.append([translate("reports.total", report.language), "", *report.totals])
     for cell in sheet[sheet.max_row]:
         cell.font = BOLD
     _finish(sheet, "C2", last_topic, [28, 28, *[11] * len(report.periods), 11, 11])
@@ -103,13 +104,14 @@ def _chart(sheet: Worksheet, report: TopicReport) -> BarChart:
 def export_xlsx(report: TopicReport) -> bytes:
     """A workbook with "Data" (period, start, category, subcategory, count: one row per subcategory and
     period, ready for an Excel pivot table) and "Pivot" (topic × period with change and totals, categories
-    bold with their subcategories grouped under them, and a stacked column chart)."""
+    bold with their subcategories grouped under them, and a stacked column chart); sheets and headers are in
+    the report's language."""
     book = Workbook()
     data = book.active
     assert data is not None
-    data.title = "Data"
+    data.title = translate("reports.sheet.data", report.language)
     _data_sheet(data, report)
-    _pivot_sheet(book.create_sheet("Pivot"), report)
+    _pivot_sheet(book.create_sheet(translate("reports.sheet.pivot", report.language)), report)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -14,7 +14,7 @@ from bridge.mapping import Mappings
 from bridge.mapping.topics import Topics
 from bridge.reports.counting import Topic, count_by_topic, ticket_topics, wish_topics
 from bridge.reports.periods import Period, last_periods
-from bridge.reports.words import word
+from bridge.text.catalogue import translate
 
 UNMARKED = "(none)"          # the subcategory of a category's rows that have no subcategory
 MIN_GROWTH_VOLUME = 3        # a growing topic needs this many in the last period: 1 -> 2 is not news
@@ -109,7 +109,7 @@ def shape_rows(counts: Mapping[Topic, tuple[int, ...]], topics: Topics, language
     the known ones, unmarked last). The subcategory rows of a category add up to its category row; every
     count tuple has `width` periods."""
     leaves = _normalized(counts, topics, width)
-    none = word("none", language)
+    none = translate("reports.none", language)
     rows: list[TopicRow] = []
     for category in sorted({c for c, _ in leaves}, key=lambda c: _order_key(list(topics.children), c)):
         category_label = topics.label(category, language) if category else none

@@ -13,7 +13,6 @@ from bridge.runtime import Runtime
 from bridge.store.schema import audit, comments, tickets, wish_tickets
 from bridge.web.app import create_app
 from bridge.web.sidebar.links import LINK_LIFETIME, sidebar_link
-from bridge.web.sidebar.texts import TEXTS
 from tests.sidebar.support import (
     ACCOUNT,
     ACTOR,
@@ -204,10 +203,6 @@ def test_a_link_that_names_no_agent_asks_for_a_name_and_audits_it_with_its_door(
                                                    "agent_name": "  Rita   Rivera "})
     assert named.status_code == 200
     assert ("comment", "Rita Rivera (via zendesk link)") in audit_rows(zendesk, seeded.group)
-
-
-def test_the_english_and_russian_catalogues_hold_the_same_keys():
-    assert set(TEXTS["en"]) == set(TEXTS["ru"])
 
 
 @pytest.mark.parametrize("changes", [{"ZENDESK_URL": ""}, {"ZENDESK_APP_SECRET": "short-secret"}])

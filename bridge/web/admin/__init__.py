@@ -24,16 +24,29 @@ blueprint.before_request(auth.login_required)
 
 @blueprint.context_processor
 def page_globals() -> dict[str, object]:
-    return {"_": i18n.translate, "language": i18n.language(), "languages": i18n.LANGUAGES,
-            "csrf_token": auth.csrf_token, "user": auth.current_user(), "can": auth.can, "when": when}
+    return {**i18n.template_globals(), "csrf_token": auth.csrf_token, "user": auth.current_user(), "can": auth.can,
+            "when": when}
 
 
 @blueprint.errorhandler(HTTPException)
 def error_page(error: HTTPException) -> ResponseReturnValue:
     if error.code is None or error.code < 400:
         return error
-    return render_template("error.html", code=error.code, reason=error.description,
-                           path=request.path), error.code
+    return render_template("error.html", code=error.code, reason=error.description, path=request.path,
+                           **page_globals()), error.code
+
+
+@blueprint.app_errorhandler(404)
+@blueprint.app_errorhandler(405)
+def unrouted_error_page(error: HTTPException) -> ResponseReturnValue:
+    """An /admin address no admin route takes gets the admin error page too."""
+    # Flask asks the app, not the blueprint, when no route matched:
+    # https://flask.palletsprojects.com/en/stable/errorhandling/#blueprint-error-handlers
+    if not request.path.startswith(f"{blueprint.url_prefix}/"):
+        return error
+    if request.blueprint is None:
+        auth.load_user()
+    return error_page(error)
 
 
 def register(app: Flask) -> None:

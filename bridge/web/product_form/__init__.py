@@ -14,8 +14,8 @@ import hmac
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
+from bridge.text.catalogue import LANGUAGES, language_of, translator
 from bridge.web.api import FIELD_LIMITS, TEXT_LIMIT
-from bridge.web.product_form.texts import TEXTS, language_of
 
 ENDPOINT = "/api/v1/wishes"
 blueprint = Blueprint("product_form", __name__, url_prefix="/embed", template_folder="templates",
@@ -38,11 +38,11 @@ def script() -> ResponseReturnValue:
 def form() -> ResponseReturnValue:
     """The form, or a clear page (401 bad key, 400 no customer) before the customer types anything."""
     key, customer = request.args.get("key", ""), request.args.get("customer_id", "").strip()
-    language = language_of(request.args.get("lang") or request.accept_languages.best_match(tuple(TEXTS)))
+    language = language_of(request.args.get("lang") or request.accept_languages.best_match(LANGUAGES))
     problem = None if _known_key(key) else "bad_key"
     if problem is None and not (customer and len(customer) <= FIELD_LIMITS["customer_id"]):
         problem = "no_customer"
-    page = render_template("product_form/suggest.html", t=TEXTS[language], language=language, key=key,
+    page = render_template("product_form/suggest.html", _=translator(language), language=language, key=key,
                            customer=customer, problem=problem, text_limit=TEXT_LIMIT,
                            title_limit=FIELD_LIMITS["title"], endpoint=ENDPOINT)
     return page, {None: 200, "bad_key": 401, "no_customer": 400}[problem]

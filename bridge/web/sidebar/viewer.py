@@ -16,21 +16,20 @@ import jwt
 
 from bridge.errors import InvalidSignature
 from bridge.model import TicketRef
+from bridge.text.catalogue import language_of
 
-LOCALES = ("en", "ru")
 ACTOR_LENGTH = 120
 
 
 def locale_of(tag: str | None) -> str:
-    """'ru', 'ru-RU', 'RU_ru' → 'ru'; anything else → 'en'."""
-    language = (tag or "").replace("_", "-").split("-")[0].lower()
-    return language if language in LOCALES else "en"
+    """'ru', 'ru-RU', 'RU_ru' → 'ru'; another tag → 'en'; no tag → '' (the page follows the browser)."""
+    return language_of(tag) if tag else ""
 
 
 @dataclass(frozen=True)
 class Viewer:
     """A verified look at one ticket: `agent` is who acts (empty when a link named nobody: the page then asks),
-    `via` says what proved it ('zendesk' or 'link')."""
+    `locale` the page's language (empty: the browser's), `via` says what proved it ('zendesk' or 'link')."""
 
     ref: TicketRef
     agent: str

@@ -21,11 +21,11 @@ from bridge.ports import SidebarHost
 from bridge.registry import connector_class, known_sources, names_of_role
 from bridge.runtime import Runtime
 from bridge.store.schema import store_id
+from bridge.text.catalogue import LANGUAGES, language_of, translator
 from bridge.web.sidebar import actions
 from bridge.web.sidebar.links import LINK
 from bridge.web.sidebar.panel import panel
-from bridge.web.sidebar.texts import translator
-from bridge.web.sidebar.viewer import LOCALES, Viewer, locale_of, read, sign
+from bridge.web.sidebar.viewer import Viewer, locale_of, read, sign
 
 blueprint = Blueprint("sidebar", __name__, url_prefix="/sidebar", template_folder="templates",
                       static_folder="static")
@@ -44,9 +44,14 @@ def _secret() -> str:
     return str(_runtime().settings["WISHBRIDGE_SECRET_KEY"])
 
 
-def _denied(error: InvalidSignature, text: str = "denied.text") -> ResponseReturnValue:
+def _language(viewer: Viewer | None = None) -> str:
+    """The viewer's language, else the browser's."""
+    return (viewer and viewer.locale) or language_of(request.accept_languages.best_match(LANGUAGES))
+
+
+def _denied(error: InvalidSignature, text: str = "sidebar.denied.text") -> ResponseReturnValue:
     log.warning("sidebar.denied", extra={"reason": str(error), "path": request.path})
-    lang = locale_of(request.accept_languages.best_match(LOCALES))
+    lang = _language()
     _ = translator(lang)
     return render_template("sidebar/denied.html", _=_, lang=lang, text=_(text)), 401
 
@@ -57,7 +62,8 @@ def _page(viewer: Viewer, done: str | None = None, problem: str | None = None,
     with runtime.engine.connect() as conn:
         shown = panel(conn, runtime.mappings, viewer.ref)
     session = sign(_secret(), SESSION, viewer, SESSION_LIFETIME)
-    return render_template("sidebar/page.html", _=translator(viewer.locale), lang=viewer.locale, viewer=viewer,
+    lang = _language(viewer)
+    return render_template("sidebar/page.html", _=translator(lang), lang=lang, viewer=viewer,
                            panel=shown, session=session, done=done, problem=problem), status
 
 
@@ -107,16 +113,17 @@ def act(action: str) -> ResponseReturnValue:
     try:
         viewer = read(_secret(), SESSION, request.form.get(SESSION, ""))
     except InvalidSignature as error:
-        return _denied(error, "expired")
+        return _denied(error, "sidebar.expired")
+    _ = translator(_language(viewer))
     if action not in ACTIONS:
-        return _page(viewer, problem=f"unknown action '{action}'", status=404)
+        return _page(viewer, problem=_("sidebar.unknown_action"), status=404)
     try:
         group = _perform(action, viewer, request.form)
     except (WorkflowError, ValueError) as error:
-        _ = translator(viewer.locale)
-        return _page(viewer, problem=_(str(error)) if str(error) == "name_required" else str(error), status=400)
+        return _page(viewer, problem=_("sidebar.name_required") if str(error) == "name_required" else str(error),
+                     status=400)
     log.info("sidebar.%s", action, extra={"ticket": str(viewer.ref), "group": group})
-    return _page(viewer, done=translator(viewer.locale)(f"done.{action}", group=group))
+    return _page(viewer, done=_(f"sidebar.done.{action}", group=group))
 
 
 @blueprint.after_request

@@ -1,0 +1,566 @@
+"""Every text Wishbridge shows people, in each of LANGUAGES: the admin pages, the ticket sidebar, the product's
+suggestion form and the reports. Customer messages are not here: admins edit them in mappings/messages.yaml.
+
+CATALOGUE holds the texts by area (one data structure, one key space: a key names its text in every area's
+readers), each key with its text per language. `translate` is the one lookup; `label` names our own values (a
+state, a segment) and passes anything else through as data. Texts may hold str.format placeholders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGUAGES = ("en", "ru")
+DEFAULT = "en"
+
+CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
+    "values": {
+        "outbox.pending": {"en": "pending", "ru": "ожидает"},
+        "outbox.claimed": {"en": "in progress", "ru": "в работе"},
+        "outbox.done": {"en": "done", "ru": "выполнено"},
+        "outbox.dead": {"en": "dead", "ru": "не доставлено"},
+        "outbox.superseded": {"en": "replaced by a newer message", "ru": "заменено более новым сообщением"},
+        "outbox.kind.ticket_patch": {"en": "message to the ticket", "ru": "сообщение в обращение"},
+        "outbox.kind.create_epic": {"en": "create the epic", "ru": "создать эпик"},
+        "outbox.kind.update_epic": {"en": "update the epic", "ru": "обновить эпик"},
+        "outbox.kind.link_ticket": {"en": "link a ticket to the epic", "ru": "связать обращение с эпиком"},
+        "period.week": {"en": "weeks", "ru": "недели"},
+        "period.month": {"en": "months", "ru": "месяцы"},
+        "period.quarter": {"en": "quarters", "ru": "кварталы"},
+        "measure.tickets": {"en": "tickets", "ru": "обращения"},
+        "measure.wishes": {"en": "wishes", "ru": "пожелания"},
+        "role.support": {"en": "Support", "ru": "Поддержка"},
+        "role.analyst": {"en": "Analyst", "ru": "Аналитик"},
+        "role.legal": {"en": "Legal expert", "ru": "Юрист"},
+        "role.product_manager": {"en": "Product manager", "ru": "Менеджер продукта"},
+        "role.admin": {"en": "Administrator", "ru": "Администратор"},
+        "stage.registered": {"en": "registered", "ru": "зарегистрировано"},
+        "stage.in_analysis": {"en": "in analysis", "ru": "на анализе"},
+        "stage.question": {"en": "question", "ru": "вопрос"},
+        "stage.approved": {"en": "approved", "ru": "одобрено"},
+        "stage.planned": {"en": "planned", "ru": "запланировано"},
+        "stage.in_development": {"en": "in development", "ru": "в разработке"},
+        "stage.testing": {"en": "testing", "ru": "тестирование"},
+        "stage.released": {"en": "released", "ru": "выпущено"},
+        "stage.declined": {"en": "declined", "ru": "отклонено"},
+        "stage.deferred": {"en": "deferred", "ru": "отложено"},
+        "state.new": {"en": "new", "ru": "новая"},
+        "state.grouped": {"en": "grouped", "ru": "сгруппирована"},
+        "state.in_analysis": {"en": "in analysis", "ru": "на анализе"},
+        "state.approved": {"en": "approved", "ru": "одобрена"},
+        "state.done": {"en": "done", "ru": "выпущена"},
+        "state.declined": {"en": "declined", "ru": "отклонена"},
+        "state.deferred": {"en": "deferred", "ru": "отложена"},
+        "state.merged": {"en": "merged", "ru": "объединена"},
+        "queue.analyst": {"en": "analysts", "ru": "аналитики"},
+        "queue.legal": {"en": "legal", "ru": "юристы"},
+        "importance.nice_to_have": {"en": "nice to have", "ru": "желательно"},
+        "importance.important": {"en": "important", "ru": "важно"},
+        "importance.critical": {"en": "critical", "ru": "критично"},
+        "door.helpdesk": {"en": "helpdesk", "ru": "поддержка"},
+        "door.manual": {"en": "entered by hand", "ru": "введено вручную"},
+        "door.product": {"en": "product form", "ru": "форма в продукте"},
+        "door.import": {"en": "import", "ru": "импорт"},
+        "channel.call": {"en": "call", "ru": "звонок"},
+        "channel.meeting": {"en": "meeting", "ru": "встреча"},
+        "channel.email": {"en": "e-mail", "ru": "эл. почта"},
+        "channel.chat": {"en": "chat", "ru": "чат"},
+        "channel.onboarding": {"en": "onboarding", "ru": "внедрение"},
+        "channel.other": {"en": "other", "ru": "другое"},
+        "channel.web form": {"en": "web form", "ru": "веб-форма"},
+        "channel.phone": {"en": "phone", "ru": "телефон"},
+        "channel.product": {"en": "product", "ru": "продукт"},
+        "segment.enterprise": {"en": "enterprise", "ru": "крупный бизнес"},
+        "segment.business": {"en": "business", "ru": "средний бизнес"},
+        "segment.smb": {"en": "small business", "ru": "малый бизнес"},
+        "segment.free": {"en": "free plan", "ru": "бесплатный тариф"},
+        "segment.unknown": {"en": "unknown", "ru": "не указан"},
+        "join.auto": {"en": "automatically, as a repeat", "ru": "автоматически, как повтор"},
+        "join.new": {"en": "as a new group", "ru": "новой группой"},
+        "join.manual": {"en": "by hand", "ru": "вручную"},
+    },
+    "admin": {
+        "term.wish": {"en": "Wish", "ru": "Пожелание"},
+        "term.group": {"en": "Group", "ru": "Группа"},
+        "nav.inbox": {"en": "Inbox", "ru": "Входящие"},
+        "nav.groups": {"en": "Wish groups", "ru": "Группы пожеланий"},
+        "nav.new_wish": {"en": "New wish", "ru": "Новое пожелание"},
+        "nav.reports": {"en": "Reports", "ru": "Отчёты"},
+        "nav.operations": {"en": "Operations", "ru": "Эксплуатация"},
+        "nav.users": {"en": "Users", "ru": "Пользователи"},
+        "nav.logout": {"en": "Log out", "ru": "Выйти"},
+        "login.title": {"en": "Log in to Wishbridge", "ru": "Вход в Wishbridge"},
+        "login.username": {"en": "Username", "ru": "Имя пользователя"},
+        "login.password": {"en": "Password", "ru": "Пароль"},
+        "login.submit": {"en": "Log in", "ru": "Войти"},
+        "login.failed": {"en": "Wrong username or password.", "ru": "Неверное имя пользователя или пароль."},
+        "login.throttled": {
+            "en": "Too many failed log-ins. Try again in {minutes} min.",
+            "ru": "Слишком много неудачных попыток входа. Повторите через {minutes} мин.",
+        },
+        "inbox.title": {"en": "New wishes", "ru": "Новые пожелания"},
+        "inbox.hint": {
+            "en": "Wishes nobody has reviewed yet: confirm, merge, route or decline them.",
+            "ru": "Пожелания, которые ещё никто не разбирал: подтвердите, объедините, направьте или отклоните их.",
+        },
+        "filter.any": {"en": "any", "ru": "любое"},
+        "filter.apply": {"en": "Show", "ru": "Показать"},
+        "filter.search": {"en": "Search", "ru": "Поиск"},
+        "list.empty": {"en": "Nothing here yet.", "ru": "Пока ничего нет."},
+        "group.title": {"en": "Title", "ru": "Название"},
+        "group.state": {"en": "State", "ru": "Состояние"},
+        "group.queue": {"en": "Queue", "ru": "Очередь"},
+        "group.topic": {"en": "Topic", "ru": "Тема"},
+        "group.wishes": {"en": "Wishes", "ru": "Пожелания"},
+        "group.tickets": {"en": "Tickets", "ru": "Обращения"},
+        "group.organizations": {"en": "Organisations", "ru": "Организации"},
+        "group.requesters": {"en": "Requesters", "ru": "Заявители"},
+        "group.paid_accounts": {"en": "Paid accounts", "ru": "Платные аккаунты"},
+        "group.channels": {"en": "Channels", "ru": "Каналы"},
+        "group.segment": {"en": "Segment", "ru": "Сегмент"},
+        "group.score": {"en": "Score", "ru": "Оценка"},
+        "group.epic": {"en": "Jira epic", "ru": "Эпик в Jira"},
+        "group.epic_queued": {
+            "en": "Approved: the epic is being created in Jira.",
+            "ru": "Одобрено: эпик создаётся в Jira.",
+        },
+        "group.epic_missing": {
+            "en": "Jira says this epic does not exist any more (deleted, or hidden from the bridge's Jira user): its "
+                  "status is no longer followed.",
+            "ru": "Jira сообщает, что этого эпика больше нет (удалён или скрыт от пользователя моста в Jira): его "
+                  "статус больше не отслеживается.",
+        },
+        "group.no_epic": {
+            "en": "No epic yet: it is created when the group is approved.",
+            "ru": "Эпика пока нет: он создаётся при одобрении группы.",
+        },
+        "group.needs_attention": {"en": "needs attention", "ru": "требует внимания"},
+        "group.updated": {"en": "updated", "ru": "изменено"},
+        "group.merged_into": {"en": "This group was merged into", "ru": "Эта группа объединена с"},
+        "group.suggestions": {"en": "Similar groups", "ru": "Похожие группы"},
+        "group.suggested_topic": {
+            "en": "Topic suggested from the text (not applied; confidence)",
+            "ru": "Тема, подсказанная по тексту (не применена; уверенность)",
+        },
+        "group.comments": {"en": "Comments", "ru": "Комментарии"},
+        "group.audit": {"en": "Audit trail", "ru": "Журнал действий"},
+        "group.popularity": {"en": "Who asks", "ru": "Кто просит"},
+        "group.actions": {"en": "Actions", "ru": "Действия"},
+        "suggestion.text": {"en": "text", "ru": "текст"},
+        "suggestion.marking": {"en": "marking", "ru": "разметка"},
+        "suggestion.merge_here": {"en": "Merge into this group", "ru": "Объединить с этой группой"},
+        "suggestion.not_same": {"en": "Not the same", "ru": "Это другое"},
+        "split.hint": {
+            "en": "Tick the wishes to move into a new group.",
+            "ru": "Отметьте пожелания, которые нужно вынести в новую группу.",
+        },
+        "audit.at": {"en": "When", "ru": "Когда"},
+        "audit.actor": {"en": "Who", "ru": "Кто"},
+        "audit.action": {"en": "What", "ru": "Что"},
+        "field.body": {"en": "Comment", "ru": "Комментарий"},
+        "field.category": {"en": "Category", "ru": "Категория"},
+        "field.subcategory": {"en": "Subcategory", "ru": "Подкатегория"},
+        "field.channel": {"en": "Channel", "ru": "Канал"},
+        "field.contact": {"en": "Contact person", "ru": "Контактное лицо"},
+        "field.display_name": {"en": "Name", "ru": "Имя"},
+        "field.importance": {"en": "Importance", "ru": "Важность"},
+        "field.issue_key": {"en": "Existing Jira issue (optional)", "ru": "Существующая задача Jira (необязательно)"},
+        "field.language": {"en": "Language", "ru": "Язык"},
+        "field.legal_deadline": {"en": "Legal deadline", "ru": "Срок по закону"},
+        "field.legal_reference": {"en": "Legal reference", "ru": "Ссылка на норму"},
+        "field.notes": {"en": "Analysis notes", "ru": "Заметки аналитика"},
+        "field.organization": {"en": "Organisation", "ru": "Организация"},
+        "field.question": {"en": "Question to the customers", "ru": "Вопрос клиентам"},
+        "field.reason": {"en": "Reason", "ru": "Причина"},
+        "field.role": {"en": "Role", "ru": "Роль"},
+        "field.target_id": {"en": "Target group number", "ru": "Номер целевой группы"},
+        "field.other_id": {"en": "Suggested group number", "ru": "Номер предложенной группы"},
+        "field.score": {"en": "Score shown", "ru": "Показанная оценка"},
+        "field.text": {"en": "What the customer wants", "ru": "Что хочет клиент"},
+        "field.title": {"en": "Title (optional)", "ru": "Название (необязательно)"},
+        "field.wish_ids": {"en": "Wishes to split off", "ru": "Пожелания для выделения"},
+        "action.confirm": {"en": "Confirm as a group", "ru": "Подтвердить группу"},
+        "action.acknowledge": {"en": "Seen the new demand", "ru": "Новый спрос учтён"},
+        "action.route": {"en": "Route", "ru": "Направить"},
+        "action.analyse": {"en": "Record analysis", "ru": "Сохранить анализ"},
+        "action.ask": {"en": "Ask the customers", "ru": "Спросить клиентов"},
+        "action.approve": {"en": "Approve", "ru": "Одобрить"},
+        "action.decline": {"en": "Decline", "ru": "Отклонить"},
+        "action.defer": {"en": "Defer", "ru": "Отложить"},
+        "action.reopen": {"en": "Reopen", "ru": "Открыть снова"},
+        "action.merge": {"en": "Merge into another group", "ru": "Объединить с другой группой"},
+        "action.unmerge": {"en": "Undo the merge", "ru": "Отменить объединение"},
+        "action.split": {"en": "Split off", "ru": "Выделить"},
+        "action.comment": {"en": "Add comment", "ru": "Добавить комментарий"},
+        "done.confirm": {"en": "The group is confirmed.", "ru": "Группа подтверждена."},
+        "done.acknowledge": {"en": "Noted.", "ru": "Отмечено."},
+        "done.route": {"en": "The group was routed.", "ru": "Группа направлена."},
+        "route.suggested": {
+            "en": "Suggested: {queue} (rule “{rule}”).",
+            "ru": "Предлагается: {queue} (правило «{rule}»).",
+        },
+        "done.analyse": {"en": "The analysis was saved.", "ru": "Анализ сохранён."},
+        "done.ask": {
+            "en": "The question goes out to every customer of the group.",
+            "ru": "Вопрос отправляется всем клиентам группы.",
+        },
+        "done.approve": {
+            "en": "Approved: the epic is on its way to Jira.",
+            "ru": "Одобрено: эпик отправляется в Jira.",
+        },
+        "done.decline": {
+            "en": "Declined: the customers will be told why.",
+            "ru": "Отклонено: клиентам сообщат причину.",
+        },
+        "done.defer": {"en": "Deferred: the customers will be told why.", "ru": "Отложено: клиентам сообщат причину."},
+        "done.reopen": {"en": "The group is open again.", "ru": "Группа снова открыта."},
+        "done.merge": {"en": "The groups were merged.", "ru": "Группы объединены."},
+        "done.not_same": {
+            "en": "Understood: that group will not be suggested here again.",
+            "ru": "Понятно: эта группа больше не будет предлагаться здесь.",
+        },
+        "done.unmerge": {"en": "The merge was undone.", "ru": "Объединение отменено."},
+        "done.split": {
+            "en": "The chosen wishes form a new group.",
+            "ru": "Выбранные пожелания выделены в новую группу.",
+        },
+        "done.comment": {"en": "Comment added.", "ru": "Комментарий добавлен."},
+        "done.add_wish": {
+            "en": "Wish #{wish} was added as a new group #{group}.",
+            "ru": "Пожелание №{wish} добавлено как новая группа №{group}.",
+        },
+        "done.joined": {
+            "en": "Wish #{wish} joined the similar group #{group}.",
+            "ru": "Пожелание №{wish} присоединено к похожей группе №{group}.",
+        },
+        "done.retry": {
+            "en": "Outbox item #{item} will be tried again.",
+            "ru": "Элемент очереди №{item} будет отправлен снова.",
+        },
+        "done.add_user": {"en": "User {username} was added.", "ru": "Пользователь {username} добавлен."},
+        "flash.bad_field": {"en": "Please fill in: {field}.", "ru": "Заполните поле: {field}."},
+        "wish.title": {"en": "New wish from a customer", "ru": "Новое пожелание клиента"},
+        "wish.hint": {
+            "en": "For wishes heard in calls, meetings or onboarding: it joins a similar group or starts a new one.",
+            "ru": "Для пожеланий из звонков, встреч и внедрения: оно присоединится к похожей группе или начнёт "
+                  "новую.",
+        },
+        "wish.submit": {"en": "Add the wish", "ru": "Добавить пожелание"},
+        "ops.unmapped": {"en": "Helpdesk values without a mapping", "ru": "Значения хелпдеска без сопоставления"},
+        "ops.unmapped_hint": {
+            "en": "Tickets with these values get no category or subcategory: add them to the helpdesk's mapping "
+                  "file.",
+            "ru": "Обращения с этими значениями остаются без категории или подкатегории: добавьте их в файл "
+                  "сопоставления хелпдеска.",
+        },
+        "ops.unmapped_none": {
+            "en": "Every category and subcategory value seen has a mapping.",
+            "ru": "Все встреченные значения категорий и подкатегорий сопоставлены.",
+        },
+        "ops.field": {"en": "Field", "ru": "Поле"},
+        "ops.value": {"en": "Value", "ru": "Значение"},
+        "ops.sync": {"en": "Sync status", "ru": "Синхронизация"},
+        "ops.connector": {"en": "Connector", "ru": "Коннектор"},
+        "ops.last_run": {"en": "Last run", "ru": "Последний запуск"},
+        "ops.last_success": {"en": "Last success", "ru": "Последний успех"},
+        "ops.cursor": {"en": "Cursor", "ru": "Курсор"},
+        "ops.error": {"en": "Error", "ru": "Ошибка"},
+        "ops.outbox": {"en": "Outbox", "ru": "Исходящая очередь"},
+        "ops.dead": {"en": "Dead letters", "ru": "Недоставленные"},
+        "ops.recent": {"en": "Latest items", "ru": "Последние элементы"},
+        "ops.kind": {"en": "Kind", "ru": "Вид"},
+        "ops.target": {"en": "Target", "ru": "Куда"},
+        "ops.key": {"en": "Key", "ru": "Ключ"},
+        "ops.attempts": {"en": "Attempts", "ru": "Попытки"},
+        "ops.retry": {"en": "Retry", "ru": "Повторить"},
+        "ops.mappings": {"en": "Mappings in", "ru": "Сопоставления в"},
+        "ops.mappings_valid": {"en": "Every mapping file is valid.", "ru": "Все файлы сопоставлений корректны."},
+        "ops.mapping_errors": {
+            "en": "{count} error(s) in the mappings; the running bridge keeps the last good ones:",
+            "ru": "Ошибок в сопоставлениях: {count}; работающий мост использует последние корректные:",
+        },
+        "users.add": {"en": "Add user", "ru": "Добавить пользователя"},
+        "group.told": {"en": "Customer told", "ru": "Клиенту сообщено"},
+        "audit.action.wish_added": {"en": "Wish added", "ru": "Добавлено пожелание"},
+        "audit.action.grouped": {"en": "A similar wish joined", "ru": "Присоединилось похожее пожелание"},
+        "audit.action.demand_raised": {"en": "New demand after the decision", "ru": "Новый спрос после решения"},
+        "audit.action.confirm": {"en": "Confirmed as a group", "ru": "Группа подтверждена"},
+        "audit.action.route": {"en": "Routed", "ru": "Направлена в очередь"},
+        "audit.action.analyse": {"en": "Analysis recorded", "ru": "Анализ сохранён"},
+        "audit.action.comment": {"en": "Comment added", "ru": "Добавлен комментарий"},
+        "audit.action.ask": {"en": "Customers asked", "ru": "Клиентам задан вопрос"},
+        "audit.action.approve": {"en": "Approved", "ru": "Одобрена"},
+        "audit.action.decline": {"en": "Declined", "ru": "Отклонена"},
+        "audit.action.defer": {"en": "Deferred", "ru": "Отложена"},
+        "audit.action.reopen": {"en": "Reopened", "ru": "Открыта снова"},
+        "audit.action.done": {"en": "Released", "ru": "Выпущена"},
+        "audit.action.acknowledge": {"en": "New demand seen", "ru": "Новый спрос учтён"},
+        "audit.action.merge": {"en": "Merged into another group", "ru": "Объединена с другой группой"},
+        "audit.action.merged_in": {"en": "Another group merged in", "ru": "Присоединена другая группа"},
+        "audit.action.unmerge": {"en": "Merge undone", "ru": "Объединение отменено"},
+        "audit.action.unmerged_out": {
+            "en": "A merged group taken back out",
+            "ru": "Объединённая группа выделена обратно",
+        },
+        "audit.action.split": {"en": "Wishes split off", "ru": "Пожелания выделены в новую группу"},
+        "audit.action.split_from": {"en": "Split off from another group", "ru": "Выделена из другой группы"},
+        "audit.action.epic_created": {"en": "Epic created in the tracker", "ru": "Эпик создан в трекере"},
+        "audit.action.epic_adopted": {
+            "en": "Epic found in the tracker and linked",
+            "ru": "Эпик найден в трекере и привязан",
+        },
+        "audit.action.epic_linked": {
+            "en": "Linked to an existing tracker issue",
+            "ru": "Привязана существующая задача трекера",
+        },
+        "audit.action.epic_missing": {"en": "The epic is gone from the tracker", "ru": "Эпик пропал из трекера"},
+        "audit.action.reopened_in_jira": {"en": "Reopened in the tracker", "ru": "Возобновлена в трекере"},
+        "audit.action.transition": {"en": "State changed", "ru": "Состояние изменено"},
+        "audit.detail.ticket": {"en": "Ticket", "ru": "Обращение"},
+        "audit.detail.door": {"en": "Came through", "ru": "Источник"},
+        "audit.detail.join_mode": {"en": "Joined", "ru": "Присоединено"},
+        "audit.detail.score": {"en": "Similarity", "ru": "Сходство"},
+        "audit.detail.previous_state": {"en": "Was", "ru": "Было"},
+        "audit.detail.previous_queue": {"en": "Previous queue", "ru": "Прежняя очередь"},
+        "audit.detail.issue_key": {"en": "Tracker issue", "ru": "Задача трекера"},
+        "audit.detail.epoch": {"en": "Round", "ru": "Круг"},
+        "audit.detail.into": {"en": "Into group", "ru": "В группу"},
+        "audit.detail.epic_status": {"en": "Tracker status", "ru": "Статус в трекере"},
+        "audit.detail.fix_version": {"en": "Version", "ru": "Версия"},
+        "audit.detail.from": {"en": "From", "ru": "Из"},
+        "audit.detail.to": {"en": "To", "ru": "В"},
+        "score.organizations.why": {
+            "en": "{value:g} distinct organisations × {weight:g}",
+            "ru": "разных организаций: {value:g} × {weight:g}",
+        },
+        "score.segment": {"en": "Segment: {segment}", "ru": "Сегмент: {segment}"},
+        "score.segment.why": {
+            "en": "{value:g} organisations of the segment × {weight:g}",
+            "ru": "организаций сегмента: {value:g} × {weight:g}",
+        },
+        "score.paid_accounts.why": {
+            "en": "{value:g} paid accounts × {weight:g}",
+            "ru": "платных аккаунтов: {value:g} × {weight:g}",
+        },
+        "score.importance.why": {
+            "en": "business importance “{importance}”: {weight:g}",
+            "ru": "важность для бизнеса «{importance}»: {weight:g}",
+        },
+        "score.legal_deadline.ahead": {
+            "en": "due {date}, in {days} days: {share:.0%} of {weight:g}",
+            "ru": "срок {date}, осталось дней: {days}; {share:.0%} от {weight:g}",
+        },
+        "score.legal_deadline.overdue": {
+            "en": "due {date}, overdue by {days} days: {share:.0%} of {weight:g}",
+            "ru": "срок {date}, просрочено дней: {days}; {share:.0%} от {weight:g}",
+        },
+    },
+    "errors": {
+        "error.back": {"en": "Back to the inbox", "ru": "Вернуться во входящие"},
+        "error.title.400": {"en": "Bad request", "ru": "Неверный запрос"},
+        "error.text.400": {
+            "en": "The form was incomplete or expired (it must come from this site). Reload the page and try again.",
+            "ru": "Форма неполна или устарела (она должна быть отправлена с этого сайта). Обновите страницу и "
+                  "попробуйте снова.",
+        },
+        "error.title.401": {"en": "Not logged in", "ru": "Вход не выполнен"},
+        "error.text.401": {"en": "Please log in first.", "ru": "Сначала войдите."},
+        "error.title.403": {"en": "Not allowed", "ru": "Нет доступа"},
+        "error.text.403": {
+            "en": "Your role does not allow this action. Ask an administrator if you need it.",
+            "ru": "Ваша роль не разрешает это действие. Обратитесь к администратору, если оно вам нужно.",
+        },
+        "error.title.404": {"en": "Not found", "ru": "Не найдено"},
+        "error.text.404": {"en": "There is nothing at this address.", "ru": "По этому адресу ничего нет."},
+        "error.title.405": {"en": "Method not allowed", "ru": "Метод не разрешён"},
+        "error.text.405": {
+            "en": "This address does not accept that kind of request.",
+            "ru": "Этот адрес не принимает такой запрос.",
+        },
+        "error.title.413": {"en": "Too large", "ru": "Слишком большой запрос"},
+        "error.text.413": {"en": "The request body is larger than 5 MiB.", "ru": "Тело запроса больше 5 МиБ."},
+        "error.title.500": {"en": "Server error", "ru": "Ошибка сервера"},
+        "error.text.500": {
+            "en": "Something went wrong on our side; the log has the details.",
+            "ru": "Что-то пошло не так на сервере; подробности в журнале.",
+        },
+    },
+    "sidebar": {
+        "sidebar.denied.title": {"en": "Not verified", "ru": "Запрос не подтверждён"},
+        "sidebar.denied.text": {
+            "en": "This request could not be verified, so nothing is shown. Reopen the ticket; if it keeps "
+                  "happening, ask your administrator to check the Wishbridge app settings.",
+            "ru": "Не удалось проверить подпись запроса, поэтому ничего не показано. Откройте обращение заново; если "
+                  "ошибка повторяется, попросите администратора проверить настройки приложения Wishbridge.",
+        },
+        "sidebar.unknown.title": {"en": "Ticket not in Wishbridge yet", "ru": "Обращения ещё нет в Wishbridge"},
+        "sidebar.unknown.text": {
+            "en": "Wishbridge has not read ticket {ticket} yet. It appears after the next sync (every few minutes); "
+                  "reopen the sidebar then.",
+            "ru": "Wishbridge ещё не прочитал обращение {ticket}. Оно появится после следующей синхронизации (через "
+                  "несколько минут) — тогда откройте панель снова.",
+        },
+        "sidebar.stage": {"en": "Stage", "ru": "Этап"},
+        "sidebar.size": {"en": "Asked by", "ru": "Просят"},
+        "sidebar.size.value": {
+            "en": "{organizations} organisations, {tickets} tickets",
+            "ru": "организаций: {organizations}, обращений: {tickets}",
+        },
+        "sidebar.epic.none": {"en": "No epic yet", "ru": "Эпика пока нет"},
+        "sidebar.last_message": {"en": "Last message to the customer", "ru": "Последнее сообщение клиенту"},
+        "sidebar.last_message.none": {
+            "en": "Nothing sent to the customer yet.",
+            "ru": "Клиенту пока ничего не отправлено.",
+        },
+        "sidebar.no_wish": {"en": "This ticket is not a wish yet.", "ru": "Это обращение пока не пожелание."},
+        "sidebar.register": {"en": "Register as a new wish", "ru": "Зарегистрировать как новое пожелание"},
+        "sidebar.register.hint": {
+            "en": "The wish takes the ticket's subject and text:",
+            "ru": "Пожелание возьмёт тему и текст обращения:",
+        },
+        "sidebar.suggestions": {"en": "Similar wishes", "ru": "Похожие пожелания"},
+        "sidebar.suggestions.none": {"en": "No similar wishes found.", "ru": "Похожих пожеланий не нашлось."},
+        "sidebar.attach": {"en": "Attach to this wish", "ru": "Присоединить к этому пожеланию"},
+        "sidebar.note": {"en": "Note for the analyst", "ru": "Заметка для аналитика"},
+        "sidebar.note.placeholder": {"en": "What should the analyst know?", "ru": "Что важно знать аналитику?"},
+        "sidebar.note.send": {"en": "Add note", "ru": "Добавить заметку"},
+        "sidebar.your_name": {"en": "Your name (for the audit trail)", "ru": "Ваше имя (для журнала действий)"},
+        "sidebar.done.register": {
+            "en": "Registered: this ticket is now a wish in group #{group}.",
+            "ru": "Готово: обращение стало пожеланием в группе №{group}.",
+        },
+        "sidebar.done.attach": {"en": "Attached to group #{group}.", "ru": "Присоединено к группе №{group}."},
+        "sidebar.done.note": {
+            "en": "Your note was added to group #{group}.",
+            "ru": "Заметка добавлена в группу №{group}.",
+        },
+        "sidebar.expired": {
+            "en": "This sidebar session has expired. Reopen the ticket to continue.",
+            "ru": "Сеанс панели истёк. Откройте обращение заново.",
+        },
+        "sidebar.name_required": {
+            "en": "Please enter your name: it goes into the audit trail.",
+            "ru": "Укажите своё имя: оно попадёт в журнал действий.",
+        },
+        "sidebar.state.new": {"en": "New, not reviewed yet", "ru": "Новое, ещё не рассмотрено"},
+        "sidebar.state.grouped": {"en": "Grouped, waiting for review", "ru": "В группе, ждёт рассмотрения"},
+        "sidebar.state.in_analysis": {"en": "In analysis", "ru": "В анализе"},
+        "sidebar.state.approved": {"en": "Approved, handed to development", "ru": "Одобрено, передано в разработку"},
+        "sidebar.state.declined": {"en": "Declined", "ru": "Отклонено"},
+        "sidebar.state.deferred": {"en": "Deferred", "ru": "Отложено"},
+        "sidebar.state.done": {"en": "Released", "ru": "Выпущено"},
+        "sidebar.state.merged": {"en": "Merged into another group", "ru": "Объединено с другой группой"},
+        "sidebar.unknown_action": {"en": "There is no such action here.", "ru": "Здесь нет такого действия."},
+    },
+    "product_form": {
+        "form.heading": {"en": "Suggest an improvement", "ru": "Предложить улучшение"},
+        "form.intro": {
+            "en": "Tell us what would make the product better for you. We read every suggestion; this form cannot "
+                  "send you news about it later.",
+            "ru": "Расскажите, что сделает продукт удобнее для вас. Мы читаем каждое предложение; сообщить вам потом "
+                  "о его судьбе эта форма не сможет.",
+        },
+        "form.title": {"en": "In a few words (optional)", "ru": "Коротко (необязательно)"},
+        "form.text": {"en": "Your suggestion", "ru": "Ваше предложение"},
+        "form.contact": {
+            "en": "E-mail, in case we have a question (optional)",
+            "ru": "E-mail на случай вопросов (необязательно)",
+        },
+        "form.send": {"en": "Send suggestion", "ru": "Отправить предложение"},
+        "form.sending": {"en": "Sending…", "ru": "Отправляем…"},
+        "form.thanks": {
+            "en": "Thank you! Your suggestion is registered as W-{wish}.",
+            "ru": "Спасибо! Ваше предложение зарегистрировано под номером W-{wish}.",
+        },
+        "form.too_long": {
+            "en": "The text is too long: {length} characters, {limit} at most.",
+            "ru": "Слишком длинный текст: {length} символов, допустимо не больше {limit}.",
+        },
+        "form.empty": {"en": "Please describe your suggestion.", "ru": "Опишите, пожалуйста, ваше предложение."},
+        "form.rate_limited": {
+            "en": "You have sent many suggestions recently. Please try again in {minutes} min.",
+            "ru": "Вы недавно отправили много предложений. Попробуйте снова через {minutes} мин.",
+        },
+        "form.bad_key": {
+            "en": "This form is not set up correctly (its key is not accepted). Please tell the site's "
+                  "administrator.",
+            "ru": "Форма настроена неверно (её ключ не принят). Сообщите, пожалуйста, администратору сайта.",
+        },
+        "form.no_customer": {
+            "en": "This form does not know which customer you are. Please tell the site's administrator.",
+            "ru": "Форма не знает, какой вы клиент. Сообщите, пожалуйста, администратору сайта.",
+        },
+        "form.invalid": {
+            "en": "The suggestion was not accepted. Please check the form and try again.",
+            "ru": "Предложение не принято. Проверьте форму и попробуйте снова.",
+        },
+        "form.failed": {
+            "en": "The suggestion could not be sent. Please try again later.",
+            "ru": "Не удалось отправить предложение. Попробуйте позже.",
+        },
+    },
+    "reports": {
+        "reports.title": {"en": "Topics over time", "ru": "Темы обращений по периодам"},
+        "reports.period": {"en": "Period", "ru": "Период"},
+        "reports.measure": {"en": "Count", "ru": "Считать"},
+        "reports.language": {"en": "Report language", "ru": "Язык отчёта"},
+        "reports.csv": {"en": "Download CSV", "ru": "Скачать CSV"},
+        "reports.xlsx": {"en": "Download Excel (XLSX)", "ru": "Скачать Excel (XLSX)"},
+        "reports.top_growing": {"en": "Top growing topics", "ru": "Быстрее всего растущие темы"},
+        "reports.table": {"en": "By category and subcategory", "ru": "По категориям и подкатегориям"},
+        "reports.change": {"en": "Change", "ru": "Изменение"},
+        "reports.total": {"en": "Total", "ru": "Итого"},
+        "release.title": {"en": "Release impact", "ru": "Эффект релиза"},
+        "release.none": {"en": "No released epics yet.", "ru": "Выпущенных эпиков пока нет."},
+        "release.per_week": {"en": "tickets a week", "ru": "обращений в неделю"},
+        "release.before": {"en": "Before the release", "ru": "До релиза"},
+        "release.after": {"en": "After the release", "ru": "После релиза"},
+        "reports.periods": {"en": "Periods", "ru": "Периодов"},
+        "reports.count": {"en": "Count", "ru": "Количество"},
+        "reports.start": {"en": "Start", "ru": "Начало"},
+        "reports.none": {"en": "(none)", "ru": "(не указано)"},
+        "reports.change_pct": {"en": "Change %", "ru": "Изменение, %"},
+        "reports.no_growth": {"en": "no topic grew", "ru": "роста нет"},
+        "reports.heading": {"en": "{measure} by {period}, {span}", "ru": "{measure} по периодам: {period}, {span}"},
+        "reports.unit.week": {"en": "week", "ru": "неделя"},
+        "reports.unit.month": {"en": "month", "ru": "месяц"},
+        "reports.unit.quarter": {"en": "quarter", "ru": "квартал"},
+        "reports.growth_floor": {"en": "≥ {volume} in {period}", "ru": "≥ {volume} за {period}"},
+        "reports.released_epics": {"en": "Released epics", "ru": "Выпущенные эпики"},
+        "reports.sheet.data": {"en": "Data", "ru": "Данные"},
+        "reports.sheet.pivot": {"en": "Pivot", "ru": "Сводная"},
+        "release.weeks": {"en": "{count} wk", "ru": "{count} нед."},
+    },
+}
+
+TEXTS: dict[str, dict[str, str]] = {key: texts for area in CATALOGUE.values() for key, texts in area.items()}
+
+
+def translate(key: str, language: str, /, **values: object) -> str:
+    """The text of `key` in `language`; in English when that language lacks it (or is unknown), the key itself
+    when no language has it. `values` fill the text's placeholders; without values it is returned as written."""
+    texts = TEXTS.get(key, {})
+    text = texts.get(language) or texts.get(DEFAULT) or key
+    return text.format(**values) if values else text
+
+
+def label(kind: str, value: str, language: str) -> str:
+    """Our name for `value` of `kind` ('segment', 'channel', 'audit.action', ...): the text of `kind.value`, or
+    `value` itself when it is not ours (a segment an admin added, a helpdesk's own channel)."""
+    key = f"{kind}.{value}"
+    return translate(key, language) if key in TEXTS else value
+
+
+def translator(language: str) -> Callable[..., str]:
+    """`_(key, **values)` in `language`, for a template."""
+
+    def _(key: str, /, **values: object) -> str:
+        return translate(key, language, **values)
+
+    return _
+
+
+def language_of(tag: str | None) -> str:
+    """The language of a tag ('ru', 'ru-RU', 'RU_ru' → 'ru'); DEFAULT for no tag or one not in LANGUAGES."""
+    language = (tag or "").replace("_", "-").split("-")[0].lower()
+    return language if language in LANGUAGES else DEFAULT
