@@ -15,9 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from bridge.errors import BridgeError
 from bridge.store.schema import users
+from bridge.text.catalogue import LANGUAGES
 
 ROLES = ("support", "analyst", "legal", "product_manager", "admin")
-LANGUAGES = ("en", "ru")
 MIN_PASSWORD = 8
 _NO_USER_HASH = generate_password_hash("no such user: compared so timing does not tell")
 

@@ -119,15 +119,15 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "group.channels": {"en": "Channels", "ru": "Каналы"},
         "group.segment": {"en": "Segment", "ru": "Сегмент"},
         "group.score": {"en": "Score", "ru": "Оценка"},
-        "group.epic": {"en": "Jira epic", "ru": "Эпик в Jira"},
+        "group.epic": {"en": "Tracker epic", "ru": "Эпик в трекере"},
         "group.epic_queued": {
-            "en": "Approved: the epic is being created in Jira.",
-            "ru": "Одобрено: эпик создаётся в Jira.",
+            "en": "Approved: the epic is being created in the tracker.",
+            "ru": "Одобрено: эпик создаётся в трекере.",
         },
         "group.epic_missing": {
-            "en": "Jira says this epic does not exist any more (deleted, or hidden from the bridge's Jira user): its "
-                  "status is no longer followed.",
-            "ru": "Jira сообщает, что этого эпика больше нет (удалён или скрыт от пользователя моста в Jira): его "
+            "en": "The tracker says this epic does not exist any more (deleted, or hidden from the bridge's tracker "
+                  "user): its status is no longer followed.",
+            "ru": "Трекер сообщает, что этого эпика больше нет (удалён или скрыт от пользователя моста в трекере): его "
                   "статус больше не отслеживается.",
         },
         "group.no_epic": {
@@ -164,7 +164,8 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "field.contact": {"en": "Contact person", "ru": "Контактное лицо"},
         "field.display_name": {"en": "Name", "ru": "Имя"},
         "field.importance": {"en": "Importance", "ru": "Важность"},
-        "field.issue_key": {"en": "Existing Jira issue (optional)", "ru": "Существующая задача Jira (необязательно)"},
+        "field.issue_key": {"en": "Existing tracker issue (optional)",
+                            "ru": "Существующая задача трекера (необязательно)"},
         "field.language": {"en": "Language", "ru": "Язык"},
         "field.legal_deadline": {"en": "Legal deadline", "ru": "Срок по закону"},
         "field.legal_reference": {"en": "Legal reference", "ru": "Ссылка на норму"},
@@ -205,8 +206,8 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
             "ru": "Вопрос отправляется всем клиентам группы.",
         },
         "done.approve": {
-            "en": "Approved: the epic is on its way to Jira.",
-            "ru": "Одобрено: эпик отправляется в Jira.",
+            "en": "Approved: the epic is on its way to the tracker.",
+            "ru": "Одобрено: эпик отправляется в трекер.",
         },
         "done.decline": {
             "en": "Declined: the customers will be told why.",

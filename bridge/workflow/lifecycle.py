@@ -97,7 +97,7 @@ def ask_customers(conn: Connection, mappings: Mappings, group_id: int, question:
     the question is kept as a comment. Returns the number of tickets asked."""
     group = load_group(conn, group_id)
     require(group, "ask")
-    comment_id = _insert_comment(conn, group_id, actor, f"Question to customers: {question}")
+    comment_id = _insert_comment(conn, group_id, actor, question)
     asked = notify(conn, mappings, group_id, "question",
                    {"wish_title": group.title, "wish_id": group_id, "question": question}, occasion=f"c{comment_id}")
     log(conn, group_id, "ask", actor, question=question, comment=comment_id, tickets=asked)

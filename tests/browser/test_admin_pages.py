@@ -124,8 +124,8 @@ def test_a_product_manager_approves_a_group_and_sees_its_epic_once_jira_has_it(b
         b.find_element(By.CSS_SELECTOR, "#analyse-form select[name=importance]")).select_by_value("critical") or 1)
     submit(browser, "analyse-form", notes="Three enterprise customers need it before the audit")
     submit(browser, "approve-form")
-    assert "Approved: the epic is on its way to Jira." in body(browser)
-    assert "the epic is being created in Jira" in browser.find_element(By.ID, "epic").text
+    assert "Approved: the epic is on its way to the tracker." in body(browser)
+    assert "the epic is being created in the tracker" in browser.find_element(By.ID, "epic").text
 
     with served_jira() as (connector, _sandbox):
         summary = drain(site.runtime.engine, epic_handlers(site.runtime.engine, connector, site.runtime.mappings))

@@ -319,7 +319,7 @@ def test_asking_customers_puts_each_question_on_every_helpdesk_ticket(engine, ma
         kept = conn.execute(select(comments.c.body).where(comments.c.group_id == group_id)).scalars().all()
     assert len(questions) == 4
     assert "Какие сканеры?" in questions[-1]["payload"]["patch"]["comment"]
-    assert kept == ["Question to customers: Сколько часов без сети?", "Question to customers: Какие сканеры?"]
+    assert kept == ["Сколько часов без сети?", "Какие сканеры?"]
 
 
 def test_analysis_is_recorded_and_an_unknown_importance_refused(engine, mappings):

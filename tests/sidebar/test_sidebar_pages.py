@@ -67,7 +67,7 @@ def test_zendesk_may_open_the_sidebar_with_get_too_and_the_agents_locale_picks_r
     _, _, client = site
     token = zendesk_token("101", user={**AGENT, "locale": "ru-RU"})
     page = client.get(f"/sidebar/zendesk?token={token}").get_data(as_text=True)
-    assert "Эпик в Jira" in page and 'lang="ru"' in page
+    assert "Эпик в трекере" in page and 'lang="ru"' in page
 
 
 def forged(ticket_id):

@@ -92,7 +92,7 @@ def test_when_approving_then_the_epic_hand_over_is_queued_and_shown(pm: FlaskCli
         assert [item["idempotency_key"] for item in outbox.items(conn, state="pending")
                 if item["kind"] == "create_epic"] == [f"epic:g{group_id}"]
     html = page(pm.get(response.location))
-    assert "the epic is being created in Jira" in html and "Top-3 customers ask" in html
+    assert "the epic is being created in the tracker" in html and "Top-3 customers ask" in html
 
 
 def test_given_a_decline_without_reason_then_400_with_a_message_and_no_change(pm: FlaskClient,
@@ -192,7 +192,7 @@ def test_the_group_page_says_when_jira_no_longer_has_the_epic(pm: FlaskClient, w
         assert mark_missing(conn, "jira", ["WISH-7"], datetime.now(UTC)) == 1
         assert mark_missing(conn, "jira", ["WISH-7"], datetime.now(UTC)) == 0
     html = page(pm.get(f"/admin/groups/{group_id}"))
-    assert "WISH-7" in html and "Jira says this epic does not exist any more" in html
+    assert "WISH-7" in html and "The tracker says this epic does not exist any more" in html
 
 
 def test_a_suggestion_judged_not_the_same_is_never_suggested_again(pm: FlaskClient, web_runtime: Runtime) -> None:

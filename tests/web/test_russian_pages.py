@@ -285,7 +285,7 @@ def test_the_demos_sidebar_link_names_no_language_so_the_page_follows_the_browse
         app: Flask, web_runtime: Runtime, scene: Scene) -> None:
     """bridge.demo.stack signs its links without a locale, as here."""
     html = _sidebar(app.test_client(), web_runtime, "501", agent="Demo agent")
-    assert 'lang="ru"' in html and "Эпик в Jira" in html and leaks(html) == set()
+    assert 'lang="ru"' in html and "Эпик в трекере" in html and leaks(html) == set()
 
 
 def test_the_sidebars_own_answers_speak_russian_too(app: Flask, web_runtime: Runtime, scene: Scene) -> None:

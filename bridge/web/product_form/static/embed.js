@@ -13,7 +13,7 @@
   });
   var frame = document.createElement("iframe");
   frame.src = origin + "/embed/suggest?" + query.toString();
-  frame.title = script.getAttribute("data-title") || "Suggest an improvement";
+  frame.title = script.getAttribute("data-title") || "Wishbridge";
   frame.className = "wishbridge-suggest";
   frame.style.cssText = "width:100%;max-width:560px;height:" + (script.getAttribute("data-height") || "560") +
     "px;border:0;";
