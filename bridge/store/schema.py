@@ -25,8 +25,6 @@ from sqlalchemy import (
     false,
 )
 
-ID_MAX = 2**31 - 1  # every `id` column is an Integer: 32 bits on PostgreSQL
-
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -35,15 +33,6 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
-
-
-def store_id(text: str) -> int:
-    """`text` as a row id the store can hold (1 to ID_MAX); ValueError for anything else, so a 20-digit id from
-    a form is a refusal and never a database overflow."""
-    value = int(text)
-    if not 0 < value <= ID_MAX:
-        raise ValueError(f"no such id: {text}")
-    return value
 
 
 def _when(name: str, nullable: bool = True) -> Column:
@@ -102,6 +91,27 @@ wish_groups = Table(
     Column("epoch", Integer, nullable=False, default=0),
     _when("created_at", nullable=False),
     _when("updated_at", nullable=False),
+)
+
+group_stats = Table(
+    # What lists sort and filter by, kept by bridge.workflow.popularity.refresh whenever wishes or their tickets
+    # join, leave or change: a group's popularity, the inputs of its score.
+    "group_stats", metadata,
+    Column("group_id", Integer, ForeignKey("wish_groups.id"), primary_key=True),
+    Column("wishes", Integer, nullable=False),
+    Column("tickets", Integer, nullable=False),
+    Column("organizations", Integer, nullable=False),
+    Column("requesters", Integer, nullable=False),
+    Column("paid_accounts", Integer, nullable=False),
+    Column("channels", JSON, nullable=False),
+)
+
+group_segments = Table(
+    "group_segments", metadata,
+    Column("group_id", Integer, ForeignKey("wish_groups.id"), primary_key=True),
+    Column("segment", String(80), primary_key=True),
+    Column("organizations", Integer, nullable=False),
+    Column("paid_accounts", Integer, nullable=False),
 )
 
 wishes = Table(

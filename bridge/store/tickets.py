@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -123,6 +123,11 @@ def find_ticket_id(conn: Connection, ref: TicketRef) -> int | None:
     ).scalar()
 
 
+def mark_wish(conn: Connection, ticket_id: int) -> None:
+    """Flag a stored ticket a wish, whatever its helpdesk's marking said."""
+    conn.execute(tickets.update().where(tickets.c.id == ticket_id).values(is_wish=True))
+
+
 def mark_deleted(conn: Connection, ref: TicketRef, now: datetime | None = None) -> bool:
     """Flag a ticket deleted upstream; it is never removed from the store."""
     result = conn.execute(
@@ -133,17 +138,29 @@ def mark_deleted(conn: Connection, ref: TicketRef, now: datetime | None = None) 
     return bool(result.rowcount)
 
 
-def group_tickets(conn: Connection, group_id: int, ticket_ids: set[int] | None = None) -> list[Any]:
-    """The live tickets of a wish group (or only `ticket_ids` among them), oldest first, each with its wish."""
+GROUP_TICKET_COLUMNS = (
+    tickets.c.id, tickets.c.source, tickets.c.external_id, tickets.c.url, tickets.c.subject, tickets.c.requester_id,
+    tickets.c.requester_name, tickets.c.requester_email, tickets.c.organization_id, tickets.c.organization_name,
+    tickets.c.segment, tickets.c.paid_accounts, tickets.c.channel, tickets.c.language, tickets.c.deleted,
+)
+
+
+def group_tickets(conn: Connection, group_id: int, ticket_ids: Iterable[int] | None = None, *,
+                  wish_ids: Iterable[int] | None = None, deleted: bool = False) -> list[Any]:
+    """The live tickets of a wish group, oldest first, each with GROUP_TICKET_COLUMNS and its wish's `wish_id`
+    and `wish_title`: only `ticket_ids` among them, or only those of `wish_ids`, when given; deleted ones too
+    with `deleted`."""
     query = (
-        select(tickets.c.id, tickets.c.source, tickets.c.external_id, tickets.c.language, tickets.c.url,
-               tickets.c.subject, tickets.c.organization_name, tickets.c.requester_name,
-               wishes.c.id.label("wish_id"), wishes.c.title.label("wish_title"))
+        select(*GROUP_TICKET_COLUMNS, wishes.c.id.label("wish_id"), wishes.c.title.label("wish_title"))
         .join(wish_tickets, wish_tickets.c.ticket_id == tickets.c.id)
         .join(wishes, wishes.c.id == wish_tickets.c.wish_id)
-        .where(wishes.c.group_id == group_id, ~tickets.c.deleted)
+        .where(wishes.c.group_id == group_id)
         .order_by(tickets.c.id)
     )
     if ticket_ids is not None:
-        query = query.where(tickets.c.id.in_(ticket_ids))
+        query = query.where(tickets.c.id.in_(list(ticket_ids)))
+    if wish_ids is not None:
+        query = query.where(wishes.c.id.in_(list(wish_ids)))
+    if not deleted:
+        query = query.where(~tickets.c.deleted)
     return list(conn.execute(query))

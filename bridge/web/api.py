@@ -16,13 +16,13 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from bridge.mapping.messages import LANGUAGES
-from bridge.runtime import Runtime
-from bridge.store.schema import tracker_links, wish_groups, wishes
-from bridge.sync.intake import add_wish, topic_problem
+from bridge.sync.intake import topic_problem
+from bridge.web.context import runtime
 from bridge.web.ratelimit import Limits, SlidingWindow
+from bridge.workflow.lifecycle import add_wish
+from bridge.workflow.wish_stage import wish_stage
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 TEXT_LIMIT = 5000
@@ -32,24 +32,17 @@ HOUR = 3600.0
 RATE_LIMITS = {"customer": 10, "address": 30, "key": 500}
 OVER_LIMIT = {"customer": "too many wishes from this customer", "address": "too many wishes from your address",
               "key": "too many wishes with this API key"}
-STAGE_OF_STATE = {"new": "registered", "grouped": "registered", "in_analysis": "in_analysis",
-                  "approved": "approved", "declined": "declined", "deferred": "deferred", "done": "released"}
 
 
 def _error(status: int, message: str, field: str | None = None) -> ResponseReturnValue:
     return jsonify(error=message, field=field), status
 
 
-def _runtime() -> Runtime:
-    runtime: Runtime = current_app.extensions["wishbridge.runtime"]
-    return runtime
-
-
 def _caller() -> str | None:
     """A short fingerprint of the caller's valid key (never the key itself), or None."""
     header = request.headers.get("Authorization", "")
     key = header[7:].strip() if header.lower().startswith("bearer ") else request.headers.get("X-API-Key", "")
-    valid = [k for k in _runtime().settings["WISHBRIDGE_API_KEYS"] if key and hmac.compare_digest(k, key)]
+    valid = [k for k in runtime().settings["WISHBRIDGE_API_KEYS"] if key and hmac.compare_digest(k, key)]
     return "api:" + hashlib.sha256(key.encode()).hexdigest()[:10] if valid else None
 
 
@@ -93,12 +86,12 @@ def submit() -> ResponseReturnValue:
     if not request.is_json:
         return _error(415, "send the wish as application/json")
     body = request.get_json(silent=True)
-    runtime = _runtime()
+    rt = runtime()
     problem = _invalid(body)
     if problem:
         return _error(400, *problem)
     assert isinstance(body, dict)
-    topic = topic_problem(runtime.mappings, body.get("category"), body.get("subcategory"))
+    topic = topic_problem(rt.mappings, body.get("category"), body.get("subcategory"))
     if topic:
         return _error(400, topic[1], topic[0])
     limiter = _limiter()
@@ -109,8 +102,8 @@ def submit() -> ResponseReturnValue:
         response = jsonify(error=f"{OVER_LIMIT[name]}: {limiter.windows[name].limit} per hour at most", field=None)
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response, 429
-    with runtime.engine.begin() as conn:
-        ref = add_wish(conn, runtime.mappings, door="product", actor=caller, text=body["text"].strip(),
+    with rt.engine.begin() as conn:
+        ref = add_wish(conn, rt.mappings, door="product", actor=caller, text=body["text"].strip(),
                        title=body.get("title"), organization=body.get("organization") or "",
                        contact=body.get("contact") or "", customer_id=body["customer_id"],
                        category=body.get("category"), subcategory=body.get("subcategory"),
@@ -122,18 +115,9 @@ def submit() -> ResponseReturnValue:
 def stage(wish_id: int) -> ResponseReturnValue:
     if _caller() is None:
         return _error(401, "a valid API key is required (Authorization: Bearer <key> or X-API-Key)")
-    with _runtime().engine.connect() as conn:
-        row = conn.execute(
-            select(wishes.c.id, wishes.c.title, wishes.c.group_id, wish_groups.c.state, wish_groups.c.reason,
-                   tracker_links.c.stage.label("tracker_stage"))
-            .join(wish_groups, wish_groups.c.id == wishes.c.group_id)
-            .outerjoin(tracker_links, tracker_links.c.group_id == wishes.c.group_id)
-            .where(wishes.c.id == wish_id)
-        ).first()
-    if row is None:
+    with runtime().engine.connect() as conn:
+        found = wish_stage(conn, wish_id)
+    if found is None:
         return _error(404, f"no wish {wish_id}")
-    current = STAGE_OF_STATE.get(row.state, "registered")
-    if row.state == "approved" and row.tracker_stage:
-        current = row.tracker_stage
-    return jsonify(wish_id=row.id, group_id=row.group_id, title=row.title, stage=current,
-                   reason=row.reason if row.state in ("declined", "deferred") else None)
+    return jsonify(wish_id=found.wish_id, group_id=found.group_id, title=found.title, stage=found.stage,
+                   reason=found.reason)

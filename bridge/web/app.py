@@ -12,8 +12,9 @@ from werkzeug.routing import IntegerConverter, Map
 
 from bridge.config import Settings, load_settings
 from bridge.runtime import Runtime
-from bridge.store.schema import ID_MAX
+from bridge.store.ids import ID_MAX
 from bridge.web import admin, api, sidebar, webhooks
+from bridge.web.context import attach
 
 
 class StoreId(IntegerConverter):
@@ -30,7 +31,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.url_map.converters["int"] = StoreId
     app.config["SECRET_KEY"] = runtime.settings["WISHBRIDGE_SECRET_KEY"] or secrets.token_hex(32)
     app.config["MAX_CONTENT_LENGTH"] = 5 * 1024 * 1024
-    app.extensions["wishbridge.runtime"] = runtime
+    attach(app, runtime)
     if runtime.settings["WISHBRIDGE_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=runtime.settings["WISHBRIDGE_PROXIES"])  # type: ignore[method-assign]
 

@@ -14,7 +14,8 @@ from flask.typing import ResponseReturnValue
 
 from bridge.store import audit, login_throttle
 from bridge.store.users import User, end_sessions, get_user, session_valid, verify
-from bridge.web.admin.pages import local_url, runtime
+from bridge.web.admin.pages import local_url
+from bridge.web.context import runtime
 from bridge.web.roles import allowed
 
 log = logging.getLogger(__name__)

@@ -6,14 +6,14 @@ import hashlib
 import json
 import logging
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from bridge.errors import ConfigError, InvalidSignature
 from bridge.ports import Connector
 from bridge.registry import known_sources
-from bridge.runtime import Runtime
 from bridge.store import inbox
+from bridge.web.context import runtime
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("webhooks", __name__)
@@ -21,8 +21,7 @@ KEPT_HEADERS = ("content-type", "user-agent")  # and each connector's own `deliv
 
 
 def _connector(source: str) -> Connector:
-    runtime: Runtime = current_app.extensions["wishbridge.runtime"]
-    return runtime.connector(source)
+    return runtime().connector(source)
 
 
 def stored_body(body: bytes, secret_fields: tuple[str, ...]) -> str:
@@ -58,8 +57,7 @@ def receive(source: str) -> ResponseReturnValue:
     delivery = events[0].delivery_id if events else hashlib.sha256(body).hexdigest()
     wanted = (*KEPT_HEADERS, *connector.delivery_headers)
     kept = {k.lower(): v for k, v in request.headers.items() if k.lower() in wanted}
-    runtime: Runtime = current_app.extensions["wishbridge.runtime"]
-    with runtime.engine.begin() as conn:
+    with runtime().engine.begin() as conn:
         stored = inbox.receive(conn, source, delivery, kept, stored_body(body, connector.secret_body_fields),
                                [e.record() for e in events])
     log.info("webhook.received", extra={"source": source, "delivery": delivery, "duplicate": not stored})

@@ -1,15 +1,22 @@
 """How many customers want a wish group: computed from its tickets, never typed. Each organisation counts
-once, whatever the number of its tickets."""
+once, whatever the number of its tickets.
+
+`refresh` stores what it computes (bridge.store.group_stats), so that lists sort by it without reading tickets:
+it runs in the transaction of every write that moves wishes between groups (bridge.workflow.changes.log) or
+changes their tickets (bridge.sync.pull.store_tickets).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from bridge.model import Popularity
-from bridge.store.schema import tickets, wish_tickets, wishes
+from bridge.store import group_stats
+from bridge.store.group_stats import GroupStats
+from bridge.store.schema import tickets, wish_groups, wish_tickets, wishes
 
 
 def popularities(conn: Connection, group_ids: Sequence[int]) -> dict[int, Popularity]:
@@ -30,6 +37,34 @@ def popularities(conn: Connection, group_ids: Sequence[int]) -> dict[int, Popula
 
 def popularity(conn: Connection, group_id: int) -> Popularity:
     return popularities(conn, [group_id])[group_id]
+
+
+def refresh(conn: Connection, group_ids: Iterable[int]) -> None:
+    """Count these groups again from their wishes and tickets and store the figures (see the module docstring)."""
+    ids = sorted(set(group_ids))
+    if not ids:
+        return
+    group_stats.lock(conn, ids)
+    counts = {group_id: count for group_id, count in conn.execute(
+        select(wishes.c.group_id, func.count()).where(wishes.c.group_id.in_(ids)).group_by(wishes.c.group_id))}
+    popular = popularities(conn, ids)
+    group_stats.save(conn, {group_id: GroupStats(counts.get(group_id, 0), popular[group_id]) for group_id in ids})
+
+
+def refresh_for_tickets(conn: Connection, ticket_ids: Iterable[int]) -> None:
+    """`refresh` the groups whose wishes hold any of these tickets."""
+    wanted = list(ticket_ids)
+    if wanted:
+        refresh(conn, conn.execute(select(wishes.c.group_id).distinct()
+                                   .join(wish_tickets, wish_tickets.c.wish_id == wishes.c.id)
+                                   .where(wish_tickets.c.ticket_id.in_(wanted))).scalars())
+
+
+def refresh_all(conn: Connection, chunk: int = 1000) -> None:
+    """`refresh` every group, `chunk` groups a query: fills the figures of a store that had none."""
+    ids = list(conn.execute(select(wish_groups.c.id).order_by(wish_groups.c.id)).scalars())
+    for start in range(0, len(ids), chunk):
+        refresh(conn, ids[start:start + chunk])
 
 
 def summarize(rows: Sequence[Any]) -> Popularity:

@@ -1,7 +1,12 @@
-"""Read models of the wish workflow for the admin pages and the CLI. Reads only; no side effects.
+"""Read models of the wish workflow for the admin pages, the sidebar and the CLI. Reads only; no side effects.
 
-Scores, suggested queues and `needs_attention` are computed on read, never stored: a group needs attention
-when it is declined or deferred and new demand arrived after its decision (until acknowledged).
+Lists are sorted, filtered and paged in SQL: the score is computed in the query from each group's stored
+popularity (bridge.store.group_stats) and mappings/priority.yaml, so only the rows shown are read in full (their
+wishes' texts, for the routing suggestion) and scored with their breakdown. A search reads the candidates' texts
+best first until the page is full: it matches in Python, case-insensitively in every language.
+
+A group `needs_attention` when it is declined or deferred and new demand arrived after its decision (until
+acknowledged).
 """
 
 from __future__ import annotations
@@ -11,24 +16,26 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Column, Connection, Numeric, Select, String, and_, case, cast, exists, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
-from bridge.grouping.live import using_index
-from bridge.grouping.similarity import Suggestion
 from bridge.grouping.store_index import StoredDoc, encoder_of, stored_docs
 from bridge.grouping.topic_model import MODELS, TopicSuggestion
-from bridge.grouping.verdicts import rejected_with
 from bridge.mapping import Mappings
+from bridge.outbox.notify import ticket_lane
+from bridge.store import group_stats
 from bridge.store.audit import trail
-from bridge.store.schema import audit, comments, outbox, tickets, tracker_links, wish_groups, wish_tickets, wishes
+from bridge.store.schema import audit, comments, outbox, tracker_links, wish_groups, wishes
+from bridge.store.tickets import group_tickets
 from bridge.workflow.changes import allowed_actions, load_group
-from bridge.workflow.popularity import Popularity, popularities
+from bridge.workflow.popularity import Popularity
 from bridge.workflow.priority import PriorityRules, Score, score
 from bridge.workflow.routing import RoutingRules, route_for
+from bridge.workflow.suggestions import SuggestedGroup, similar_groups
 
 ATTENTION_CLEARED_BY = ("decline", "defer", "acknowledge")
-SIMILAR_QUERIES = 30  # a large group is compared through its first wishes, not all of them
 INBOX_STATES = ("new", "grouped")
+SEARCH_BATCH = 500   # candidates whose texts a search reads at a time
 
 
 @dataclass(frozen=True)
@@ -81,17 +88,9 @@ class WishView:
 
 
 @dataclass(frozen=True)
-class SimilarGroup:
-    group_id: int
-    title: str
-    state: str
-    score: float
-    text_score: float
-    marking_score: float
-
-
-@dataclass(frozen=True)
 class GroupDetail:
+    """`wishes` are those asked for (all by default; `group.wishes` counts every one)."""
+
     group: GroupRow
     notes: str
     reason: str | None
@@ -105,114 +104,175 @@ class GroupDetail:
     score: Score
     comments: tuple[dict[str, Any], ...]
     audit: tuple[dict[str, Any], ...]
-    similar: tuple[SimilarGroup, ...]
+    similar: tuple[SuggestedGroup, ...]
     tracker_link: dict[str, Any] | None
     allowed_actions: frozenset[str]
     suggested_topic: TopicSuggestion | None = None
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What scoring and routing read from the mappings, once per call."""
+
+    rules: PriorityRules
+    routing: RoutingRules
+    today: date
+
+    @classmethod
+    def of(cls, mappings: Mappings) -> _Context:
+        return cls(PriorityRules.from_data(mappings.get("priority")), RoutingRules.from_data(mappings.get("routing")),
+                   datetime.now(UTC).date())
+
+
+def _needs_attention() -> ColumnElement[bool]:
+    raised, cleared = audit.alias(), audit.alias()
+    key = cast(wish_groups.c.id, String)
+    last_cleared = (select(func.max(cleared.c.id))
+                    .where(cleared.c.entity == "group", cleared.c.entity_id == key,
+                           cleared.c.action.in_(ATTENTION_CLEARED_BY)).correlate(wish_groups).scalar_subquery())
+    return and_(wish_groups.c.state.in_(("declined", "deferred")), exists().where(
+        raised.c.entity == "group", raised.c.entity_id == key, raised.c.action == "demand_raised",
+        raised.c.id > func.coalesce(last_cleared, 0)))
+
+
 def _base() -> Select[Any]:
     return (
-        select(wish_groups, tracker_links.c.issue_key.label("epic_key"), tracker_links.c.status.label("epic_status"))
+        select(wish_groups, tracker_links.c.issue_key.label("epic_key"), tracker_links.c.status.label("epic_status"),
+               _needs_attention().label("attention"))
         .outerjoin(tracker_links, tracker_links.c.group_id == wish_groups.c.id)
+        .outerjoin(group_stats.group_stats, group_stats.group_stats.c.group_id == wish_groups.c.id)
     )
 
 
-def _attention(conn: Connection, group_ids: Sequence[int]) -> set[int]:
-    rows = conn.execute(
-        select(audit.c.entity_id, audit.c.action, func.max(audit.c.id))
-        .where(audit.c.entity == "group", audit.c.entity_id.in_([str(g) for g in group_ids]),
-               audit.c.action.in_(("demand_raised", *ATTENTION_CLEARED_BY)))
-        .group_by(audit.c.entity_id, audit.c.action)
-    )
-    raised: dict[int, int] = {}
-    cleared: dict[int, int] = {}
-    for entity_id, action, last in rows:
-        seen = raised if action == "demand_raised" else cleared
-        seen[int(entity_id)] = max(seen.get(int(entity_id), 0), last)
-    return {group_id for group_id, last in raised.items() if last > cleared.get(group_id, 0)}
+def _rounded(value: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.round(cast(value, Numeric), 2)
 
 
-def _group_text(docs: Sequence[StoredDoc]) -> tuple[str, set[str]]:
-    return "\n".join(stored.doc.text for stored in docs), {tag for stored in docs for tag in stored.doc.tags}
+def _by_score(conn: Connection, context: _Context) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """ORDER BY terms: bridge.workflow.priority.score of each group, computed in SQL and rounded part by part as
+    it rounds them, highest first; then the newest group first. The parts that do not depend on popularity
+    (importance, legal deadline) are each priced by `score` itself."""
+    rules, stats, segments = context.rules, group_stats.group_stats.c, group_stats.group_segments.c
+    parts = [_rounded(func.coalesce(stats.organizations, 0) * rules.per_organization),
+             _rounded(func.coalesce(stats.paid_accounts, 0) * rules.per_paid_account)]
+    weights = {name: weight for name, weight in rules.segments.items() if weight}
+    if weights:
+        points = (select(func.sum(_rounded(segments.organizations * case(weights, value=segments.segment, else_=0))))
+                  .where(segments.group_id == wish_groups.c.id).scalar_subquery())
+        parts.append(func.coalesce(points, 0))
+
+    def priced(column: Column[Any], values: Sequence[Any]) -> None:
+        prices = {value: score(Popularity(), {column.name: value}, rules, context.today).total for value in values}
+        if any(prices.values()):
+            parts.append(case(prices, value=column, else_=0))
+
+    priced(wish_groups.c.importance, list(rules.importance))
+    priced(wish_groups.c.legal_deadline, list(conn.execute(
+        select(wish_groups.c.legal_deadline).distinct().where(wish_groups.c.legal_deadline.is_not(None))).scalars()))
+    total: ColumnElement[Any] = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return _rounded(total).desc(), wish_groups.c.id.desc()
 
 
-def _matches(search: str, record: Any, text: str) -> bool:
-    wanted = search.strip().casefold()
-    return wanted == str(record.id) or wanted in record.title.casefold() or wanted in text.casefold()
+def _docs(conn: Connection, group_ids: Sequence[int]) -> dict[int, list[StoredDoc]]:
+    docs: dict[int, list[StoredDoc]] = {group_id: [] for group_id in group_ids}
+    for stored in stored_docs(conn, states=None, group_ids=group_ids):
+        docs[stored.group_id].append(stored)
+    return docs
 
 
-def _rows(conn: Connection, mappings: Mappings, records: Sequence[Any], search: str | None = None, *,
-          inbox_only: bool = False, limit: int | None = None) -> list[tuple[GroupRow, Popularity, Score]]:
-    """Rows by score, highest first. Every record is scored (popularity in one query); the wishes' texts and
-    the routing suggestion, the costly part, are read only for the `limit` best ones, unless `search` needs
-    the texts of all. `inbox_only` keeps new and grouped groups, and declined or deferred ones with new demand."""
+def _rows(conn: Connection, context: _Context, records: Sequence[Any],
+          docs: dict[int, list[StoredDoc]] | None = None) -> list[tuple[GroupRow, Popularity, Score]]:
+    """The rows of `records` (of `_base`), in their order, scored with their stored popularity and routed by
+    their wishes' texts (`docs`, read here unless given)."""
     ids = [record.id for record in records]
-    attention = _attention(conn, ids)
-    rules, routing, today = PriorityRules.from_data(mappings.get("priority")), RoutingRules.from_data(
-        mappings.get("routing")), datetime.now(UTC).date()
-    popular_by_group = popularities(conn, ids)
-    scored = [(record, popular_by_group[record.id], score(popular_by_group[record.id], record._mapping, rules,
-                                                          today)) for record in records
-              if not inbox_only or record.state in INBOX_STATES or record.id in attention]
-    scored.sort(key=lambda entry: (-entry[2].total, -entry[0].id))
-    if limit is not None and not search:
-        scored = scored[:limit]
-    docs: dict[int, list[StoredDoc]] = {}
-    for stored in stored_docs(conn, states=None, group_ids=[record.id for record, _, _ in scored]):
-        docs.setdefault(stored.group_id, []).append(stored)
+    stats = group_stats.load(conn, ids)
+    docs = docs if docs is not None else _docs(conn, ids)
     rows = []
-    for record, popular, value in scored:
-        text, tags = _group_text(docs.get(record.id, []))
-        if search and not _matches(search, record, text):
-            continue
-        queue, rule = route_for(f"{record.title}\n{text}", routing, category=record.category,
-                                subcategory=record.subcategory, tags=tags)
+    for record in records:
+        popular, texts = stats[record.id].popularity, docs.get(record.id, [])
+        value = score(popular, record._mapping, context.rules, context.today)
+        queue, rule = route_for("\n".join([record.title, *(stored.doc.text for stored in texts)]), context.routing,
+                                category=record.category, subcategory=record.subcategory,
+                                tags={tag for stored in texts for tag in stored.doc.tags})
         rows.append((GroupRow(
             id=record.id, title=record.title, state=record.state, queue=record.queue, importance=record.importance,
-            category=record.category, subcategory=record.subcategory, wishes=len(docs.get(record.id, [])),
+            category=record.category, subcategory=record.subcategory, wishes=stats[record.id].wishes,
             tickets=popular.tickets, organizations=popular.organizations, score=value.total,
             suggested_queue=queue, suggested_rule=rule.name if rule else None,
-            needs_attention=record.state in ("declined", "deferred") and record.id in attention,
-            epic_key=record.epic_key, epic_status=record.epic_status, updated_at=record.updated_at,
+            needs_attention=bool(record.attention), epic_key=record.epic_key, epic_status=record.epic_status,
+            updated_at=record.updated_at,
         ), popular, value))
-    return rows[:limit] if limit is not None else rows
+    return rows
+
+
+def _matches(search: str, record: Any, docs: Sequence[StoredDoc]) -> bool:
+    wanted = search.strip().casefold()
+    return (wanted == str(record.id) or wanted in record.title.casefold()
+            or any(wanted in stored.doc.text.casefold() for stored in docs))
+
+
+def _page(conn: Connection, mappings: Mappings, query: Select[Any], search: str | None, limit: int,
+          offset: int) -> list[GroupRow]:
+    context = _Context.of(mappings)
+    query = query.order_by(*_by_score(conn, context))
+    if not search:
+        return [row for row, _, _ in _rows(conn, context, list(conn.execute(query.limit(limit).offset(offset))))]
+    candidates = conn.execute(query).all()
+    found: list[Any] = []
+    docs: dict[int, list[StoredDoc]] = {}
+    for start in range(0, len(candidates), SEARCH_BATCH):
+        batch = candidates[start:start + SEARCH_BATCH]
+        batch_docs = _docs(conn, [record.id for record in batch])
+        for record in batch:
+            if _matches(search, record, batch_docs[record.id]):
+                found.append(record)
+                docs[record.id] = batch_docs[record.id]
+        if len(found) >= offset + limit:
+            break
+    return [row for row, _, _ in _rows(conn, context, found[offset:offset + limit], docs)]
 
 
 def list_groups(conn: Connection, mappings: Mappings, *, state: str | None = None, queue: str | None = None,
-                search: str | None = None, limit: int = 200) -> list[GroupRow]:
-    """Groups by score, highest first; merged groups only when asked for by state. `search` matches the
-    group id, or text in the title or any wish (case-insensitive in every language)."""
+                search: str | None = None, limit: int = 200, offset: int = 0) -> list[GroupRow]:
+    """Groups by score, highest first (the newest first among equals), `limit` of them after the first `offset`;
+    merged groups only when asked for by state. `search` matches the group id, or text in the title or any
+    wish (case-insensitive in every language)."""
     query = _base().where(wish_groups.c.state == state if state else wish_groups.c.state != "merged")
     if queue:
         query = query.where(wish_groups.c.queue == queue)
-    return [row for row, _, _ in _rows(conn, mappings, list(conn.execute(query)), search, limit=limit)]
+    return _page(conn, mappings, query, search, limit, offset)
 
 
-def new_wishes(conn: Connection, mappings: Mappings, limit: int = 200) -> list[GroupRow]:
-    """The product manager's inbox: new and grouped groups, and declined or deferred ones with new demand."""
-    query = _base().where(wish_groups.c.state.in_((*INBOX_STATES, "declined", "deferred")))
-    return [row for row, _, _ in _rows(conn, mappings, list(conn.execute(query)), inbox_only=True, limit=limit)]
+def new_wishes(conn: Connection, mappings: Mappings, limit: int = 200, offset: int = 0) -> list[GroupRow]:
+    """The product manager's inbox, ordered and paged as list_groups: new and grouped groups, and declined or
+    deferred ones with new demand."""
+    query = _base().where(or_(wish_groups.c.state.in_(INBOX_STATES), _needs_attention()))
+    return _page(conn, mappings, query, None, limit, offset)
 
 
-def _stages_told(conn: Connection, group_id: int) -> dict[int, tuple[tuple[str, str], ...]]:
-    """Per ticket id: the stage messages queued for it and their outbox state (keys of bridge.outbox.notify)."""
+def _stages_told(conn: Connection, group_id: int, shown: Sequence[Any]) -> dict[int, tuple[tuple[str, str], ...]]:
+    """Per shown ticket id: the stage messages queued for it and their outbox state (keys of
+    bridge.outbox.notify), read through the tickets' lanes (items queued before lanes existed have none)."""
+    lanes = {ticket_lane(ticket.source, ticket.external_id) for ticket in shown}
+    wanted = {ticket.id for ticket in shown}
     told: dict[int, list[tuple[str, str]]] = {}
     rows = conn.execute(select(outbox.c.idempotency_key, outbox.c.state)
-                        .where(outbox.c.idempotency_key.like(f"stage:%:g{group_id}:%")).order_by(outbox.c.id))
+                        .where(or_(outbox.c.lane.in_(lanes), outbox.c.lane.is_(None)),
+                               outbox.c.idempotency_key.like(f"stage:%:g{group_id}:%")).order_by(outbox.c.id))
     for key, state in rows:
         _, stage, _group, _epoch, ticket = key.split(":")
-        told.setdefault(int(ticket[1:]), []).append((stage, state))
+        if int(ticket[1:]) in wanted:
+            told.setdefault(int(ticket[1:]), []).append((stage, state))
     return {ticket: tuple(stages) for ticket, stages in told.items()}
 
 
-def _wish_views(conn: Connection, group_id: int) -> tuple[WishView, ...]:
-    told = _stages_told(conn, group_id)
-    ticket_rows = conn.execute(
-        select(wish_tickets.c.wish_id, tickets).join(tickets, tickets.c.id == wish_tickets.c.ticket_id)
-        .join(wishes, wishes.c.id == wish_tickets.c.wish_id).where(wishes.c.group_id == group_id)
-        .order_by(tickets.c.id)
-    )
+def _wish_views(conn: Connection, group_id: int, offset: int, limit: int | None) -> tuple[WishView, ...]:
+    shown = list(conn.execute(select(wishes).where(wishes.c.group_id == group_id).order_by(wishes.c.id)
+                              .offset(offset).limit(limit)))
+    ticket_rows = group_tickets(conn, group_id, wish_ids=[w.id for w in shown], deleted=True)
+    told = _stages_told(conn, group_id, ticket_rows)
     by_wish: dict[int, list[TicketView]] = {}
     for t in ticket_rows:
         by_wish.setdefault(t.wish_id, []).append(TicketView(
@@ -223,56 +283,44 @@ def _wish_views(conn: Connection, group_id: int) -> tuple[WishView, ...]:
     return tuple(
         WishView(id=w.id, door=w.door, title=w.title, text=w.text, join_mode=w.join_mode, join_score=w.join_score,
                  created_by=w.created_by, created_at=w.created_at, tickets=tuple(by_wish.get(w.id, ())))
-        for w in conn.execute(select(wishes).where(wishes.c.group_id == group_id).order_by(wishes.c.id))
+        for w in shown
     )
 
 
-def similar_groups(conn: Connection, mappings: Mappings, group_id: int, k: int = 5) -> list[SimilarGroup]:
-    """The groups most like this one, best first: each scored by its best match with any of this group's
-    wishes (its first SIMILAR_QUERIES), so a single-wish group sees exactly the scores intake saw. Groups the
-    product manager said are not the same as this one are left out."""
-    docs = stored_docs(conn, states=None, group_ids=[group_id])[:SIMILAR_QUERIES]
-    if not docs:
-        return []
-    exclude = {str(group_id), *map(str, rejected_with(conn, group_id))}
-    best: dict[str, Suggestion] = {}
-    with using_index(conn, mappings) as index:
-        index.prepare([stored.doc.text for stored in docs])
-        for stored in docs:
-            for found in index.suggest(stored.doc, k, exclude):
-                if found.group_id not in best or found.score > best[found.group_id].score:
-                    best[found.group_id] = found
-    ranked = sorted(best.values(), key=lambda s: (-s.score, int(s.group_id)))[:k]
-    groups = {row.id: row for row in conn.execute(
-        select(wish_groups.c.id, wish_groups.c.title, wish_groups.c.state)
-        .where(wish_groups.c.id.in_([int(s.group_id) for s in ranked])))}
-    return [SimilarGroup(int(s.group_id), groups[int(s.group_id)].title, groups[int(s.group_id)].state, s.score,
-                         s.text_score, s.marking_score) for s in ranked]
-
-
-def _one(conn: Connection, mappings: Mappings, group_id: int) -> tuple[Any, GroupRow, Popularity, Score]:
+def _one(conn: Connection, context: _Context, group_id: int,
+         docs: dict[int, list[StoredDoc]] | None = None) -> tuple[Any, GroupRow, Popularity, Score]:
     load_group(conn, group_id)
     record = conn.execute(_base().where(wish_groups.c.id == group_id)).one()
-    return (record, *_rows(conn, mappings, [record])[0])
+    return (record, *_rows(conn, context, [record], docs)[0])
 
 
 def group_row(conn: Connection, mappings: Mappings, group_id: int) -> GroupRow:
     """One group's row as list_groups shows it; WorkflowError for an unknown id."""
-    return _one(conn, mappings, group_id)[1]
+    return _one(conn, _Context.of(mappings), group_id)[1]
 
 
-def group_detail(conn: Connection, mappings: Mappings, group_id: int) -> GroupDetail:
-    """Everything the group page shows; WorkflowError for an unknown id."""
-    record, row, popular, value = _one(conn, mappings, group_id)
+def group_queue(conn: Connection, group_id: int) -> str | None:
+    """The queue the group waits in (None outside analysis); WorkflowError for an unknown id."""
+    queue: str | None = load_group(conn, group_id).queue
+    return queue
+
+
+def group_detail(conn: Connection, mappings: Mappings, group_id: int, *, wishes_offset: int = 0,
+                 wishes_limit: int | None = None) -> GroupDetail:
+    """Everything the group page shows, its wishes (with their tickets) `wishes_limit` at a time after the first
+    `wishes_offset` (all by default); WorkflowError for an unknown id."""
+    docs = _docs(conn, [group_id])
+    record, row, popular, value = _one(conn, _Context.of(mappings), group_id, docs)
     link = conn.execute(select(tracker_links).where(tracker_links.c.group_id == group_id)).first()
     return GroupDetail(
         group=row, notes=record.notes, reason=record.reason, legal_reference=record.legal_reference,
         legal_deadline=record.legal_deadline, epoch=record.epoch, merged_into=record.merged_into,
-        created_at=record.created_at, wishes=_wish_views(conn, group_id), popularity=popular, score=value,
+        created_at=record.created_at, wishes=_wish_views(conn, group_id, wishes_offset, wishes_limit),
+        popularity=popular, score=value,
         comments=tuple(dict(c._mapping) for c in conn.execute(
             select(comments).where(comments.c.group_id == group_id).order_by(comments.c.id))),
         audit=tuple(trail(conn, "group", group_id)),
-        similar=tuple(similar_groups(conn, mappings, group_id)) if record.state != "merged" else (),
+        similar=tuple(similar_groups(conn, mappings, group_id, docs[group_id])) if record.state != "merged" else (),
         tracker_link=dict(link._mapping) if link else None, allowed_actions=allowed_actions(record.state),
         suggested_topic=suggested_topic(conn, mappings, group_id) if record.category is None else None,
     )

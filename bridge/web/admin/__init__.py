@@ -10,7 +10,8 @@ from werkzeug.exceptions import HTTPException
 
 from bridge.web import auth, i18n
 from bridge.web.admin import views_ops, views_reports, views_sidebar, views_users, views_wishes
-from bridge.web.admin.pages import when
+from bridge.web.admin.pages import page_url, when
+from bridge.web.context import runtime
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
                       static_folder="static")
@@ -25,7 +26,7 @@ blueprint.before_request(auth.login_required)
 @blueprint.context_processor
 def page_globals() -> dict[str, object]:
     return {**i18n.template_globals(), "csrf_token": auth.csrf_token, "user": auth.current_user(), "can": auth.can,
-            "when": when}
+            "when": when, "page_url": page_url}
 
 
 @blueprint.errorhandler(HTTPException)
@@ -51,7 +52,7 @@ def unrouted_error_page(error: HTTPException) -> ResponseReturnValue:
 
 def register(app: Flask) -> None:
     """Mount the admin pages on `app`, with a session cookie scripts cannot read."""
-    public_url = str(app.extensions["wishbridge.runtime"].settings["WISHBRIDGE_PUBLIC_URL"])
+    public_url = str(runtime(app).settings["WISHBRIDGE_PUBLIC_URL"])
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=public_url.startswith("https://"))
     app.register_blueprint(blueprint)

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from bridge.grouping.verdicts import record_verdict
 from bridge.mapping import Mappings
-from bridge.store.schema import store_id
+from bridge.store.ids import store_id
 from bridge.web.admin.pages import BadField, day, field, number, optional
 from bridge.workflow import lifecycle
 

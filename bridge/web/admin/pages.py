@@ -1,4 +1,4 @@
-"""Helpers every admin view shares: the runtime, safe redirects, the form fields a view insists on."""
+"""Helpers every admin view shares: safe redirects, the form fields a view insists on."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import request, url_for
 
-from bridge.runtime import Runtime
-from bridge.store.schema import store_id
+from bridge.store.ids import store_id
 
 
 class BadField(Exception):
@@ -20,11 +19,6 @@ class BadField(Exception):
         self.name = name
 
 
-def runtime() -> Runtime:
-    found: Runtime = current_app.extensions["wishbridge.runtime"]
-    return found
-
-
 def local_url(target: str | None, fallback: str) -> str:
     """`target` when it stays on this site (a path), else `fallback`: no open redirects."""
     if not target:
@@ -33,6 +27,11 @@ def local_url(target: str | None, fallback: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     return target
+
+
+def page_url(number: int) -> str:
+    """This page's address, filters kept, showing page `number` of its list."""
+    return url_for(str(request.endpoint), **{**(request.view_args or {}), **request.args.to_dict(), "page": number})
 
 
 def field(form: Mapping[str, str], name: str) -> str:

@@ -8,8 +8,8 @@ from flask.typing import ResponseReturnValue
 from bridge.mapping import check_mappings
 from bridge.store import audit, outbox, unmapped
 from bridge.store.cursors import sync_status
-from bridge.web.admin.pages import runtime
 from bridge.web.auth import require
+from bridge.web.context import runtime
 from bridge.web.i18n import translate
 
 blueprint = Blueprint("ops", __name__, url_prefix="/operations")

@@ -12,8 +12,8 @@ from sqlalchemy import Connection
 from bridge import reports
 from bridge.mapping import Mappings
 from bridge.store.users import LANGUAGES
-from bridge.web.admin.pages import runtime
 from bridge.web.auth import require
+from bridge.web.context import runtime
 from bridge.web.i18n import language
 
 blueprint = Blueprint("reports", __name__, url_prefix="/reports")

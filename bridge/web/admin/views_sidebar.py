@@ -8,8 +8,8 @@ from flask import Blueprint, redirect
 from flask.typing import ResponseReturnValue
 
 from bridge.model import TicketRef
-from bridge.web.admin.pages import runtime
 from bridge.web.auth import require
+from bridge.web.context import runtime
 from bridge.web.i18n import language
 from bridge.web.sidebar.links import sidebar_link
 

@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 
 from bridge.store import audit
 from bridge.store.users import LANGUAGES, ROLES, UserError, create_user, list_users
-from bridge.web.admin.pages import runtime
 from bridge.web.auth import require
+from bridge.web.context import runtime
 from bridge.web.i18n import translate
 
 blueprint = Blueprint("users", __name__, url_prefix="/users")

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from bridge.errors import WorkflowError
-from bridge.store.schema import wish_groups
 from bridge.store.users import LANGUAGES
 from bridge.web.admin.actions import ACTIONS
-from bridge.web.admin.pages import BadField, field, optional, runtime
+from bridge.web.admin.pages import BadField, field, optional
 from bridge.web.auth import require
+from bridge.web.context import runtime
 from bridge.web.i18n import translate
 from bridge.workflow import lifecycle, read_models
 from bridge.workflow.changes import STATES, allowed_actions
@@ -20,6 +19,14 @@ from bridge.workflow.routing import QUEUES
 
 blueprint = Blueprint("wishes", __name__)
 CHANNELS = ("call", "meeting", "email", "chat", "onboarding", "other")
+GROUPS_SHOWN = 100   # rows of a list page
+WISHES_SHOWN = 50    # wishes (with their tickets) of a group page
+
+
+def _page_number() -> int:
+    """The `page` asked for, counted from 1 (anything else is the first)."""
+    number = request.args.get("page", "")
+    return max(int(number), 1) if number.isdigit() else 1
 
 
 @blueprint.get("/")
@@ -30,34 +37,37 @@ def home() -> ResponseReturnValue:
 @blueprint.get("/inbox")
 def inbox() -> ResponseReturnValue:
     require("view")
-    rt = runtime()
+    rt, number = runtime(), _page_number()
     with rt.engine.connect() as conn:
-        rows = read_models.new_wishes(conn, rt.mappings)
-    return render_template("inbox.html", rows=rows, topics=rt.mappings.topics)
+        rows = read_models.new_wishes(conn, rt.mappings, limit=GROUPS_SHOWN + 1, offset=(number - 1) * GROUPS_SHOWN)
+    return render_template("inbox.html", rows=rows[:GROUPS_SHOWN], topics=rt.mappings.topics, page=number,
+                           more=len(rows) > GROUPS_SHOWN)
 
 
 @blueprint.get("/groups")
 def groups() -> ResponseReturnValue:
     require("view")
-    rt = runtime()
+    rt, number = runtime(), _page_number()
     filters = {name: optional(request.args, name) for name in ("state", "queue", "search")}
     with rt.engine.connect() as conn:
         rows = read_models.list_groups(conn, rt.mappings, state=filters["state"], queue=filters["queue"],
-                                   search=filters["search"])
-    return render_template("groups.html", rows=rows, filters=filters, states=STATES, queues=QUEUES,
-                           topics=rt.mappings.topics)
+                                       search=filters["search"], limit=GROUPS_SHOWN + 1,
+                                       offset=(number - 1) * GROUPS_SHOWN)
+    return render_template("groups.html", rows=rows[:GROUPS_SHOWN], filters=filters, states=STATES, queues=QUEUES,
+                           topics=rt.mappings.topics, page=number, more=len(rows) > GROUPS_SHOWN)
 
 
 def group_page(group_id: int, status: int = 200) -> ResponseReturnValue:
-    rt = runtime()
+    rt, number = runtime(), _page_number()
     with rt.engine.connect() as conn:
         try:
-            detail = read_models.group_detail(conn, rt.mappings, group_id)
+            detail = read_models.group_detail(conn, rt.mappings, group_id, wishes_offset=(number - 1) * WISHES_SHOWN,
+                                              wishes_limit=WISHES_SHOWN)
         except WorkflowError:
             abort(404)
     return render_template("group.html", detail=detail, group=detail.group, queues=QUEUES,
-                           importance=IMPORTANCE, topics=rt.mappings.topics,
-                           allowed_actions=allowed_actions), status
+                           importance=IMPORTANCE, topics=rt.mappings.topics, allowed_actions=allowed_actions,
+                           page=number, more=detail.group.wishes > number * WISHES_SHOWN), status
 
 
 @blueprint.get("/groups/<int:group_id>")
@@ -71,10 +81,13 @@ def act(group_id: int, action: str) -> ResponseReturnValue:
     perform = ACTIONS.get(action)
     rt = runtime()
     with rt.engine.connect() as conn:
-        found = conn.execute(select(wish_groups.c.queue).where(wish_groups.c.id == group_id)).first()
-    if perform is None or found is None:
+        try:
+            queue = read_models.group_queue(conn, group_id)
+        except WorkflowError:
+            abort(404)
+    if perform is None:
         abort(404)
-    user = require(action, found.queue)
+    user = require(action, queue)
     try:
         with rt.engine.begin() as conn:
             shown = perform(conn, rt.mappings, group_id, request.form, user.username)

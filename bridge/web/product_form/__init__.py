@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from bridge.text.catalogue import LANGUAGES, language_of, translator
 from bridge.web.api import FIELD_LIMITS, TEXT_LIMIT
+from bridge.web.context import runtime
 
 ENDPOINT = "/api/v1/wishes"
 blueprint = Blueprint("product_form", __name__, url_prefix="/embed", template_folder="templates",
@@ -23,7 +24,7 @@ blueprint = Blueprint("product_form", __name__, url_prefix="/embed", template_fo
 
 
 def _known_key(key: str) -> bool:
-    keys = current_app.extensions["wishbridge.runtime"].settings["WISHBRIDGE_API_KEYS"]
+    keys = runtime().settings["WISHBRIDGE_API_KEYS"]
     return bool(key) and any(hmac.compare_digest(key, known) for known in keys)
 
 

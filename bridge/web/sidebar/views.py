@@ -12,20 +12,20 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from bridge.errors import InvalidSignature, WorkflowError
 from bridge.ports import SidebarHost
 from bridge.registry import connector_class, known_sources, names_of_role
-from bridge.runtime import Runtime
-from bridge.store.schema import store_id
+from bridge.store.ids import store_id
 from bridge.text.catalogue import LANGUAGES, language_of, translator
-from bridge.web.sidebar import actions
+from bridge.web.context import runtime
 from bridge.web.sidebar.links import LINK
-from bridge.web.sidebar.panel import panel
 from bridge.web.sidebar.viewer import Viewer, locale_of, read, sign
+from bridge.workflow import ticket_actions
+from bridge.workflow.ticket_panel import panel
 
 blueprint = Blueprint("sidebar", __name__, url_prefix="/sidebar", template_folder="templates",
                       static_folder="static")
@@ -35,13 +35,8 @@ SESSION_LIFETIME = timedelta(minutes=30)
 ACTIONS = ("register", "attach", "note")
 
 
-def _runtime() -> Runtime:
-    runtime: Runtime = current_app.extensions["wishbridge.runtime"]
-    return runtime
-
-
 def _secret() -> str:
-    return str(_runtime().settings["WISHBRIDGE_SECRET_KEY"])
+    return str(runtime().settings["WISHBRIDGE_SECRET_KEY"])
 
 
 def _language(viewer: Viewer | None = None) -> str:
@@ -58,9 +53,9 @@ def _denied(error: InvalidSignature, text: str = "sidebar.denied.text") -> Respo
 
 def _page(viewer: Viewer, done: str | None = None, problem: str | None = None,
           status: int = 200) -> ResponseReturnValue:
-    runtime = _runtime()
-    with runtime.engine.connect() as conn:
-        shown = panel(conn, runtime.mappings, viewer.ref)
+    rt = runtime()
+    with rt.engine.connect() as conn:
+        shown = panel(conn, rt.mappings, viewer.ref)
     session = sign(_secret(), SESSION, viewer, SESSION_LIFETIME)
     lang = _language(viewer)
     return render_template("sidebar/page.html", _=translator(lang), lang=lang, viewer=viewer,
@@ -74,7 +69,7 @@ def hosted(source: str) -> ResponseReturnValue:
     if not isinstance(host, SidebarHost):
         return _denied(InvalidSignature(f"'{source}' does not open the sidebar itself"))
     try:
-        visit = host.sidebar_visit(_runtime().settings, request.values.to_dict())
+        visit = host.sidebar_visit(runtime().settings, request.values.to_dict())
     except InvalidSignature as error:
         return _denied(error)
     return _page(Viewer(visit.ref, visit.agent, locale_of(visit.locale), source))
@@ -94,17 +89,15 @@ def _perform(action: str, viewer: Viewer, form: MultiDict[str, str]) -> str:
     actor = viewer.actor(form.get("agent_name", ""))
     if not actor:
         raise WorkflowError("name_required")
-    runtime = _runtime()
-    with runtime.engine.begin() as conn:
-        ticket = panel(conn, runtime.mappings, viewer.ref).ticket
-        if ticket is None:
-            raise WorkflowError(f"ticket {viewer.ref} is not in Wishbridge yet")
+    rt = runtime()
+    with rt.engine.begin() as conn:
         if action == "register":
-            group_id = actions.register(conn, runtime.mappings, ticket.id, actor)
+            group_id = ticket_actions.register(conn, rt.mappings, viewer.ref, actor)
         elif action == "attach":
-            group_id = actions.attach(conn, runtime.mappings, ticket.id, store_id(form.get("group_id", "")), actor)
+            group_id = ticket_actions.attach(conn, rt.mappings, viewer.ref, store_id(form.get("group_id", "")),
+                                             actor)
         else:
-            group_id = actions.note(conn, ticket.id, form.get("body", "").strip(), actor)
+            group_id = ticket_actions.note(conn, viewer.ref, form.get("body", "").strip(), actor)
     return str(group_id)
 
 
@@ -130,8 +123,8 @@ def act(action: str) -> ResponseReturnValue:
 def lock_down(response: Response) -> Response:
     """Only this site and the configured helpdesks that show the sidebar in a frame (Zendesk's app) may frame it;
     nothing is loaded from elsewhere."""
-    runtime = _runtime()
-    framing = [str(runtime.settings.values.get(f"{name.upper()}_URL") or "") for name in names_of_role("helpdesk")
+    settings = runtime().settings
+    framing = [str(settings.values.get(f"{name.upper()}_URL") or "") for name in names_of_role("helpdesk")
                if getattr(connector_class(name), "frames_sidebar", False)]
     ancestors = " ".join(["'self'", *(url for url in framing if url)])
     response.headers["Content-Security-Policy"] = (

@@ -1,0 +1,77 @@
+"""Each wish group's stored popularity (bridge.model.Popularity) and wish count: what the lists sort and filter
+by without reading tickets. bridge.workflow.popularity computes them; this module only locks, writes and reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bridge.model import Popularity
+from bridge.store.schema import group_segments, group_stats, wish_groups
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    wishes: int
+    popularity: Popularity
+
+
+def lock(conn: Connection, group_ids: Iterable[int]) -> None:
+    """Hold the groups' rows until the transaction ends (PostgreSQL; SQLite has one writer at a time), so two
+    transactions refreshing one group count one after the other, each seeing what the other committed. The lock
+    lets rows pointing at the group be written meanwhile (FOR NO KEY UPDATE)."""
+    conn.execute(select(wish_groups.c.id).where(wish_groups.c.id.in_(sorted(set(group_ids))))
+                 .order_by(wish_groups.c.id).with_for_update(key_share=True))
+
+
+def _upsert(conn: Connection, table: Table, rows: list[dict[str, object]], keys: tuple[str, ...]) -> None:
+    """Insert `rows`, or update those whose `keys` exist (both dialects spell it ON CONFLICT ... DO UPDATE)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement: Any = dialect.insert(table)
+    updated = {name: statement.excluded[name] for name in rows[0] if name not in keys}
+    conn.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=updated), rows)
+
+
+def save(conn: Connection, stats: Mapping[int, GroupStats]) -> None:
+    """Store the groups' figures, replacing what was stored for them."""
+    if not stats:
+        return
+    _upsert(conn, group_stats, [
+        {"group_id": group_id, "wishes": s.wishes, "tickets": s.popularity.tickets,
+         "organizations": s.popularity.organizations, "requesters": s.popularity.requesters,
+         "paid_accounts": s.popularity.paid_accounts, "channels": list(s.popularity.channels)}
+        for group_id, s in stats.items()], ("group_id",))
+    for group_id, s in stats.items():
+        segments = s.popularity.by_segment
+        conn.execute(group_segments.delete().where(group_segments.c.group_id == group_id,
+                                                   group_segments.c.segment.not_in(list(segments))))
+        if segments:
+            _upsert(conn, group_segments, [
+                {"group_id": group_id, "segment": segment, "organizations": count,
+                 "paid_accounts": s.popularity.segment_paid_accounts.get(segment, 0)}
+                for segment, count in segments.items()], ("group_id", "segment"))
+
+
+def load(conn: Connection, group_ids: Iterable[int]) -> dict[int, GroupStats]:
+    """The stored figures of these groups; a group never counted gets zeros."""
+    ids = list(group_ids)
+    segments: dict[int, dict[str, tuple[int, int]]] = {}
+    for part in conn.execute(select(group_segments).where(group_segments.c.group_id.in_(ids))
+                             .order_by(group_segments.c.segment)):
+        segments.setdefault(part.group_id, {})[part.segment] = (part.organizations, part.paid_accounts)
+    found = {row.group_id: row for row in conn.execute(select(group_stats).where(group_stats.c.group_id.in_(ids)))}
+    stats = {group_id: GroupStats(0, Popularity()) for group_id in ids}
+    for group_id, row in found.items():
+        by_segment = segments.get(group_id, {})
+        stats[group_id] = GroupStats(row.wishes, Popularity(
+            tickets=row.tickets, organizations=row.organizations, requesters=row.requesters,
+            channels=tuple(row.channels), paid_accounts=row.paid_accounts,
+            by_segment={name: orgs for name, (orgs, _) in by_segment.items()},
+            segment_paid_accounts={name: paid for name, (_, paid) in by_segment.items()},
+        ))
+    return stats
