@@ -1,3 +1,5 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from bridge.errors import WorkflowError
@@ -75,3 +77,48 @@ def test_the_detail_shows_tickets_score_breakdown_audit_and_allowed_actions(engi
     assert [entry["action"] for entry in detail.audit] == ["wish_added", "comment", "route"]
     assert detail.allowed_actions == frozenset(
         {"route", "analyse", "ask", "approve", "decline", "defer", "merge", "split", "attach", "comment"})
+
+
+def test_pages_of_a_list_follow_one_another_in_the_order_of_each_groups_score(engine, mappings):
+    today = datetime.now(UTC).date()
+    with engine.begin() as conn:
+        for n, (segment, paid) in enumerate((("enterprise", 40), ("smb", 0), ("business", 7), (None, 3), ("smb", 1),
+                                             ("enterprise", 0), ("free", 90)), start=1):
+            intake_one(conn, mappings, str(n), f"Пожелание номер {n}", organization=f"org{n}", segment=segment,
+                       paid_accounts=paid)
+        for n, (importance, deadline) in enumerate((("critical", None), ("important", 30), (None, -5), (None, 400)),
+                                                   start=2):
+            wishes.route(conn, mappings, n, "legal", "pm")
+            wishes.record_analysis(conn, n, "analyst", importance=importance,
+                                   legal_deadline=today + timedelta(days=deadline) if deadline is not None else None)
+        whole = list_groups(conn, mappings)
+        pages = [list_groups(conn, mappings, limit=3, offset=offset) for offset in (0, 3, 6)]
+        inbox_pages = [new_wishes(conn, mappings, limit=2, offset=offset) for offset in (0, 2)]
+    assert [row.id for page in pages for row in page] == [row.id for row in whole]
+    assert [row.id for row in whole] == [row.id for row in sorted(whole, key=lambda row: (-row.score, -row.id))]
+    assert len({row.score for row in whole}) > 4, "the groups score differently"
+    assert [row.id for page in inbox_pages for row in page] == [row.id for row in whole if row.state == "new"]
+
+
+def test_a_search_pages_through_the_matching_groups_only(engine, mappings):
+    with engine.begin() as conn:
+        matching = [intake_one(conn, mappings, str(n), f"Выгрузка отчёта {n} в Excel", organization=f"o{n}")
+                    for n in range(5)]
+        intake_one(conn, mappings, "99", "Тёмная тема")
+        first, second = (list_groups(conn, mappings, search="EXCEL", limit=3, offset=offset) for offset in (0, 3))
+    assert sorted(row.id for row in [*first, *second]) == matching
+    assert (len(first), len(second)) == (3, 2)
+
+
+def test_the_detail_shows_the_wishes_asked_for_and_counts_them_all(engine, tmp_path):
+    joining = mappings_with(tmp_path, {"auto_join": 0.5, "suggest_min": 0.0})
+    with engine.begin() as conn:
+        group = intake_one(conn, joining, "1", "Выгрузка в 1С")
+        for n in range(2, 6):
+            wishes.attach_ticket(conn, joining, store_ticket(conn, str(n), f"Выгрузка в 1С {n}"), group, "pm")
+        second_page = group_detail(conn, joining, group, wishes_offset=2, wishes_limit=2)
+        everything = group_detail(conn, joining, group)
+    assert second_page.group.wishes == len(everything.wishes) == 5
+    assert [wish.id for wish in second_page.wishes] == [wish.id for wish in everything.wishes[2:4]]
+    assert [t.external_id for wish in second_page.wishes for t in wish.tickets] == ["3", "4"]
+    assert second_page.popularity == everything.popularity and second_page.popularity.tickets == 5

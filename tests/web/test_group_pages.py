@@ -12,6 +12,7 @@ from bridge.runtime import Runtime
 from bridge.store import audit, outbox
 from bridge.store.schema import suggestion_verdicts, tickets, wish_groups, wish_tickets, wishes
 from bridge.tracker.status import mark_missing
+from bridge.web.admin import views_wishes
 from tests.jira_helpers import link_epic
 from tests.web.support import add_group, in_queue, page, post, sign_in
 
@@ -218,3 +219,39 @@ def test_a_merge_from_a_suggestion_is_stored_as_the_verdict_same(pm: FlaskClient
         verdicts = [(row.group_id, row.other_group_id, row.verdict) for row in rows]
     assert state_of(web_runtime, second) == "merged"
     assert verdicts == [(first, second, "same")]
+
+
+def test_the_group_list_shows_a_page_at_a_time_and_keeps_its_filters(pm: FlaskClient, web_runtime: Runtime,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(views_wishes, "GROUPS_SHOWN", 2)
+    titles = [f"Export report {n} to Excel" for n in range(3)]
+    for title in titles:
+        add_group(web_runtime.engine, web_runtime.mappings, title, organization=title)
+    first = page(pm.get("/admin/groups?search=excel"))
+    assert sum(title in first for title in titles) == 2
+    assert 'rel="next" href="/admin/groups?search=excel&amp;page=2"' in first and 'rel="prev"' not in first
+    second = page(pm.get("/admin/groups?search=excel&page=2"))
+    assert sum(title in second for title in titles) == 1
+    assert 'rel="prev" href="/admin/groups?search=excel&amp;page=1"' in second and 'rel="next"' not in second
+
+
+def test_a_group_page_shows_its_wishes_a_page_at_a_time_and_counts_them_all(pm: FlaskClient, web_runtime: Runtime,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(views_wishes, "WISHES_SHOWN", 1)
+    target = add_group(web_runtime.engine, web_runtime.mappings, "Dashboards for stores")
+    other = add_group(web_runtime.engine, web_runtime.mappings, "Shelf analytics for stores")
+    post(pm, f"/admin/groups/{other}/merge", {"target_id": str(target)})
+    first, second = (page(pm.get(f"/admin/groups/{target}?page={n}")) for n in (1, 2))
+    assert "Wishes (2)" in first and "Wishes (2)" in second
+    assert "Dashboards for stores" in first and "Shelf analytics" not in first.split('id="wishes"')[1]
+    assert f'href="/admin/groups/{target}?page=2#wishes"' in first
+    assert "Shelf analytics for stores" in second.split('id="wishes"')[1]
+
+
+def test_a_verdict_on_a_suggestion_is_in_the_audit_trail_of_the_page_it_was_given_on(
+        pm: FlaskClient, web_runtime: Runtime) -> None:
+    first = add_group(web_runtime.engine, web_runtime.mappings, "Export the sales report to Excel")
+    second = add_group(web_runtime.engine, web_runtime.mappings, "Export the stock report to Excel")
+    post(pm, f"/admin/groups/{second}/not_same", {"other_id": str(first), "score": "0.61"})
+    assert ("verdict", "product_manager") in trail(web_runtime, second)
+    assert ("verdict", "product_manager") not in trail(web_runtime, first)

@@ -11,11 +11,11 @@ from collections.abc import Callable, Mapping
 from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
 
-from bridge.grouping.verdicts import record_verdict
 from bridge.mapping import Mappings
 from bridge.store.ids import store_id
 from bridge.web.admin.pages import BadField, day, field, number, optional
 from bridge.workflow import lifecycle
+from bridge.workflow.suggestions import judge
 
 Form = MultiDict[str, str]
 Action = Callable[[Connection, Mappings, int, Form, str], int]
@@ -65,13 +65,13 @@ def _merge(conn: Connection, _mappings: Mappings, group_id: int, form: Form, act
     target = number(form, "target_id")
     lifecycle.merge(conn, group_id, target, actor)
     if "score" in form:
-        record_verdict(conn, group_id, target, "same", actor, _shown_score(form))
+        judge(conn, target, group_id, "same", actor, _shown_score(form))
     return target
 
 
 def _not_same(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
     """The product manager says a suggested group is not the same request: it is not suggested again."""
-    record_verdict(conn, group_id, number(form, "other_id"), "not_same", actor, _shown_score(form))
+    judge(conn, group_id, number(form, "other_id"), "not_same", actor, _shown_score(form))
     return group_id
 
 
