@@ -306,9 +306,10 @@ def group_queue(conn: Connection, group_id: int) -> str | None:
 
 
 def group_detail(conn: Connection, mappings: Mappings, group_id: int, *, wishes_offset: int = 0,
-                 wishes_limit: int | None = None) -> GroupDetail:
+                 wishes_limit: int | None = None, similar: bool = True) -> GroupDetail:
     """Everything the group page shows, its wishes (with their tickets) `wishes_limit` at a time after the first
-    `wishes_offset` (all by default); WorkflowError for an unknown id."""
+    `wishes_offset` (all by default), and its similar groups unless `similar` is false (they cost a ranking per
+    wish asked: see group_suggestions); WorkflowError for an unknown id."""
     docs = _docs(conn, [group_id])
     record, row, popular, value = _one(conn, _Context.of(mappings), group_id, docs)
     link = conn.execute(select(tracker_links).where(tracker_links.c.group_id == group_id)).first()
@@ -320,10 +321,20 @@ def group_detail(conn: Connection, mappings: Mappings, group_id: int, *, wishes_
         comments=tuple(dict(c._mapping) for c in conn.execute(
             select(comments).where(comments.c.group_id == group_id).order_by(comments.c.id))),
         audit=tuple(trail(conn, "group", group_id)),
-        similar=tuple(similar_groups(conn, mappings, group_id, docs[group_id])) if record.state != "merged" else (),
+        similar=tuple(_similar(conn, mappings, record, docs[group_id])) if similar else (),
         tracker_link=dict(link._mapping) if link else None, allowed_actions=allowed_actions(record.state),
         suggested_topic=suggested_topic(conn, mappings, group_id) if record.category is None else None,
     )
+
+
+def _similar(conn: Connection, mappings: Mappings, record: Any, docs: Sequence[StoredDoc]) -> list[SuggestedGroup]:
+    return similar_groups(conn, mappings, record.id, docs) if record.state != "merged" else []
+
+
+def group_suggestions(conn: Connection, mappings: Mappings, group_id: int) -> list[SuggestedGroup]:
+    """The groups most like this one, best first, as group_detail shows them (none for a merged group);
+    WorkflowError for an unknown id."""
+    return _similar(conn, mappings, load_group(conn, group_id), _docs(conn, [group_id])[group_id])
 
 
 def suggested_topic(conn: Connection, mappings: Mappings, group_id: int, *,

@@ -6,12 +6,12 @@ sidebar), best first, and the product manager's verdict on one. Suggestions read
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, select
 
 from bridge.grouping.live import using_index
-from bridge.grouping.similarity import Suggestion
+from bridge.grouping.similarity import Suggestion, WishDoc
 from bridge.grouping.store_index import StoredDoc, wish_doc
 from bridge.grouping.verdicts import record_verdict, rejected_with
 from bridge.mapping import Mappings
@@ -45,9 +45,13 @@ def _shown(conn: Connection, found: Sequence[Suggestion]) -> list[SuggestedGroup
 def similar_groups(conn: Connection, mappings: Mappings, group_id: int, docs: Iterable[StoredDoc],
                    k: int = 5) -> list[SuggestedGroup]:
     """The groups most like this one, whose wishes are `docs` (oldest first): each scored by its best match
-    with any of the first SIMILAR_QUERIES, so a single-wish group sees exactly the scores intake saw. Groups
-    the product manager said are not the same as this one are left out."""
-    queries = list(docs)[:SIMILAR_QUERIES]
+    with any of the first SIMILAR_QUERIES, so a single-wish group sees exactly the scores intake saw (a wish
+    with the very text and marking of an earlier one is asked once). Groups the product manager said are not
+    the same as this one are left out."""
+    distinct: dict[WishDoc, StoredDoc] = {}
+    for stored in list(docs)[:SIMILAR_QUERIES]:
+        distinct.setdefault(replace(stored.doc, id=""), stored)
+    queries = list(distinct.values())
     if not queries:
         return []
     exclude = {str(group_id), *map(str, rejected_with(conn, group_id))}

@@ -190,6 +190,19 @@ def test_support_is_refused_what_its_role_does_not_allow(browser, site: Site) ->
     assert "403 · Not allowed" in body(browser)
 
 
+def test_the_similar_groups_arrive_on_the_group_page_and_one_is_merged_from_there(browser, site: Site) -> None:
+    shown = site.groups["shots"]
+    twin = add_group(site.runtime.engine, site.runtime.mappings,
+                     "Roaming of universal transfer documents with another operator")
+    log_in(browser, site, "pm")
+    browser.get(f"{site.url}/admin/groups/{shown}")
+    WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#suggestions table#similar"))
+    click_and_wait(browser, (By.XPATH, f"//table[@id='similar']//tr[td/a[starts-with(., '#{twin} ')]]"
+                                       "//button[@type='submit' and text()='Merge into this group']"))
+    assert browser.current_url.endswith(f"/admin/groups/{shown}")
+    assert "The groups were merged." in body(browser)
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_screenshots_of_the_main_pages_in_both_languages(browser, site: Site, width: int) -> None:
     browser.delete_all_cookies()

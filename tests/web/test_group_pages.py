@@ -199,15 +199,28 @@ def test_the_group_page_says_when_jira_no_longer_has_the_epic(pm: FlaskClient, w
 def test_a_suggestion_judged_not_the_same_is_never_suggested_again(pm: FlaskClient, web_runtime: Runtime) -> None:
     first = add_group(web_runtime.engine, web_runtime.mappings, "Export the sales report to Excel")
     second = add_group(web_runtime.engine, web_runtime.mappings, "Export the stock report to Excel")
-    assert f"#{first} " in page(pm.get(f"/admin/groups/{second}"))
+    assert f"#{first} " in page(pm.get(f"/admin/groups/{second}/similar?partial=1"))
     response = post(pm, f"/admin/groups/{second}/not_same", {"other_id": str(first), "score": "0.61"})
     assert response.location == f"/admin/groups/{second}"
-    assert f"#{first} " not in page(pm.get(f"/admin/groups/{second}"))
-    assert f"#{second} " not in page(pm.get(f"/admin/groups/{first}")), "a verdict holds for the pair both ways"
+    assert f"#{first} " not in page(pm.get(f"/admin/groups/{second}/similar?partial=1"))
+    assert f"#{second} " not in page(pm.get(f"/admin/groups/{first}/similar")), "a verdict holds both ways"
     with web_runtime.engine.connect() as conn:
         verdict = conn.execute(select(suggestion_verdicts)).one()
     assert (verdict.group_id, verdict.other_group_id, verdict.verdict, verdict.score, verdict.actor) == (
         first, second, "not_same", 0.61, "product_manager")
+
+
+def test_the_group_page_fetches_its_similar_groups_after_it_has_shown(pm: FlaskClient, web_runtime: Runtime) -> None:
+    first = add_group(web_runtime.engine, web_runtime.mappings, "Export the sales report to Excel")
+    second = add_group(web_runtime.engine, web_runtime.mappings, "Export the stock report to Excel")
+    group_page = page(pm.get(f"/admin/groups/{second}"))
+    assert f'data-fragment="/admin/groups/{second}/similar?partial=1"' in group_page
+    assert f'<a href="/admin/groups/{second}/similar">Show the similar groups</a>' in group_page
+    part, whole = (pm.get(f"/admin/groups/{second}/similar{query}") for query in ("?partial=1", ""))
+    assert f"#{first} Export the sales report to Excel" in page(part) and "<html" not in page(part)
+    assert f'name="target_id" value="{second}"' in page(part)
+    assert "<html" in page(whole) and f"#{first} Export the sales report to Excel" in page(whole)
+    assert pm.get("/admin/groups/999/similar").status_code == 404
 
 
 def test_a_merge_from_a_suggestion_is_stored_as_the_verdict_same(pm: FlaskClient, web_runtime: Runtime) -> None:

@@ -62,11 +62,11 @@ def group_page(group_id: int, status: int = 200) -> ResponseReturnValue:
     with rt.engine.connect() as conn:
         try:
             detail = read_models.group_detail(conn, rt.mappings, group_id, wishes_offset=(number - 1) * WISHES_SHOWN,
-                                              wishes_limit=WISHES_SHOWN)
+                                              wishes_limit=WISHES_SHOWN, similar=False)
         except WorkflowError:
             abort(404)
     return render_template("group.html", detail=detail, group=detail.group, queues=QUEUES,
-                           importance=IMPORTANCE, topics=rt.mappings.topics, allowed_actions=allowed_actions,
+                           importance=IMPORTANCE, topics=rt.mappings.topics,
                            page=number, more=detail.group.wishes > number * WISHES_SHOWN), status
 
 
@@ -74,6 +74,22 @@ def group_page(group_id: int, status: int = 200) -> ResponseReturnValue:
 def group(group_id: int) -> ResponseReturnValue:
     require("view")
     return group_page(group_id)
+
+
+@blueprint.get("/groups/<int:group_id>/similar")
+def similar(group_id: int) -> ResponseReturnValue:
+    """The group's similar groups with their merge and verdict forms: a page of its own, or with `partial` the
+    part the group page fetches after it has shown (ranking them costs a query of the grouping index per wish)."""
+    require("view")
+    rt = runtime()
+    with rt.engine.connect() as conn:
+        try:
+            queue = read_models.group_queue(conn, group_id)
+            found = read_models.group_suggestions(conn, rt.mappings, group_id)
+        except WorkflowError:
+            abort(404)
+    return render_template("similar.html", group_id=group_id, queue=queue, similar=found,
+                           allowed_actions=allowed_actions, partial="partial" in request.args)
 
 
 @blueprint.post("/groups/<int:group_id>/<action>")
