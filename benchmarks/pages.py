@@ -154,7 +154,8 @@ def main() -> None:
     print(f"{'page':<30} {'median':>8} {'worst':>8} {'CPU':>8}   (target 300 ms)")
     for name, path in (("inbox", "/admin/inbox"), ("group list", "/admin/groups"),
                        ("group list, page 20", "/admin/groups?page=20"),
-                       (f"group page, {2 * 500} tickets", f"/admin/groups/{big}")):
+                       (f"group page, {2 * 500} tickets", f"/admin/groups/{big}"),
+                       ("its similar groups, after it", f"/admin/groups/{big}/similar?partial=1")):
         median, worst, cpu = timed(page(path))
         print(f"{name:<30} {median:6.0f} ms {worst:6.0f} ms {cpu:6.0f} ms")
     print(f"peak memory of this process (store filled, grouping index built, pages served): {peak_mib():.0f} MiB")
