@@ -3,9 +3,10 @@ groups (one of them with 1,000 tickets), and the monthly report with its XLSX, t
 the admin app under waitress (as `wishbridge serve`, 8 threads) with settings from the environment, a product
 manager signed in through the log-in form, every page fetched over HTTP on loopback.
 
-Prints, per page: wall time (median and worst of 5 loads, after one warm-up load that builds the process's
-grouping index) and the CPU time of this process (server and client) per load; then the process's peak memory.
-Targets: 300 ms a page, 10 s for the report.
+Prints, per page: wall time (median and worst of 5 loads, after one warm-up load) and the CPU time of this
+process (server and client) per load; then the process's peak memory. The group page's similar groups come in a
+request of their own after the page has shown (its warm-up builds the process's grouping index). Targets: 300 ms
+a page, 10 s for the report.
 
 The store is filled with bulk inserts as intake would have left it: every wish with its `wish_added` audit row,
 every helpdesk ticket told `registered` (a done outbox item), each group's figures counted by the code that keeps
