@@ -169,6 +169,7 @@ audit = Table(
     Column("details", JSON, nullable=False, default=dict),
     _when("at", nullable=False),
     Index("ix_audit_entity", "entity", "entity_id"),
+    Index("ix_audit_action", "entity", "action", "entity_id"),   # the groups with demand after their decision
 )
 
 sync_cursors = Table(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Numeric, Select, String, and_, case, cast, exists, func, or_, select
+from sqlalchemy import Column, Connection, Numeric, Select, String, and_, case, cast, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from bridge.grouping.store_index import StoredDoc, encoder_of, stored_docs
@@ -124,21 +124,33 @@ class _Context:
                    datetime.now(UTC).date())
 
 
+def _demand_after_decision() -> Select[Any]:
+    """The audit `entity_id` of every group whose newest `demand_raised` row is newer than its newest decline,
+    deferral or acknowledgement (read through ix_audit_action: only those actions' rows)."""
+    raised = func.max(case((audit.c.action == "demand_raised", audit.c.id)))
+    cleared = func.max(case((audit.c.action != "demand_raised", audit.c.id)))
+    return (select(audit.c.entity_id)
+            .where(audit.c.entity == "group", audit.c.action.in_(("demand_raised", *ATTENTION_CLEARED_BY)))
+            .group_by(audit.c.entity_id).having(raised > func.coalesce(cleared, 0)))
+
+
 def _needs_attention() -> ColumnElement[bool]:
-    raised, cleared = audit.alias(), audit.alias()
-    key = cast(wish_groups.c.id, String)
-    last_cleared = (select(func.max(cleared.c.id))
-                    .where(cleared.c.entity == "group", cleared.c.entity_id == key,
-                           cleared.c.action.in_(ATTENTION_CLEARED_BY)).correlate(wish_groups).scalar_subquery())
-    return and_(wish_groups.c.state.in_(("declined", "deferred")), exists().where(
-        raised.c.entity == "group", raised.c.entity_id == key, raised.c.action == "demand_raised",
-        raised.c.id > func.coalesce(last_cleared, 0)))
+    return and_(wish_groups.c.state.in_(("declined", "deferred")),
+                cast(wish_groups.c.id, String).in_(_demand_after_decision()))
+
+
+def _attention(conn: Connection, records: Sequence[Any]) -> set[int]:
+    """Which of these groups need attention."""
+    waiting = [str(record.id) for record in records if record.state in ("declined", "deferred")]
+    if not waiting:
+        return set()
+    return {int(entity_id) for entity_id in conn.execute(
+        _demand_after_decision().where(audit.c.entity_id.in_(waiting))).scalars()}
 
 
 def _base() -> Select[Any]:
     return (
-        select(wish_groups, tracker_links.c.issue_key.label("epic_key"), tracker_links.c.status.label("epic_status"),
-               _needs_attention().label("attention"))
+        select(wish_groups, tracker_links.c.issue_key.label("epic_key"), tracker_links.c.status.label("epic_status"))
         .outerjoin(tracker_links, tracker_links.c.group_id == wish_groups.c.id)
         .outerjoin(group_stats.group_stats, group_stats.group_stats.c.group_id == wish_groups.c.id)
     )
@@ -148,18 +160,20 @@ def _rounded(value: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.round(cast(value, Numeric), 2)
 
 
-def _by_score(conn: Connection, context: _Context) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-    """ORDER BY terms: bridge.workflow.priority.score of each group, computed in SQL and rounded part by part as
-    it rounds them, highest first; then the newest group first. The parts that do not depend on popularity
-    (importance, legal deadline) are each priced by `score` itself."""
+def _by_score(conn: Connection, context: _Context, query: Select[Any]) -> Select[Any]:
+    """`query` (of `_base`) ordered by bridge.workflow.priority.score of each group, highest first, then the newest
+    group first: the score is computed in SQL, rounded part by part as `score` rounds them. The parts that do not
+    depend on popularity (importance, legal deadline) are each priced by `score` itself."""
     rules, stats, segments = context.rules, group_stats.group_stats.c, group_stats.group_segments.c
     parts = [_rounded(func.coalesce(stats.organizations, 0) * rules.per_organization),
              _rounded(func.coalesce(stats.paid_accounts, 0) * rules.per_paid_account)]
     weights = {name: weight for name, weight in rules.segments.items() if weight}
     if weights:
-        points = (select(func.sum(_rounded(segments.organizations * case(weights, value=segments.segment, else_=0))))
-                  .where(segments.group_id == wish_groups.c.id).scalar_subquery())
-        parts.append(func.coalesce(points, 0))
+        points = (select(segments.group_id, func.sum(_rounded(
+            segments.organizations * case(weights, value=segments.segment, else_=0))).label("points"))
+            .group_by(segments.group_id).subquery())
+        query = query.outerjoin(points, points.c.group_id == wish_groups.c.id)
+        parts.append(func.coalesce(points.c.points, 0))
 
     def priced(column: Column[Any], values: Sequence[Any]) -> None:
         prices = {value: score(Popularity(), {column.name: value}, rules, context.today).total for value in values}
@@ -172,7 +186,7 @@ def _by_score(conn: Connection, context: _Context) -> tuple[ColumnElement[Any], 
     total: ColumnElement[Any] = parts[0]
     for part in parts[1:]:
         total = total + part
-    return _rounded(total).desc(), wish_groups.c.id.desc()
+    return query.order_by(_rounded(total).desc(), wish_groups.c.id.desc())
 
 
 def _docs(conn: Connection, group_ids: Sequence[int]) -> dict[int, list[StoredDoc]]:
@@ -187,7 +201,7 @@ def _rows(conn: Connection, context: _Context, records: Sequence[Any],
     """The rows of `records` (of `_base`), in their order, scored with their stored popularity and routed by
     their wishes' texts (`docs`, read here unless given)."""
     ids = [record.id for record in records]
-    stats = group_stats.load(conn, ids)
+    stats, attention = group_stats.load(conn, ids), _attention(conn, records)
     docs = docs if docs is not None else _docs(conn, ids)
     rows = []
     for record in records:
@@ -201,7 +215,7 @@ def _rows(conn: Connection, context: _Context, records: Sequence[Any],
             category=record.category, subcategory=record.subcategory, wishes=stats[record.id].wishes,
             tickets=popular.tickets, organizations=popular.organizations, score=value.total,
             suggested_queue=queue, suggested_rule=rule.name if rule else None,
-            needs_attention=bool(record.attention), epic_key=record.epic_key, epic_status=record.epic_status,
+            needs_attention=record.id in attention, epic_key=record.epic_key, epic_status=record.epic_status,
             updated_at=record.updated_at,
         ), popular, value))
     return rows
@@ -216,7 +230,7 @@ def _matches(search: str, record: Any, docs: Sequence[StoredDoc]) -> bool:
 def _page(conn: Connection, mappings: Mappings, query: Select[Any], search: str | None, limit: int,
           offset: int) -> list[GroupRow]:
     context = _Context.of(mappings)
-    query = query.order_by(*_by_score(conn, context))
+    query = _by_score(conn, context, query)
     if not search:
         return [row for row, _, _ in _rows(conn, context, list(conn.execute(query.limit(limit).offset(offset))))]
     candidates = conn.execute(query).all()

@@ -1,4 +1,5 @@
-"""group stats: each group's popularity and wish count, stored so that lists sort and page in SQL
+"""group stats: each group's popularity and wish count, stored so that lists sort and page in SQL; audit rows
+found by action (the inbox's groups with new demand after their decision)
 
 Revision ID: 0008
 Revises: 0007
@@ -37,11 +38,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['group_id'], ['wish_groups.id'], name=op.f('fk_group_segments_group_id_wish_groups')),
     sa.PrimaryKeyConstraint('group_id', 'segment', name=op.f('pk_group_segments'))
     )
+    op.create_index('ix_audit_action', 'audit', ['entity', 'action', 'entity_id'], unique=False)
     from bridge.workflow.popularity import refresh_all
 
     refresh_all(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_index('ix_audit_action', table_name='audit')
     op.drop_table('group_segments')
     op.drop_table('group_stats')
