@@ -22,7 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from bridge.grouping.store_index import StoredDoc, encoder_of, stored_docs
 from bridge.grouping.topic_model import MODELS, TopicSuggestion
 from bridge.mapping import Mappings
-from bridge.outbox.notify import ticket_lane
+from bridge.outbox.keys import StageKey, stage_keys_of_group, ticket_lane
 from bridge.store import group_stats
 from bridge.store.audit import trail
 from bridge.store.schema import audit, comments, outbox, tracker_links, wish_groups, wishes
@@ -267,18 +267,18 @@ def new_wishes(conn: Connection, mappings: Mappings, limit: int = 200, offset: i
 
 
 def _stages_told(conn: Connection, group_id: int, shown: Sequence[Any]) -> dict[int, tuple[tuple[str, str], ...]]:
-    """Per shown ticket id: the stage messages queued for it and their outbox state (keys of
-    bridge.outbox.notify), read through the tickets' lanes (items queued before lanes existed have none)."""
+    """Per shown ticket id: the stage messages queued for it and their outbox state, read through the tickets'
+    lanes (items queued before lanes existed have none)."""
     lanes = {ticket_lane(ticket.source, ticket.external_id) for ticket in shown}
     wanted = {ticket.id for ticket in shown}
     told: dict[int, list[tuple[str, str]]] = {}
     rows = conn.execute(select(outbox.c.idempotency_key, outbox.c.state)
                         .where(or_(outbox.c.lane.in_(lanes), outbox.c.lane.is_(None)),
-                               outbox.c.idempotency_key.like(f"stage:%:g{group_id}:%")).order_by(outbox.c.id))
+                               outbox.c.idempotency_key.like(stage_keys_of_group(group_id))).order_by(outbox.c.id))
     for key, state in rows:
-        _, stage, _group, _epoch, ticket = key.split(":")
-        if int(ticket[1:]) in wanted:
-            told.setdefault(int(ticket[1:]), []).append((stage, state))
+        stage = StageKey.parse(key)
+        if stage.ticket_id in wanted:
+            told.setdefault(stage.ticket_id, []).append((stage.stage, state))
     return {ticket: tuple(stages) for ticket, stages in told.items()}
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import Connection, or_, select
 
 from bridge.mapping import Mappings
 from bridge.model import TicketRef
-from bridge.outbox.notify import TICKET_PATCH, ticket_lane
+from bridge.outbox.keys import keys_of_ticket, ticket_lane
+from bridge.outbox.notify import TICKET_PATCH
 from bridge.store.schema import outbox, tickets, tracker_links, wish_tickets, wishes
 from bridge.workflow.read_models import GroupRow, group_row
 from bridge.workflow.suggestions import SuggestedGroup, groups_like
@@ -69,7 +70,7 @@ def last_message(conn: Connection, ticket: PanelTicket) -> LastMessage | None:
         select(outbox.c.payload, outbox.c.done_at)
         .where(or_(outbox.c.lane == lane, outbox.c.lane.is_(None)), outbox.c.kind == TICKET_PATCH,
                outbox.c.target == ticket.source, outbox.c.state == "done",
-               outbox.c.idempotency_key.like(f"%:t{ticket.id}"))
+               outbox.c.idempotency_key.like(keys_of_ticket(ticket.id)))
         .order_by(outbox.c.done_at.desc(), outbox.c.id.desc())
     )
     for payload, done_at in rows:
