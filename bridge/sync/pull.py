@@ -23,6 +23,7 @@ from bridge.store.cursors import load_cursor, record_run, save_cursor
 from bridge.store.schema import tracker_links, wish_groups, wish_tickets, wishes
 from bridge.store.tickets import find_ticket_id, mark_deleted, upsert_tickets
 from bridge.tracker.requests import request_epic_update
+from bridge.workflow.popularity import refresh_for_tickets
 
 log = logging.getLogger(__name__)
 Intake = Callable[[Connection, list[int]], int]
@@ -86,7 +87,8 @@ def store_tickets(conn: Connection, page: list[Ticket], mapping: HelpdeskMapping
     """Store tickets with their marking; returns the ids of wish tickets that are new or changed. A ticket
     deleted upstream is flagged, never removed (one never seen before is stored already flagged). The epics of
     approved groups whose tickets changed are brought up to date."""
-    live = [t for t in page if not t.deleted or find_ticket_id(conn, t.ref) is None]
+    known = {t.ref: find_ticket_id(conn, t.ref) for t in page if t.deleted}
+    live = [t for t in page if not t.deleted or known[t.ref] is None]
     for ticket in page:
         if ticket.deleted and ticket not in live:
             summary.deleted += mark_deleted(conn, ticket.ref)
@@ -103,7 +105,9 @@ def store_tickets(conn: Connection, page: list[Ticket], mapping: HelpdeskMapping
         summary.unchanged += not stored.changed
         if marking.is_wish and stored.changed and not ticket.deleted:
             wish_ids.append(stored.id)
-    _refresh_epics(conn, [stored.id for stored in stored_rows if stored.changed and not stored.created])
+    changed = [stored.id for stored in stored_rows if stored.changed and not stored.created]
+    refresh_for_tickets(conn, [*changed, *(found for found in known.values() if found is not None)])
+    _refresh_epics(conn, changed)
     return wish_ids
 
 

@@ -107,6 +107,8 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "filter.apply": {"en": "Show", "ru": "Показать"},
         "filter.search": {"en": "Search", "ru": "Поиск"},
         "list.empty": {"en": "Nothing here yet.", "ru": "Пока ничего нет."},
+        "list.previous": {"en": "← Previous", "ru": "← Назад"},
+        "list.next": {"en": "Next →", "ru": "Дальше →"},
         "group.title": {"en": "Title", "ru": "Название"},
         "group.state": {"en": "State", "ru": "Состояние"},
         "group.queue": {"en": "Queue", "ru": "Очередь"},
@@ -138,6 +140,7 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "group.updated": {"en": "updated", "ru": "изменено"},
         "group.merged_into": {"en": "This group was merged into", "ru": "Эта группа объединена с"},
         "group.suggestions": {"en": "Similar groups", "ru": "Похожие группы"},
+        "group.suggestions_show": {"en": "Show the similar groups", "ru": "Показать похожие группы"},
         "group.suggested_topic": {
             "en": "Topic suggested from the text (not applied; confidence)",
             "ru": "Тема, подсказанная по тексту (не применена; уверенность)",

@@ -18,6 +18,7 @@ from bridge.outbox.notify import notify
 from bridge.store.audit import record
 from bridge.store.schema import tracker_links, wish_groups
 from bridge.tracker.requests import request_epic_update, request_ticket_link
+from bridge.workflow.popularity import refresh
 
 _RECEIVING = frozenset({"attach", "comment"})
 ACTIONS: dict[str, frozenset[str]] = {
@@ -33,6 +34,8 @@ ACTIONS: dict[str, frozenset[str]] = {
 STATES = tuple(ACTIONS)
 RECEIVING_STATES = tuple(state for state, actions in ACTIONS.items() if "attach" in actions)
 """States whose groups take new wishes (intake, attach, merge target)."""
+MOVES = frozenset({"wish_added", "merge", "merged_in", "unmerge", "unmerged_out", "split", "split_from"})
+"""Audited actions that move wishes into or out of a group: each counts the group's popularity again."""
 
 
 def allowed_actions(state: str) -> frozenset[str]:
@@ -76,6 +79,8 @@ def create_group(conn: Connection, *, title: str, state: str, category: str | No
 def log(conn: Connection, group_id: int, action: str, actor: str, reason: str | None = None,
         **details: Any) -> None:
     record(conn, "group", group_id, action, actor, reason=reason, details=details)
+    if action in MOVES:
+        refresh(conn, [group_id])
 
 
 def change(conn: Connection, group_id: int, action: str, actor: str, reason: str | None = None, *,
