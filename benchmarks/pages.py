@@ -27,9 +27,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import requests
 from waitress.server import create_server
@@ -48,7 +49,7 @@ WORDS = ("выгрузка", "отчёт", "Excel", "агрегация", "ко�
 PASSWORD = "bench-password-1"
 
 
-def chunks(rows: list[dict[str, object]], size: int = 5000) -> Iterator[list[dict[str, object]]]:
+def chunks(rows: Sequence[Mapping[str, Any]], size: int = 5000) -> Iterator[Sequence[Mapping[str, Any]]]:
     for start in range(0, len(rows), size):
         yield rows[start:start + size]
 
@@ -65,14 +66,15 @@ def fill(runtime: Runtime, ticket_count: int) -> int:
     rows_wishes = [{"id": w + 1, "group_id": group_of_wish[w], "door": "helpdesk", "title": f"wish {w}",
                     "text": " ".join(WORDS[(w + k) % 10] for k in range(12)), "created_by": "sync",
                     "created_at": NOW - timedelta(days=w % 365)} for w in range(wish_count)]
-    rows_tickets = [{"id": t + 1, "source": "zendesk", "external_id": str(t + 1), "subject": f"ticket {t}",
-                     "url": f"https://acme.zendesk.com/agent/tickets/{t + 1}", "body": "Прошу добавить выгрузку",
-                     "requester_id": f"u{t}", "requester_name": f"User {t}", "organization_id": f"o{t % 2000}",
-                     "organization_name": f"Org {t % 2000}", "segment": ("enterprise", "smb")[t % 2],
-                     "paid_accounts": t % 50, "category": TOPICS[t % 4][0], "subcategory": TOPICS[t % 4][1],
-                     "tags": [], "language": "ru", "is_wish": True, "created_at": NOW - timedelta(days=t % 365),
-                     "first_seen_at": NOW, "last_seen_at": NOW, "content_hash": "x", "raw": {}}
-                    for t in range(ticket_count)]
+    rows_tickets: list[dict[str, Any]] = [
+        {"id": t + 1, "source": "zendesk", "external_id": str(t + 1), "subject": f"ticket {t}",
+         "url": f"https://acme.zendesk.com/agent/tickets/{t + 1}", "body": "Прошу добавить выгрузку",
+         "requester_id": f"u{t}", "requester_name": f"User {t}", "organization_id": f"o{t % 2000}",
+         "organization_name": f"Org {t % 2000}", "segment": ("enterprise", "smb")[t % 2],
+         "paid_accounts": t % 50, "category": TOPICS[t % 4][0], "subcategory": TOPICS[t % 4][1],
+         "tags": [], "language": "ru", "is_wish": True, "created_at": NOW - timedelta(days=t % 365),
+         "first_seen_at": NOW, "last_seen_at": NOW, "content_hash": "x", "raw": {}}
+        for t in range(ticket_count)]
     rows_links = [{"wish_id": t // 2 + 1, "ticket_id": t + 1, "linked_by": "sync", "linked_at": NOW}
                   for t in range(ticket_count)]
     rows_audit = [{"entity": "group", "entity_id": str(group_of_wish[w]), "action": "wish_added", "actor": "intake",
@@ -95,7 +97,7 @@ def fill(runtime: Runtime, ticket_count: int) -> int:
 def serve(runtime: Runtime) -> str:
     server = create_server(create_app(runtime=runtime), host="127.0.0.1", port=0, threads=8)
     threading.Thread(target=server.run, daemon=True).start()
-    return f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+    return f"http://127.0.0.1:{server.effective_port}"
 
 
 def signed_in(base: str) -> requests.Session:
@@ -126,22 +128,18 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tickets", type=int, default=100_000)
-    parser.add_argument("--database", default="sqlite")
-    args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp())
-    database = f"sqlite:///{folder / 'pages.db'}" if args.database == "sqlite" else args.database
+def run(folder: Path, tickets: int, database: str) -> None:
+    """Fill the store at `database` (SQLite in `folder` by default), then time the pages and the report."""
+    database = f"sqlite:///{folder / 'pages.db'}" if database == "sqlite" else database
     environ = {"DATABASE_URL": database, "WISHBRIDGE_MAPPINGS": str(ROOT / "mappings"),
                "WISHBRIDGE_SECRET_KEY": "bench"}
     runtime = Runtime(load_settings(environ, env_file=None))
     started = time.perf_counter()
-    big = fill(runtime, args.tickets)
+    big = fill(runtime, tickets)
     with runtime.engine.begin() as conn:
         create_user(conn, "pm", PASSWORD, "product_manager")
-    print(f"store: {database.split(':')[0]}, {args.tickets} tickets, {args.tickets // 2} wishes, "
-          f"{args.tickets // 10} groups, filled and counted in {time.perf_counter() - started:.0f} s; "
+    print(f"store: {database.split(':')[0]}, {tickets} tickets, {tickets // 2} wishes, "
+          f"{tickets // 10} groups, filled and counted in {time.perf_counter() - started:.0f} s; "
           f"peak memory {peak_mib():.0f} MiB")
     base = serve(runtime)
     browser = signed_in(base)
@@ -168,6 +166,16 @@ def main() -> None:
     cpu = done.ru_utime + done.ru_stime - children.ru_utime - children.ru_stime
     print(f"{'report --period month + XLSX':<30} {time.perf_counter() - started:6.1f} s wall, {cpu:.1f} s CPU, "
           f"peak memory {done.ru_maxrss / 1024:.0f} MiB (target 10 s)")
+    runtime.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--database", default="sqlite")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        run(Path(folder), args.tickets, args.database)
 
 
 if __name__ == "__main__":
