@@ -126,10 +126,10 @@ def main() -> None:
 
         connector.limiter.sleep = connector.client.sleep = sleep
         before = peak_mib()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         intake = None if args.without_intake else intake_for_run(runtime)
         summary = sync_once(engine, connector, mapping, intake=intake, api_calls=lambda: connector.client.calls)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         engine.dispose()
     ours.send("stop")
     child.join(timeout=10)
@@ -141,6 +141,7 @@ def main() -> None:
     processing = seconds - session.waited - sum(slept)
     print(f"waiting for HTTP: {session.waited:.2f} s; for the rate limits: {sum(slept):.2f} s; processing: "
           f"{processing:.2f} s  ->  {summary.tickets / processing:,.0f} tickets/s")
+    print(f"CPU time of the bridge process: {cpu:.2f} s  ->  {summary.tickets / cpu:,.0f} tickets per CPU-second")
     print(f"API calls: {connector.client.calls} made, {minimum} minimum ({minimum - 1} export pages + 1 "
           f"ticket-field look-up)  ->  calls/minimum {connector.client.calls / minimum:.2f}")
     print(f"peak memory (bridge process, RSS): {peak_mib():.0f} MiB ({before:.0f} MiB before the sync)")

@@ -3,8 +3,9 @@
 The index is built once, at the first use in a process. After that, every use first reads the audit rows it
 has not seen: every write that can move a wish (a wish added, a merge, unmerge, split, any change of a
 group's state) leaves an `audit` row for each group it touches (bridge.workflow.changes), so the index re-reads
-exactly those groups and adds, moves, re-texts or drops their wishes. One indexed query per use, and it
-sees writes of other processes too (the worker's sync and the web server share nothing else).
+exactly those groups and adds, moves, re-texts or drops their wishes; where a group's only news is wishes
+added, only those wishes are read (a large group growing by one costs one wish, not the group). One indexed
+query per use, and it sees writes of other processes too (the worker's sync and the web server share nothing else).
 
 A transaction's own uncommitted writes are visible to it, so wishes registered one after another in one
 transaction meet. When a transaction rolls back, the groups it touched are re-read at the next use.
@@ -17,8 +18,9 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from typing import Any
 
 from sqlalchemy import Connection, Engine, event, func, or_, select
 
@@ -47,7 +49,8 @@ class LiveIndex:
         """Apply the audit rows ``conn`` sees that this index has not."""
         wanted = or_(audit.c.id > self._seen, audit.c.id.in_(list(self._gaps))) if self._gaps else (
             audit.c.id > self._seen)
-        rows = conn.execute(select(audit.c.id, audit.c.entity, audit.c.entity_id).where(wanted)).all()
+        rows = conn.execute(select(audit.c.id, audit.c.entity, audit.c.entity_id, audit.c.action, audit.c.details)
+                            .where(wanted)).all()
         found = {row.id for row in rows}   # every entity's ids, so that only ids not yet visible count as gaps
         for gap in found & self._gaps.keys():
             del self._gaps[gap]
@@ -56,30 +59,34 @@ class LiveIndex:
             now = time.monotonic()
             self._gaps.update(dict.fromkeys(set(range(self._seen + 1, newest)) - found, now))
         self._gaps = {gap: since for gap, since in self._gaps.items() if time.monotonic() - since < GAP_SECONDS}
-        groups = {int(row.entity_id) for row in rows if row.entity == "group"} | self._stale
+        groups, added = _touched(rows)
+        groups |= self._stale
         start = self._seen
         self._seen, self._stale = max(newest, self._seen), set()
         if conn.in_transaction():
             opened = self._open.setdefault(id(conn), (start, set()))
-            opened[1].update(groups)
-        self._refresh(conn, groups)
+            opened[1].update(groups | {group for group, _ in added})
+        self._refresh(conn, groups, {wish for group, wish in added if group not in groups})
 
-    def _refresh(self, conn: Connection, groups: set[int]) -> None:
-        if not groups:
+    def _refresh(self, conn: Connection, groups: set[int], wishes: set[int]) -> None:
+        """Bring the wishes of `groups`, and the `wishes`, in line with the store."""
+        if not groups and not wishes:
             return
         index = self.index
-        wanted = {stored.doc.id: stored for stored in stored_docs(conn, group_ids=groups)}
-        for group_id in groups:
-            for doc_id in index.members_of(str(group_id)):
-                if doc_id not in wanted:
-                    index.remove(doc_id)
-        for doc_id, stored in wanted.items():
-            if doc_id in index and index.doc(doc_id) != stored.doc:
+        stored = [*(stored_docs(conn, group_ids=groups) if groups else []),
+                  *(stored_docs(conn, wish_ids=wishes) if wishes else [])]
+        wanted = {entry.doc.id: entry for entry in stored}
+        reread = {doc_id for group_id in groups for doc_id in index.members_of(str(group_id))}
+        reread |= {str(wish) for wish in wishes if str(wish) in index}
+        for doc_id in reread - wanted.keys():
+            index.remove(doc_id)
+        for doc_id, entry in wanted.items():
+            if doc_id in index and index.doc(doc_id) != entry.doc:
                 index.remove(doc_id)
             if doc_id not in index:
-                index.add(stored.doc, str(stored.group_id))
-            elif index.group_of(doc_id) != str(stored.group_id):
-                index.move(doc_id, str(stored.group_id))
+                index.add(entry.doc, str(entry.group_id))
+            elif index.group_of(doc_id) != str(entry.group_id):
+                index.move(doc_id, str(entry.group_id))
 
     def _committed(self, conn: Connection) -> None:
         with self.lock:
@@ -90,6 +97,23 @@ class LiveIndex:
             start, groups = self._open.pop(id(conn), (self._seen, set()))
             self._seen = min(self._seen, start)
             self._stale |= groups
+
+
+def _touched(rows: Sequence[Any]) -> tuple[set[int], set[tuple[int, int]]]:
+    """From audit rows: the groups to read again whole, and (group, wish) for each wish added to a group that
+    has no other news."""
+    news: dict[int, list[Any]] = {}
+    for row in rows:
+        if row.entity == "group":
+            news.setdefault(int(row.entity_id), []).append(row)
+    whole: set[int] = set()
+    added: set[tuple[int, int]] = set()
+    for group, group_rows in news.items():
+        if all(row.action == "wish_added" and "wish" in (row.details or {}) for row in group_rows):
+            added.update((group, int(row.details["wish"])) for row in group_rows)
+        else:
+            whole.add(group)
+    return whole, added
 
 
 _LIVE: weakref.WeakKeyDictionary[Engine, dict[tuple[GroupingPolicy, str], LiveIndex]] = weakref.WeakKeyDictionary()

@@ -16,9 +16,9 @@ must not be its template twin (bridge.grouping.twins). Everything else is a rank
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,7 @@ N_FEATURES = 1 << 21
 CATEGORY_WEIGHT, SUBCATEGORY_WEIGHT, TAGS_WEIGHT = 0.5, 0.25, 0.25
 _ENCODED_KEPT = 4096
 _COLUMN_ROWS = 2048
+_PLACE_BATCH = 256
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -218,25 +219,93 @@ def _stored(chunk: sp.csr_matrix) -> sp.csr_matrix | sp.csc_matrix:
     return chunk.tocsc() if chunk.shape[0] >= _COLUMN_ROWS else chunk
 
 
+def _shifted(name: Callable[[int], str], start: int, position: int) -> str:
+    return name(start + position)
+
+
+def _weighted(counts: sp.csr_matrix, weights: FloatArray) -> sp.csr_matrix:
+    """``counts`` with every entry times its column's weight."""
+    return sp.csr_matrix((counts.data * weights[counts.indices], counts.indices, counts.indptr), shape=counts.shape)
+
+
+def _narrowed(matrix: sp.csr_matrix, columns: IntArray) -> sp.csr_matrix:
+    """``matrix`` (whose entries all lie in the sorted ``columns``) with only those columns, renumbered."""
+    return sp.csr_matrix((matrix.data, np.searchsorted(columns, matrix.indices), matrix.indptr),
+                         shape=(matrix.shape[0], len(columns)))
+
+
+def _heaviest(unit: sp.csr_matrix, share: float) -> sp.csr_matrix:
+    """Per row, its heaviest entries whose squared weights (the row has unit norm) first add up to more than
+    ``share`` (every entry when ``share`` is 1 or more), as ones."""
+    rows, columns = [], []
+    for i in range(unit.shape[0]):
+        start, stop = unit.indptr[i], unit.indptr[i + 1]
+        order = np.argsort(-unit.data[start:stop], kind="stable")
+        mass = np.cumsum(unit.data[start:stop][order] ** 2)
+        keep = order[: int(np.searchsorted(mass, share, side="right")) + 1]
+        columns.append(unit.indices[start:stop][keep])
+        rows.append(np.full(len(keep), i))
+    flat_rows, flat_columns = np.concatenate(rows), np.concatenate(columns)
+    return sp.csr_matrix((np.ones(len(flat_rows)), (flat_rows, flat_columns)), shape=unit.shape)
+
+
+def _postings(chunk: sp.csr_matrix | sp.csc_matrix, columns: IntArray) -> sp.csr_matrix:
+    """For each of the sorted ``columns``, ones at the chunk's rows that have it (len(columns) × rows)."""
+    if chunk.format == "csc":
+        return sp.csr_matrix(chunk[:, columns].T != 0, dtype=np.float64)
+    present = np.isin(chunk.indices, columns)
+    rows = np.repeat(np.arange(chunk.shape[0]), np.diff(chunk.indptr))[present]
+    found = np.searchsorted(columns, chunk.indices[present])
+    return sp.csr_matrix((np.ones(len(rows)), (found, rows)), shape=(len(columns), chunk.shape[0]))
+
+
+def _pair_dots(rows: sp.csr_matrix, query_of: IntArray, queries: FloatArray,
+               position: npt.NDArray[np.int32]) -> FloatArray:
+    """Dot product of each of ``rows`` with its query: row ``k`` with ``queries[query_of[k]]``, whose entries
+    stand for the features whose ``position`` is not -1."""
+    place = position[rows.indices]
+    shared = place >= 0
+    pair = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))[shared]
+    weights = rows.data[shared] * queries[query_of[pair], place[shared]]
+    return np.bincount(pair, weights=weights, minlength=rows.shape[0]).astype(np.float64)
+
+
+def _rounded(scores: sp.spmatrix) -> sp.csr_matrix:
+    """Cosines as `_lexical_scores` keeps them: rounded to 9 places, within [0, 1]."""
+    result = sp.csr_matrix(scores)
+    result.data = np.clip(np.round(result.data, 9), 0.0, 1.0)
+    return result
+
+
 class _Rows:
-    """A growable float32 matrix, one row per indexed wish."""
+    """A growable float32 matrix, one row per indexed wish; a row not yet encoded is zeros (and the width is
+    learnt from the first encoded one, so that indexing without encoding never loads the encoder)."""
 
     def __init__(self) -> None:
         self._data: Vectors = np.zeros((0, 0), dtype=np.float32)
         self._size = 0
 
-    def append(self, row: Vectors) -> None:
+    def append(self, row: Vectors | None) -> None:
         if self._size == len(self._data):
-            grown = np.zeros((max(16, 2 * self._size), len(row)), dtype=np.float32)
-            if self._size:
-                grown[: self._size] = self._data[: self._size]
-            self._data = grown
-        self._data[self._size] = row
+            self._resize(max(16, 2 * self._size), self._data.shape[1])
+        if row is not None:
+            self.put(np.array([self._size]), row.reshape(1, -1))
         self._size += 1
+
+    def put(self, rows: IntArray, vectors: Vectors) -> None:
+        if self._data.shape[1] != vectors.shape[1]:
+            self._resize(len(self._data), vectors.shape[1])
+        self._data[rows] = vectors
 
     def keep(self, rows: IntArray) -> None:
         self._data = self._data[rows]
         self._size = len(rows)
+
+    def _resize(self, length: int, width: int) -> None:
+        grown = np.zeros((length, width), dtype=np.float32)
+        if self._size and self._data.shape[1] == width:
+            grown[: self._size] = self._data[: self._size]
+        self._data = grown
 
     @property
     def values(self) -> Vectors:
@@ -261,6 +330,7 @@ class GroupIndex:
         self.policy = policy
         self.encoder = encoder
         self._chunks: list[sp.csr_matrix | sp.csc_matrix] = []
+        self._row_chunks: list[sp.csr_matrix] = []
         self._vectors = _Rows()
         self._norms = _Column(np.float64)
         self._alive = _Column(np.bool_)
@@ -268,6 +338,8 @@ class GroupIndex:
         self._category = _Column(np.int64)
         self._subcategory = _Column(np.int64)
         self._has_tags = _Column(np.bool_)
+        self._first_of_text = _Column(np.bool_)  # the oldest live row of its text: the one `argmax` picks
+        self._rows_of_text: dict[str, list[int]] = {}
         self._docs: list[WishDoc] = []
         self._row_of: dict[str, int] = {}
         self._group_ids: list[str] = []
@@ -279,7 +351,6 @@ class GroupIndex:
         self._idf_documents = 0
         self._encoded: dict[str, Vectors] = {}
         self._unencoded: dict[int, str] = {}
-        self._width: int | None = None
         self._last_counts: tuple[str | None, sp.csr_matrix] = (None, None)
 
     def __len__(self) -> int:
@@ -318,31 +389,45 @@ class GroupIndex:
 
     def add(self, doc: WishDoc, group_id: str) -> None:
         """Index ``doc`` as a member of ``group_id``; ValueError when its id is already indexed."""
-        if doc.id in self._row_of:
-            raise ValueError(f"wish {doc.id!r} is already indexed")
-        counts = self._term_counts(doc.text).astype(np.float64)
-        if self.encoder is not None:
-            vector = self._encoded.pop(doc.text, None)
-            if vector is None:
-                self._unencoded[len(self._docs)] = doc.text
-            self._vectors.append(vector if vector is not None else np.zeros(self._dimension(), dtype=np.float32))
-        self._df[counts.indices] += 1
-        self._row_of[doc.id] = len(self._docs)
-        self._docs.append(doc)
-        self._append_row(counts)
-        self._norms.append(self._norm(counts))
-        self._alive.append(True)
-        self._group.append(self._group_index(group_id))
-        category, subcategory = self._marking.of(doc)
-        self._category.append(category)
-        self._subcategory.append(subcategory)
-        self._has_tags.append(bool(doc.tags))
-        self._refresh_if_stale()
+        self._add_block([doc], self._term_counts(doc.text).astype(np.float64), [group_id])
 
     def add_many(self, placed: Sequence[tuple[WishDoc, str]]) -> None:
-        """`add` every (wish, group id)."""
-        for doc, group_id in placed:
-            self.add(doc, group_id)
+        """`add` every (wish, group id), a block at a time."""
+        start = 0
+        while start < len(placed):
+            part = placed[start:start + self._batch_size(len(placed) - start)]
+            docs = [doc for doc, _ in part]
+            self._add_block(docs, term_counts(doc.text for doc in docs).astype(np.float64),
+                            [group for _, group in part])
+            start += len(part)
+
+    def place_many(self, docs: Sequence[WishDoc], new_group: Callable[[int], str]) -> list[Decision]:
+        """For each wish in order, what `decide(doc, 0)` and then `add(doc, decision.join or new_group(i))`
+        would do, with the same results: a block of wishes is scored against the index and against itself in
+        two sparse products (the block ends where the idf snapshot would be refreshed)."""
+        decisions: list[Decision] = []
+        while len(decisions) < len(docs):
+            start = len(decisions)
+            part = docs[start:start + self._batch_size(len(docs) - start)]
+            decisions.extend(self._place_block(part, partial(_shifted, new_group, start)))
+        return decisions
+
+    def rename(self, docs: Mapping[str, str], groups: Mapping[str, str]) -> None:
+        """Give indexed wishes and groups new ids (provisional ids replaced by the store's). A group id known
+        before (say, of a group rolled back, whose id the store gives again) takes the renamed group's members."""
+        for old, new in groups.items():
+            code = self._group_code.pop(old)
+            if new in self._group_code:
+                self._group.values[self._group.values == code] = self._group_code[new]
+            else:
+                self._group_code[new] = code
+                self._group_ids[code] = new
+        for old, new in docs.items():
+            if new in self._row_of:
+                raise ValueError(f"wish {new!r} is already indexed")
+            row = self._row_of.pop(old)
+            self._row_of[new] = row
+            self._docs[row] = replace(self._docs[row], id=new)
 
     def remove(self, doc_id: str) -> None:
         """Drop an indexed wish; KeyError when it is not indexed."""
@@ -350,6 +435,11 @@ class GroupIndex:
         del self._row_of[doc_id]
         self._alive.values[row] = False
         self._df[term_counts([self._docs[row].text]).indices] -= 1
+        same_text = self._rows_of_text[self._docs[row].text]
+        same_text.remove(row)
+        if self._first_of_text.values[row] and same_text:
+            self._first_of_text.values[same_text[0]] = True
+        self._first_of_text.values[row] = False
         if len(self._docs) > 2 * len(self._row_of) + 64:
             self._compact()
         self._refresh_if_stale()
@@ -371,15 +461,14 @@ class GroupIndex:
             return Decision(None, tuple(ranked))
         row = int(np.argmax(scores.lexical))
         lexical = float(scores.lexical[row])
-        category = self._marking.of(doc, register=False)[0]
-        repeats = (
-            lexical >= self.policy.auto_join
-            and (category == -1 or self._category.values[row] in (-1, category))
-            and not template_twins(doc.text, self._docs[row].text)
-        )
-        if not repeats:
+        if lexical < self.policy.auto_join or not self._repeats(doc, self._docs[row], self._category.values[row]):
             return Decision(None, tuple(ranked))
         return Decision(self._group_ids[int(self._group.values[row])], tuple(ranked), lexical)
+
+    def _repeats(self, doc: WishDoc, closest: WishDoc, closest_category: int) -> bool:
+        """Whether ``doc`` repeats the lexically closest wish, which reached ``auto_join``."""
+        category = self._marking.of(doc, register=False)[0]
+        return (category == -1 or closest_category in (-1, category)) and not template_twins(doc.text, closest.text)
 
     def _row(self, doc_id: str) -> int:
         if doc_id not in self._row_of:
@@ -401,18 +490,126 @@ class GroupIndex:
             self._encoded[text] = self.encoder.encode([text])[0]
         return self._encoded[text]
 
-    def _dimension(self) -> int:
-        if self._width is None:
-            self._width = len(self._vector(""))
-        return self._width
-
     def _encode_added(self) -> None:
         """Encode, in batches, the wishes added since the last ranking (intake and catch-up leave them to it)."""
         if self.encoder is None or not self._unencoded:
             return
         rows = np.fromiter(self._unencoded, dtype=np.int64)
-        self._vectors.values[rows] = self.encoder.encode(list(self._unencoded.values()))
+        self._vectors.put(rows, self.encoder.encode(list(self._unencoded.values())))
         self._unencoded.clear()
+
+    def _batch_size(self, left: int) -> int:
+        """How many wishes can be added before the idf snapshot goes stale (that one included)."""
+        room = 2 * self._idf_documents - len(self._row_of) if self._idf_documents else 1
+        return max(1, min(left, room, _PLACE_BATCH))
+
+    def _add_block(self, docs: Sequence[WishDoc], counts: sp.csr_matrix, groups: Sequence[str]) -> None:
+        """Index ``docs`` (``counts``: their term counts, one row each) as members of ``groups``."""
+        for doc in docs:
+            if doc.id in self._row_of:
+                raise ValueError(f"wish {doc.id!r} is already indexed")
+        if len({doc.id for doc in docs}) < len(docs):
+            raise ValueError("a wish id appears twice in one block")
+        for doc, group_id in zip(docs, groups, strict=True):
+            if self.encoder is not None:
+                vector = self._encoded.pop(doc.text, None)
+                if vector is None:
+                    self._unencoded[len(self._docs)] = doc.text
+                self._vectors.append(vector)
+            self._row_of[doc.id] = len(self._docs)
+            self._docs.append(doc)
+            self._alive.append(True)
+            self._group.append(self._group_index(group_id))
+            category, subcategory = self._marking.of(doc)
+            self._category.append(category)
+            self._subcategory.append(subcategory)
+            self._has_tags.append(bool(doc.tags))
+            same_text = self._rows_of_text.setdefault(doc.text, [])
+            self._first_of_text.append(not same_text)
+            same_text.append(len(self._docs) - 1)
+        np.add.at(self._df, counts.indices, 1)
+        self._append_row(counts)
+        for norm in self._row_norms(counts).tolist():
+            self._norms.append(norm)
+        self._refresh_if_stale()
+
+    def _row_norms(self, counts: sp.csr_matrix) -> FloatArray:
+        weighted = _weighted(counts, self._idf)
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        return np.where(norms > 0, norms, 1.0)
+
+    def _place_block(self, docs: Sequence[WishDoc], new_group: Callable[[int], str]) -> list[Decision]:
+        counts = term_counts(doc.text for doc in docs).astype(np.float64)
+        scale = sp.diags(1.0 / self._row_norms(counts))
+        queries = (scale @ _weighted(counts, self._idf**2)).tocsr()
+        indexed = self._best_repeats((scale @ _weighted(counts, self._idf)).tocsr(), queries)
+        columns = np.unique(counts.indices)
+        among = _rounded(_narrowed(queries, columns) @ _narrowed(counts, columns).T @ scale).toarray()
+        indexed_rows = len(self._docs)
+        groups: list[str] = []
+        decisions: list[Decision] = []
+        for i, doc in enumerate(docs):
+            best_row, best = indexed[i]
+            earlier = among[i, :i]
+            if len(earlier) and earlier.max() > best:
+                best_row, best = indexed_rows + int(earlier.argmax()), float(earlier.max())
+            decision = Decision(None, ())
+            if (indexed_rows or i) and best >= self.policy.auto_join:
+                other = self._docs[best_row] if best_row < indexed_rows else docs[best_row - indexed_rows]
+                other_category = (self._category.values[best_row] if best_row < indexed_rows
+                                  else self._marking.of(other)[0])
+                category = self._marking.of(doc, register=False)[0]
+                if (category in (-1, other_category) or other_category == -1) and not template_twins(doc.text,
+                                                                                                   other.text):
+                    group = (self._group_ids[int(self._group.values[best_row])] if best_row < indexed_rows
+                             else groups[best_row - indexed_rows])
+                    decision = Decision(group, (), best)
+            self._marking.of(doc)
+            groups.append(decision.join or new_group(i))
+            decisions.append(decision)
+        self._add_block(docs, counts, groups)
+        return decisions
+
+    def _best_repeats(self, unit: sp.csr_matrix, queries: sp.csr_matrix) -> list[tuple[int, float]]:
+        """Each query's best indexed row and its lexical score (as `_lexical_scores` and `argmax` find them)
+        wherever that score can reach ``auto_join``; below it, some row scoring below it. Only rows sharing one
+        of the query's heaviest features are scored: a row lacking features that hold a share ``m`` of the
+        query's squared unit weights scores at most ``sqrt(1 - m)``, so the features whose share passes
+        ``1 - auto_join**2`` must meet any row that can reach it."""
+        floor = self.policy.auto_join - 1e-9
+        prefix = _heaviest(unit, 1.0 - floor**2 if floor > 0 else 2.0)
+        wanted = np.unique(prefix.indices)
+        narrowed = _narrowed(prefix, wanted)
+        columns = np.unique(queries.indices)
+        dense = _narrowed(queries, columns).toarray()
+        position = np.full(N_FEATURES, -1, dtype=np.int32)
+        position[columns] = np.arange(len(columns))
+        found_query, found_row, found_score = [], [], []
+        offset = 0
+        for chunk, by_row in zip(self._chunks, self._row_chunks, strict=True):
+            first = self._first_of_text.values[offset:offset + chunk.shape[0]]
+            if floor > 0:
+                pairs = (narrowed @ (_postings(chunk, wanted) @ sp.diags(first.astype(np.float64)))).tocoo()
+                query_of, row_of = pairs.row, pairs.col
+            else:
+                query_of, row_of = np.divmod(np.arange(unit.shape[0] * chunk.shape[0]), chunk.shape[0])
+            found_query.append(query_of)
+            found_row.append(row_of + offset)
+            found_score.append(_pair_dots(by_row[row_of], query_of, dense, position))
+            offset += chunk.shape[0]
+        best: list[tuple[int, float]] = [(0, 0.0)] * unit.shape[0]
+        if not found_query:
+            return best
+        query_of, row_of = np.concatenate(found_query), np.concatenate(found_row)
+        live = self._alive.values[row_of]
+        scores = np.clip(np.round(np.concatenate(found_score) / self._norms.values[row_of], 9), 0.0, 1.0)
+        query_of, row_of, scores = query_of[live], row_of[live], scores[live]
+        order = np.lexsort((row_of, -scores, query_of))
+        first = order[np.unique(query_of[order], return_index=True)[1]]
+        for query, row, score in zip(query_of[first].tolist(), row_of[first].tolist(), scores[first].tolist(),
+                                     strict=True):
+            best[query] = (row, score) if score > 0 else (0, 0.0)
+        return best
 
     def _term_counts(self, text: str) -> sp.csr_matrix:
         """Term counts of ``text``, kept for the one text last asked (a decision and the add that follows it)."""
@@ -422,13 +619,12 @@ class GroupIndex:
 
     def _append_row(self, counts: sp.csr_matrix) -> None:
         self._chunks.append(counts)
+        self._row_chunks.append(counts)
         while len(self._chunks) > 1 and self._chunks[-1].shape[0] >= self._chunks[-2].shape[0]:
-            last = self._chunks.pop()
-            self._chunks[-1] = _stored(sp.vstack([self._chunks[-1], last], format="csr"))
-
-    def _norm(self, counts: sp.csr_matrix) -> float:
-        norm = float(np.sqrt(np.sum((counts.data * self._idf[counts.indices]) ** 2)))
-        return norm if norm > 0 else 1.0
+            self._chunks.pop()
+            last = self._row_chunks.pop()
+            self._row_chunks[-1] = sp.vstack([self._row_chunks[-1], last], format="csr")
+            self._chunks[-1] = _stored(self._row_chunks[-1])
 
     def _refresh_if_stale(self) -> None:
         live = len(self._row_of)
@@ -445,14 +641,19 @@ class GroupIndex:
     def _compact(self) -> None:
         self._encode_added()
         keep = np.flatnonzero(self._alive.values)
-        matrix = sp.vstack(self._chunks, format="csr")[keep] if self._chunks else None
-        self._chunks = [] if matrix is None or matrix.shape[0] == 0 else [_stored(matrix)]
-        for column in (self._norms, self._alive, self._group, self._category, self._subcategory, self._has_tags):
+        matrix = sp.vstack(self._row_chunks, format="csr")[keep] if self._row_chunks else None
+        self._row_chunks = [] if matrix is None or matrix.shape[0] == 0 else [matrix]
+        self._chunks = [_stored(matrix) for matrix in self._row_chunks]
+        for column in (self._norms, self._alive, self._group, self._category, self._subcategory, self._has_tags,
+                       self._first_of_text):
             column.replace(column.values[keep])
         if self.encoder is not None:
             self._vectors.keep(keep)
         self._docs = [self._docs[row] for row in keep]
         self._row_of = {doc.id: row for row, doc in enumerate(self._docs)}
+        self._rows_of_text = {}
+        for row, doc in enumerate(self._docs):
+            self._rows_of_text.setdefault(doc.text, []).append(row)
 
     def _lexical_scores(self, text: str) -> FloatArray:
         """Cosine similarity of ``text`` to every row under the idf snapshot."""

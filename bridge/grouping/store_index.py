@@ -46,9 +46,9 @@ class StoredDoc:
 
 
 def stored_docs(conn: Connection, *, states: Sequence[str] | None = RECEIVING_STATES,
-                group_ids: Iterable[int] | None = None) -> list[StoredDoc]:
-    """Every wish of the groups in `states` (None: any state), of `group_ids` only if given, with the marking of
-    its tickets: category and subcategory of its first ticket, the tags of all."""
+                group_ids: Iterable[int] | None = None, wish_ids: Iterable[int] | None = None) -> list[StoredDoc]:
+    """Every wish of the groups in `states` (None: any state), of `group_ids` and among `wish_ids` only if
+    given, with the marking of its tickets: category and subcategory of its first ticket, the tags of all."""
     query = (
         select(wishes.c.id, wishes.c.group_id, wishes.c.text, tickets.c.category, tickets.c.subcategory,
                tickets.c.tags)
@@ -59,6 +59,8 @@ def stored_docs(conn: Connection, *, states: Sequence[str] | None = RECEIVING_ST
     )
     if group_ids is not None:
         query = query.where(wish_groups.c.id.in_(list(group_ids)))
+    if wish_ids is not None:
+        query = query.where(wishes.c.id.in_(list(wish_ids)))
     if states is not None:
         query = query.where(wish_groups.c.state.in_(states))
     merged: dict[int, dict[str, Any]] = {}

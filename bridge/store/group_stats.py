@@ -46,15 +46,12 @@ def save(conn: Connection, stats: Mapping[int, GroupStats]) -> None:
          "organizations": s.popularity.organizations, "requesters": s.popularity.requesters,
          "paid_accounts": s.popularity.paid_accounts, "channels": list(s.popularity.channels)}
         for group_id, s in stats.items()], ("group_id",))
-    for group_id, s in stats.items():
-        segments = s.popularity.by_segment
-        conn.execute(group_segments.delete().where(group_segments.c.group_id == group_id,
-                                                   group_segments.c.segment.not_in(list(segments))))
-        if segments:
-            _upsert(conn, group_segments, [
-                {"group_id": group_id, "segment": segment, "organizations": count,
+    conn.execute(group_segments.delete().where(group_segments.c.group_id.in_(list(stats))))
+    segments = [{"group_id": group_id, "segment": segment, "organizations": count,
                  "paid_accounts": s.popularity.segment_paid_accounts.get(segment, 0)}
-                for segment, count in segments.items()], ("group_id", "segment"))
+                for group_id, s in stats.items() for segment, count in s.popularity.by_segment.items()]
+    if segments:
+        conn.execute(group_segments.insert(), segments)
 
 
 def load(conn: Connection, group_ids: Iterable[int]) -> dict[int, GroupStats]:

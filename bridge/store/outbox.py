@@ -24,9 +24,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from bridge.store.once import insert_once
 from bridge.store.schema import outbox
 
 LEASE = timedelta(seconds=60)
@@ -60,6 +60,20 @@ def backoff(attempts: int, first: timedelta = FIRST_RETRY) -> timedelta:
     return min(first * 2 ** min(max(attempts - 1, 0), 16), MAX_BACKOFF)
 
 
+@dataclass(frozen=True)
+class NewItem:
+    """An item to queue (see `enqueue`)."""
+
+    key: str
+    target: str
+    kind: str
+    payload: dict[str, Any]
+    batch_key: str | None = None
+    lane: str | None = None
+    supersedable: bool = False
+    supersedes: bool = False
+
+
 def enqueue(
     conn: Connection, key: str, target: str, kind: str, payload: dict[str, Any], *,
     batch_key: str | None = None, lane: str | None = None, supersedable: bool = False, supersedes: bool = False,
@@ -67,19 +81,51 @@ def enqueue(
 ) -> bool:
     """Add one item; False when an item with this key already exists (in any state). With `supersedes`,
     the lane's waiting supersedable items (pending or dead, never one in flight) are superseded."""
+    item = NewItem(key, target, kind, payload, batch_key, lane, supersedable, supersedes)
+    return enqueue_many(conn, [item], now=now) == 1
+
+
+def enqueue_many(conn: Connection, items: list[NewItem], *, now: datetime | None = None) -> int:
+    """`enqueue` each item in order, in a few statements; returns how many were added."""
     now = now or datetime.now(UTC)
-    added = insert_once(conn, outbox, outbox.c.idempotency_key == key, {
-        "idempotency_key": key, "target": target, "kind": kind, "batch_key": batch_key, "payload": payload,
-        "state": "pending", "attempts": 0, "claims": 0, "lane": lane, "supersedable": supersedable,
-        "next_attempt_at": now, "created_at": now, "horizon_at": now + RETRY_HORIZON,
-    })
-    if added and supersedes and lane:
+    known = _existing_keys(conn, [item.key for item in items])
+    fresh: list[NewItem] = []
+    for item in items:
+        if item.key not in known:
+            known.add(item.key)
+            fresh.append(item)
+    if not fresh:
+        return 0
+    try:
+        with conn.begin_nested():
+            ids = conn.execute(outbox.insert().returning(outbox.c.id, sort_by_parameter_order=True),
+                               [_values(item, now) for item in fresh]).scalars().all()
+    except IntegrityError:  # another transaction queued one of these keys meanwhile: one at a time then
+        return 0 if len(fresh) == 1 else sum(enqueue_many(conn, [item], now=now) for item in fresh)
+    newest_superseding = {item.lane: new_id for item, new_id in zip(fresh, ids, strict=True)
+                          if item.supersedes and item.lane}
+    for lane, newest in newest_superseding.items():
         conn.execute(
             update(outbox).where(outbox.c.lane == lane, outbox.c.supersedable, outbox.c.state.in_(WAITING),
-                                 outbox.c.idempotency_key != key)
+                                 outbox.c.id < newest)
             .values(state="superseded", claimed_until=None, last_error=None, done_at=now)
         )
-    return added
+    return len(fresh)
+
+
+def _existing_keys(conn: Connection, keys: list[str], chunk: int = 500) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), chunk):
+        found.update(conn.execute(select(outbox.c.idempotency_key)
+                                  .where(outbox.c.idempotency_key.in_(keys[start:start + chunk]))).scalars())
+    return found
+
+
+def _values(item: NewItem, now: datetime) -> dict[str, Any]:
+    return {"idempotency_key": item.key, "target": item.target, "kind": item.kind, "batch_key": item.batch_key,
+            "payload": item.payload, "state": "pending", "attempts": 0, "claims": 0, "lane": item.lane,
+            "supersedable": item.supersedable, "next_attempt_at": now, "created_at": now,
+            "horizon_at": now + RETRY_HORIZON}
 
 
 def _due(now: datetime) -> Any:

@@ -8,6 +8,7 @@ Every originating ticket hears `registered` once.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from bridge.model import Marking, Organization, Person, Ticket, TicketRef
 from bridge.store.schema import tickets, wish_tickets, wishes
 from bridge.store.tickets import upsert_ticket
 from bridge.text.normalize import detect_language
-from bridge.workflow.changes import create_group, load_group, log, notify_stage, require, welcome
+from bridge.workflow.changes import NewGroup, create_groups, load_group, log_many, notify_groups, require, welcome
 
 DOORS = ("helpdesk", "manual", "product", "import")
 TITLE_LENGTH = 120
@@ -47,44 +48,60 @@ def _wish_text(ticket: Row[Any]) -> str:
     return "\n".join(part for part in (ticket.subject, ticket.body) if part)
 
 
-def _insert_wish(conn: Connection, group_id: int, ticket: Row[Any], door: str, actor: str, *,
-                 join_mode: str | None, join_score: float | None) -> int:
+def _insert_wishes(conn: Connection, placed: Sequence[tuple[int, Row[Any], str | None, float | None]], door: str,
+                   actor: str) -> list[int]:
+    """Store a wish for each (group, ticket, join mode, join score), linked to its ticket; their ids in order."""
     now = datetime.now(UTC)
-    inserted = conn.execute(wishes.insert().values(
-        group_id=group_id, door=door, title=_title(ticket.subject, ticket.body), text=_wish_text(ticket),
-        join_mode=join_mode, join_score=join_score, created_by=actor, created_at=now,
-    )).inserted_primary_key
-    assert inserted is not None
-    wish_id = int(inserted[0])
-    conn.execute(wish_tickets.insert().values(wish_id=wish_id, ticket_id=ticket.id, linked_by=actor, linked_at=now))
-    return wish_id
+    wish_ids = list(conn.execute(wishes.insert().returning(wishes.c.id, sort_by_parameter_order=True), [
+        {"group_id": group_id, "door": door, "title": _title(ticket.subject, ticket.body), "text": _wish_text(ticket),
+         "join_mode": join_mode, "join_score": score, "created_by": actor, "created_at": now}
+        for group_id, ticket, join_mode, score in placed]).scalars())
+    conn.execute(wish_tickets.insert(), [
+        {"wish_id": wish_id, "ticket_id": ticket.id, "linked_by": actor, "linked_at": now}
+        for wish_id, (_, ticket, _, _) in zip(wish_ids, placed, strict=True)])
+    return wish_ids
 
 
-def _arrived(conn: Connection, mappings: Mappings, ref: WishRef, ticket: Row[Any], door: str, actor: str,
-             **details: Any) -> WishRef:
-    log(conn, ref.group_id, "wish_added", actor, wish=ref.wish_id, ticket=ticket.id, door=door, **details)
-    notify_stage(conn, mappings, ref.group_id, "registered", ticket_ids={ticket.id})
-    if ref.joined:
-        welcome(conn, mappings, ref.group_id, {ticket.id}, actor)
-    return ref
+def _arrived(conn: Connection, mappings: Mappings, arrivals: Sequence[tuple[WishRef, dict[str, Any]]], door: str,
+             actor: str) -> list[WishRef]:
+    """What every arrival means, for all of them at once: its audit row, its customer told `registered`, and
+    `welcome` for the groups joined."""
+    log_many(conn, [(ref.group_id, "wish_added", {"wish": ref.wish_id, "ticket": ref.ticket_id, "door": door,
+                                                  **details}) for ref, details in arrivals], actor)
+    told: dict[int, set[int]] = {}
+    joined: dict[int, set[int]] = {}
+    for ref, _ in arrivals:
+        told.setdefault(ref.group_id, set()).add(ref.ticket_id)
+        if ref.joined:
+            joined.setdefault(ref.group_id, set()).add(ref.ticket_id)
+    notify_groups(conn, mappings, "registered", told)
+    for group_id, ticket_ids in joined.items():
+        welcome(conn, mappings, group_id, ticket_ids, actor)
+    return [ref for ref, _ in arrivals]
 
 
-def _register(conn: Connection, mappings: Mappings, index: GroupIndex, ticket: Row[Any], door: str,
-              actor: str) -> WishRef:
-    doc = wish_doc(0, _wish_text(ticket), ticket.category, ticket.subcategory, ticket.tags or ())
-    decision = index.decide(doc, 0)
-    score = decision.join_score
-    if decision.join is None:
-        group_id = create_group(conn, title=_title(ticket.subject, ticket.body), state="new",
-                                category=ticket.category, subcategory=ticket.subcategory)
-    else:
-        group_id = int(decision.join)
-    wish_id = _insert_wish(conn, group_id, ticket, door, actor, join_mode="auto" if decision.join else None,
-                           join_score=score)
-    index.add(replace(doc, id=str(wish_id)), str(group_id))
-    ref = WishRef(wish_id, group_id, ticket.id, joined=decision.join is not None)
-    return _arrived(conn, mappings, ref, ticket, door, actor, join_mode="auto" if ref.joined else "new",
-                    score=score)
+def _register(conn: Connection, mappings: Mappings, index: GroupIndex, rows: Sequence[Row[Any]], door: str,
+              actor: str) -> list[WishRef]:
+    """Group each ticket's wish in order (a wish may join one registered just before it), store the new groups
+    and the wishes in a few statements, and tell every customer."""
+    provisional = [f"new:{n}" for n in range(len(rows))]
+    docs = [wish_doc(0, _wish_text(row), row.category, row.subcategory, row.tags or ()) for row in rows]
+    decisions = index.place_many([replace(doc, id=name) for doc, name in zip(docs, provisional, strict=True)],
+                                 lambda n: provisional[n])
+    starters = [n for n, decision in enumerate(decisions) if decision.join is None]
+    created = create_groups(conn, [NewGroup(_title(rows[n].subject, rows[n].body), "new", rows[n].category,
+                                            rows[n].subcategory) for n in starters])
+    group_of = {provisional[n]: str(group_id) for n, group_id in zip(starters, created, strict=True)}
+    groups = [int(group_of.get(decision.join or provisional[n], decision.join or ""))
+              for n, decision in enumerate(decisions)]
+    wish_ids = _insert_wishes(conn, [(group, row, "auto" if decision.join else None, decision.join_score)
+                                     for group, row, decision in zip(groups, rows, decisions, strict=True)],
+                              door, actor)
+    index.rename(dict(zip(provisional, map(str, wish_ids), strict=True)), group_of)
+    return _arrived(conn, mappings, [
+        (WishRef(wish_id, group, row.id, joined=decision.join is not None),
+         {"join_mode": "auto" if decision.join else "new", "score": decision.join_score})
+        for wish_id, group, row, decision in zip(wish_ids, groups, rows, decisions, strict=True)], door, actor)
 
 
 def _unlinked_tickets(conn: Connection, ticket_ids: list[int]) -> list[Row[Any]]:
@@ -100,11 +117,9 @@ def intake_tickets(conn: Connection, ticket_ids: list[int], mappings: Mappings, 
     """Register a wish for every stored wish ticket among `ticket_ids` that has none yet; returns how many.
     Idempotent: a ticket already linked to a wish is skipped. Groups against the process's live index."""
     rows = _unlinked_tickets(conn, ticket_ids)
-    if not rows:
-        return 0
-    with using_index(conn, mappings) as index:
-        for row in rows:
-            _register(conn, mappings, index, row, door, actor)
+    if rows:
+        with using_index(conn, mappings) as index:
+            _register(conn, mappings, index, rows, door, actor)
     return len(rows)
 
 
@@ -143,7 +158,7 @@ def add_wish(conn: Connection, mappings: Mappings, *, door: str, text: str, acto
     ticket_id = upsert_ticket(conn, ticket, marking).id
     row = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
     with using_index(conn, mappings) as index:
-        return _register(conn, mappings, index, row, door, actor)
+        return _register(conn, mappings, index, [row], door, actor)[0]
 
 
 def attach_ticket(conn: Connection, mappings: Mappings, ticket_id: int, group_id: int, actor: str) -> WishRef:
@@ -160,6 +175,6 @@ def attach_ticket(conn: Connection, mappings: Mappings, ticket_id: int, group_id
                             "use merge or split to move it")
     require(load_group(conn, group_id), "attach")
     door = ticket.source if ticket.source in DOORS else "helpdesk"
-    wish_id = _insert_wish(conn, group_id, ticket, door, actor, join_mode="manual", join_score=None)
-    return _arrived(conn, mappings, WishRef(wish_id, group_id, ticket_id, joined=True), ticket, door, actor,
-                    join_mode="manual")
+    wish_id = _insert_wishes(conn, [(group_id, ticket, "manual", None)], door, actor)[0]
+    return _arrived(conn, mappings, [(WishRef(wish_id, group_id, ticket_id, joined=True), {"join_mode": "manual"})],
+                    door, actor)[0]

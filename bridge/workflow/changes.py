@@ -6,7 +6,8 @@ Every change goes through `change` or `log`, so every change leaves an audit row
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,8 +15,8 @@ from sqlalchemy import Connection, Row, select
 
 from bridge.errors import WorkflowError
 from bridge.mapping import Mappings
-from bridge.outbox.notify import notify
-from bridge.store.audit import record
+from bridge.outbox.notify import Audience, notify, notify_all
+from bridge.store.audit import record_many
 from bridge.store.schema import tracker_links, wish_groups
 from bridge.tracker.requests import request_epic_update, request_ticket_link
 from bridge.workflow.popularity import refresh
@@ -65,22 +66,41 @@ def require_reason(reason: str | None, action: str) -> str:
     return reason.strip()
 
 
+@dataclass(frozen=True)
+class NewGroup:
+    title: str
+    state: str
+    category: str | None
+    subcategory: str | None
+
+
 def create_group(conn: Connection, *, title: str, state: str, category: str | None,
                  subcategory: str | None) -> int:
+    return create_groups(conn, [NewGroup(title, state, category, subcategory)])[0]
+
+
+def create_groups(conn: Connection, groups: Sequence[NewGroup]) -> list[int]:
+    """Store the groups in one statement; their ids, in order."""
+    if not groups:
+        return []
     now = datetime.now(UTC)
-    inserted = conn.execute(wish_groups.insert().values(
-        title=title, description="", state=state, notes="", category=category, subcategory=subcategory,
-        epoch=0, created_at=now, updated_at=now,
-    )).inserted_primary_key
-    assert inserted is not None
-    return int(inserted[0])
+    return list(conn.execute(wish_groups.insert().returning(wish_groups.c.id, sort_by_parameter_order=True), [
+        {"title": group.title, "description": "", "state": group.state, "notes": "", "category": group.category,
+         "subcategory": group.subcategory, "epoch": 0, "created_at": now, "updated_at": now}
+        for group in groups]).scalars())
 
 
 def log(conn: Connection, group_id: int, action: str, actor: str, reason: str | None = None,
         **details: Any) -> None:
-    record(conn, "group", group_id, action, actor, reason=reason, details=details)
-    if action in MOVES:
-        refresh(conn, [group_id])
+    log_many(conn, [(group_id, action, details)], actor, reason)
+
+
+def log_many(conn: Connection, entries: Sequence[tuple[int, str, dict[str, Any]]], actor: str,
+             reason: str | None = None) -> None:
+    """`log` each (group, action, details) in one statement, counting the moved groups again once."""
+    record_many(conn, [{"entity": "group", "entity_id": group_id, "action": action, "actor": actor,
+                        "reason": reason, "details": details} for group_id, action, details in entries])
+    refresh(conn, {group_id for group_id, action, _ in entries if action in MOVES})
 
 
 def change(conn: Connection, group_id: int, action: str, actor: str, reason: str | None = None, *,
@@ -93,13 +113,23 @@ def change(conn: Connection, group_id: int, action: str, actor: str, reason: str
 
 def stage_context(conn: Connection, group: Row[Any]) -> dict[str, Any]:
     """Placeholders of mappings/messages.yaml for a group-wide message."""
-    link = conn.execute(select(tracker_links).where(tracker_links.c.group_id == group.id)).first()
-    return {
-        "wish_title": group.title, "wish_id": group.id, "reason": group.reason or "",
-        "epic_key": link.issue_key if link else "", "epic_status": link.status or "" if link else "",
-        "epic_url": link.url or "" if link else "",
-        "fix_version": f" ({link.fix_version})" if link and link.fix_version else "",
-    }
+    return stage_contexts(conn, [group])[group.id]
+
+
+def stage_contexts(conn: Connection, groups: Sequence[Row[Any]]) -> dict[int, dict[str, Any]]:
+    """`stage_context` of many groups, with one read of their epics."""
+    links = {link.group_id: link for link in conn.execute(
+        select(tracker_links).where(tracker_links.c.group_id.in_([group.id for group in groups])))}
+    contexts: dict[int, dict[str, Any]] = {}
+    for group in groups:
+        link = links.get(group.id)
+        contexts[group.id] = {
+            "wish_title": group.title, "wish_id": group.id, "reason": group.reason or "",
+            "epic_key": link.issue_key if link else "", "epic_status": link.status or "" if link else "",
+            "epic_url": link.url or "" if link else "",
+            "fix_version": f" ({link.fix_version})" if link and link.fix_version else "",
+        }
+    return contexts
 
 
 def notify_stage(conn: Connection, mappings: Mappings, group_id: int, stage: str, *,
@@ -109,6 +139,14 @@ def notify_stage(conn: Connection, mappings: Mappings, group_id: int, stage: str
     group = load_group(conn, group_id)
     return notify(conn, mappings, group_id, stage, {**stage_context(conn, group), **(context or {})},
                   epoch=group.epoch, ticket_ids=ticket_ids)
+
+
+def notify_groups(conn: Connection, mappings: Mappings, stage: str, tickets: Mapping[int, set[int]]) -> int:
+    """`notify_stage` for these tickets of each group, with one read of the groups and one write."""
+    groups = list(conn.execute(select(wish_groups).where(wish_groups.c.id.in_(list(tickets)))))
+    contexts = stage_contexts(conn, groups)
+    return notify_all(conn, mappings, stage, [Audience(group.id, contexts[group.id], group.epoch, tickets[group.id])
+                                              for group in groups])
 
 
 def welcome(conn: Connection, mappings: Mappings | None, group_id: int, ticket_ids: set[int], actor: str) -> None:

@@ -20,19 +20,26 @@ from bridge.store.schema import tickets, wish_groups, wish_tickets, wishes
 
 
 def popularities(conn: Connection, group_ids: Sequence[int]) -> dict[int, Popularity]:
-    """Popularity of many groups in one query; a group without live tickets gets an empty Popularity."""
-    rows = conn.execute(
-        select(wishes.c.group_id, tickets.c.organization_id, tickets.c.organization_name, tickets.c.requester_id,
-               tickets.c.requester_email, tickets.c.channel, tickets.c.segment, tickets.c.paid_accounts,
-               tickets.c.source)
-        .join(wish_tickets, wish_tickets.c.ticket_id == tickets.c.id)
-        .join(wishes, wishes.c.id == wish_tickets.c.wish_id)
-        .where(wishes.c.group_id.in_(list(group_ids)), ~tickets.c.deleted)
-    ).all()
-    by_group: dict[int, list[Any]] = {group_id: [] for group_id in group_ids}
-    for row in rows:
-        by_group[row.group_id].append(row)
-    return {group_id: summarize(group_rows) for group_id, group_rows in by_group.items()}
+    """Popularity of many groups; a group without live tickets gets an empty Popularity. The store counts and
+    reduces the tickets to their distinct organisations, requesters and channels, so a group of thousands of
+    tickets from a few hundred customers reads a few hundred rows."""
+    ids = list(group_ids)
+    live = (select(wishes.c.group_id).join(wish_tickets, wish_tickets.c.wish_id == wishes.c.id)
+            .join(tickets, tickets.c.id == wish_tickets.c.ticket_id)
+            .where(wishes.c.group_id.in_(ids), ~tickets.c.deleted))
+    counted = {group_id: count for group_id, count in
+               conn.execute(live.add_columns(func.count()).group_by(wishes.c.group_id))}
+    parts: dict[str, dict[int, list[Any]]] = {}
+    for name, columns in (("organizations", (tickets.c.organization_id, tickets.c.organization_name,
+                                             tickets.c.segment, tickets.c.paid_accounts, tickets.c.source)),
+                          ("requesters", (tickets.c.requester_id, tickets.c.requester_email, tickets.c.source)),
+                          ("channels", (tickets.c.channel,))):
+        found = parts.setdefault(name, {})
+        for row in conn.execute(live.add_columns(*columns).distinct()):
+            found.setdefault(row.group_id, []).append(row)
+    return {group_id: summarize(counted.get(group_id, 0), *(parts[name].get(group_id, [])
+                                                           for name in ("organizations", "requesters", "channels")))
+            for group_id in ids}
 
 
 def popularity(conn: Connection, group_id: int) -> Popularity:
@@ -67,30 +74,30 @@ def refresh_all(conn: Connection, chunk: int = 1000) -> None:
         refresh(conn, ids[start:start + chunk])
 
 
-def summarize(rows: Sequence[Any]) -> Popularity:
-    """Counts over one group's ticket rows; an organisation counts once, with its largest paid-account figure,
-    whichever door it came through (known by its name, else by its id within its helpdesk)."""
+def summarize(ticket_count: int, organization_rows: Sequence[Any], requester_rows: Sequence[Any],
+              channel_rows: Sequence[Any]) -> Popularity:
+    """Counts over one group's distinct ticket values; an organisation counts once, with its largest
+    paid-account figure, whichever door it came through (known by its name, else by its id within its
+    helpdesk)."""
     organizations: dict[str, tuple[str, int]] = {}
-    requesters: set[str] = set()
-    for row in rows:
+    for row in organization_rows:
         org = (row.organization_name or "").strip().casefold() or (
             f"{row.source}:{row.organization_id}" if row.organization_id else "")
         if org:
             previous = organizations.get(org, ("unknown", 0))
             organizations[org] = (row.segment or previous[0], max(row.paid_accounts or 0, previous[1]))
-        requester = row.requester_id or row.requester_email
-        if requester:
-            requesters.add(f"{row.source}:{requester}")
+    requesters = {f"{row.source}:{row.requester_id or row.requester_email}" for row in requester_rows
+                  if row.requester_id or row.requester_email}
     by_segment: dict[str, int] = {}
     segment_paid: dict[str, int] = {}
     for segment, paid in organizations.values():
         by_segment[segment] = by_segment.get(segment, 0) + 1
         segment_paid[segment] = segment_paid.get(segment, 0) + paid
     return Popularity(
-        tickets=len(rows),
+        tickets=ticket_count,
         organizations=len(organizations),
         requesters=len(requesters),
-        channels=tuple(sorted({row.channel for row in rows if row.channel})),
+        channels=tuple(sorted({row.channel for row in channel_rows if row.channel})),
         paid_accounts=sum(paid for _, paid in organizations.values()),
         by_segment=dict(sorted(by_segment.items())),
         segment_paid_accounts=dict(sorted(segment_paid.items())),

@@ -116,6 +116,23 @@ def test_an_outbox_key_is_enqueued_once(engine):
         assert outbox.counts(conn) == {"pending": 1}
 
 
+def test_a_batch_is_queued_as_one_item_at_a_time_would_be(engine):
+    def item(key: str, lane: str, supersedes: bool = False) -> outbox.NewItem:
+        return outbox.NewItem(key, "zendesk", "ticket_patch", {"key": key}, lane=lane, supersedable=True,
+                              supersedes=supersedes)
+
+    with engine.begin() as conn:
+        outbox.enqueue(conn, "waiting", "zendesk", "ticket_patch", {}, lane="zendesk:7", supersedable=True, now=WHEN)
+        added = outbox.enqueue_many(conn, [
+            item("waiting", "zendesk:7"), item("a", "zendesk:7"), item("a", "zendesk:7"),
+            item("b", "zendesk:7", supersedes=True), item("c", "zendesk:7"), item("d", "zendesk:8")], now=WHEN)
+        states = {row["idempotency_key"]: row["state"] for row in outbox.items(conn)}
+        assert added == 4
+        assert states == {"waiting": "superseded", "a": "superseded", "b": "pending", "c": "pending",
+                          "d": "pending"}
+        assert [i.idempotency_key for i in outbox.claim(conn, "w", now=WHEN)] == ["b", "d"]
+
+
 def test_two_workers_never_claim_the_same_item(engine):
     with engine.begin() as conn:
         for n in range(5):

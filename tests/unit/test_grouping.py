@@ -276,3 +276,55 @@ def test_a_large_index_read_by_columns_scores_exactly_as_one_read_by_rows(monkey
     assert {chunk.format for chunk in by_rows._chunks} == {"csr"}
     for query in ("feature 1001 request 7007 area0", "request area5", "feature 2299", "feature 10"):
         assert by_columns.suggest(WishDoc("q", query), 5) == by_rows.suggest(WishDoc("q", query), 5)
+
+
+BATCH_TEXTS = [
+    "Нужна выгрузка остатков в Excel", "Нужна выгрузка остатков в Excel, срочно",
+    "Export stock levels to Excel", "Export stock levels to Excel please",
+    "Webhook for shipment statuses in version 2", "Webhook for shipment statuses in version 3",
+    "Агрегация коробов в ТСД", "", "Bulk code ordering",
+]
+
+
+def sequence_of_wishes(count: int, seed: int) -> list[WishDoc]:
+    import random
+    rng = random.Random(seed)
+    return [WishDoc(f"w{n}", rng.choice(BATCH_TEXTS), rng.choice([None, "reports", "marking"]),
+                    None, frozenset(rng.sample(["vip", "api", "mobile"], rng.randint(0, 1))))
+            for n in range(count)]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_placing_a_batch_decides_and_groups_exactly_as_one_wish_at_a_time(seed):
+    """Through several idf refreshes (the index doubles from empty), with removals in between, with exact
+    repeats, repeats under another category and template twins (version 2 against version 3)."""
+    policy = GroupingPolicy(auto_join=0.9)
+    one_by_one, batched = GroupIndex(policy), GroupIndex(policy)
+    wishes = sequence_of_wishes(700, seed)
+    expected = []
+    for n, doc in enumerate(wishes[:400]):
+        decision = one_by_one.decide(doc, 0)
+        one_by_one.add(doc, decision.join or f"g{n}")
+        expected.append((decision.join, decision.join_score))
+    placed = batched.place_many(wishes[:400], lambda n: f"g{n}")
+    for index in (one_by_one, batched):
+        for doc in wishes[:400:7]:
+            index.remove(doc.id)
+    for n, doc in enumerate(wishes[400:], start=400):
+        decision = one_by_one.decide(doc, 0)
+        one_by_one.add(doc, decision.join or f"g{n}")
+        expected.append((decision.join, decision.join_score))
+    placed += batched.place_many(wishes[400:], lambda n: f"g{400 + n}")
+    assert [(d.join, d.join_score) for d in placed] == expected
+    assert sum(1 for join, _ in expected if join) > 300
+    assert one_by_one.members() == batched.members()
+
+
+def test_a_renamed_group_takes_the_members_of_a_group_id_known_before():
+    index = GroupIndex()
+    index.add(WishDoc("old", "Export stock levels to Excel"), "2")
+    index.remove("old")
+    index.place_many([WishDoc("new:0", "Export stock levels to Excel")], lambda n: f"new:{n}")
+    index.rename({"new:0": "5"}, {"new:0": "2"})
+    assert index.group_of("5") == "2" and index.members_of("2") == ["5"]
+    assert "new:0" not in index
