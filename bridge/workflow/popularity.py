@@ -27,19 +27,20 @@ def popularities(conn: Connection, group_ids: Sequence[int]) -> dict[int, Popula
     live = (select(wishes.c.group_id).join(wish_tickets, wish_tickets.c.wish_id == wishes.c.id)
             .join(tickets, tickets.c.id == wish_tickets.c.ticket_id)
             .where(wishes.c.group_id.in_(ids), ~tickets.c.deleted))
-    counted = {group_id: count for group_id, count in
-               conn.execute(live.add_columns(func.count()).group_by(wishes.c.group_id))}
+    requester = func.coalesce(func.nullif(tickets.c.requester_id, ""), func.nullif(tickets.c.requester_email, ""))
+    counted = {row.group_id: row for row in conn.execute(live.add_columns(
+        func.count().label("tickets"),
+        func.count(func.distinct(tickets.c.source + ":" + requester)).label("requesters"),
+    ).group_by(wishes.c.group_id))}
     parts: dict[str, dict[int, list[Any]]] = {}
     for name, columns in (("organizations", (tickets.c.organization_id, tickets.c.organization_name,
                                              tickets.c.segment, tickets.c.paid_accounts, tickets.c.source)),
-                          ("requesters", (tickets.c.requester_id, tickets.c.requester_email, tickets.c.source)),
                           ("channels", (tickets.c.channel,))):
         found = parts.setdefault(name, {})
         for row in conn.execute(live.add_columns(*columns).distinct()):
             found.setdefault(row.group_id, []).append(row)
-    return {group_id: summarize(counted.get(group_id, 0), *(parts[name].get(group_id, [])
-                                                           for name in ("organizations", "requesters", "channels")))
-            for group_id in ids}
+    return {group_id: summarize(counted.get(group_id), parts["organizations"].get(group_id, []),
+                                parts["channels"].get(group_id, [])) for group_id in ids}
 
 
 def popularity(conn: Connection, group_id: int) -> Popularity:
@@ -74,11 +75,10 @@ def refresh_all(conn: Connection, chunk: int = 1000) -> None:
         refresh(conn, ids[start:start + chunk])
 
 
-def summarize(ticket_count: int, organization_rows: Sequence[Any], requester_rows: Sequence[Any],
-              channel_rows: Sequence[Any]) -> Popularity:
-    """Counts over one group's distinct ticket values; an organisation counts once, with its largest
-    paid-account figure, whichever door it came through (known by its name, else by its id within its
-    helpdesk)."""
+def summarize(counted: Any, organization_rows: Sequence[Any], channel_rows: Sequence[Any]) -> Popularity:
+    """A group's figures from its counts (tickets, requesters: None for a group without tickets) and its distinct
+    organisation and channel values; an organisation counts once, with its largest paid-account figure,
+    whichever door it came through (known by its name, else by its id within its helpdesk)."""
     organizations: dict[str, tuple[str, int]] = {}
     for row in organization_rows:
         org = (row.organization_name or "").strip().casefold() or (
@@ -86,17 +86,15 @@ def summarize(ticket_count: int, organization_rows: Sequence[Any], requester_row
         if org:
             previous = organizations.get(org, ("unknown", 0))
             organizations[org] = (row.segment or previous[0], max(row.paid_accounts or 0, previous[1]))
-    requesters = {f"{row.source}:{row.requester_id or row.requester_email}" for row in requester_rows
-                  if row.requester_id or row.requester_email}
     by_segment: dict[str, int] = {}
     segment_paid: dict[str, int] = {}
     for segment, paid in organizations.values():
         by_segment[segment] = by_segment.get(segment, 0) + 1
         segment_paid[segment] = segment_paid.get(segment, 0) + paid
     return Popularity(
-        tickets=ticket_count,
+        tickets=counted.tickets if counted else 0,
         organizations=len(organizations),
-        requesters=len(requesters),
+        requesters=counted.requesters if counted else 0,
         channels=tuple(sorted({row.channel for row in channel_rows if row.channel})),
         paid_accounts=sum(paid for _, paid in organizations.values()),
         by_segment=dict(sorted(by_segment.items())),
