@@ -37,8 +37,8 @@ def queue_follow_ups(conn: Connection, mappings: Mappings, rules: ReleaseRules, 
     due = (now or datetime.now(UTC)) - timedelta(days=rules.follow_up_days)
     epics = [epic for epic in released_epics(conn) if epic.released_at <= due]
     critical = critical_groups(conn, [epic.group_id for epic in epics], rules)
-    epochs = dict(conn.execute(select(wish_groups.c.id, wish_groups.c.epoch)
-                               .where(wish_groups.c.id.in_(list(critical)))).tuples())
+    epochs = {row.id: row.epoch for row in conn.execute(
+        select(wish_groups.c.id, wish_groups.c.epoch).where(wish_groups.c.id.in_(list(critical))))}
     added = 0
     for epic in epics:
         if epic.group_id not in critical:

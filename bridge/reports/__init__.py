@@ -16,7 +16,14 @@ and customer success: the release digest.
 
 from bridge.reports.charts import svg_chart
 from bridge.reports.digest import ReleaseDigest, release_digest
-from bridge.reports.digest_export import digest_csv, digest_markdown, key_rule, release_name
+from bridge.reports.digest_export import (
+    account_text,
+    asked_text,
+    digest_csv,
+    digest_markdown,
+    key_rule,
+    release_name,
+)
 from bridge.reports.export import export_csv, export_xlsx
 from bridge.reports.impact import ReleaseImpact, release_impact
 from bridge.reports.periods import Partial, Period
@@ -35,6 +42,8 @@ __all__ = [
     "ReleaseRules",
     "TopicReport",
     "TopicRow",
+    "account_text",
+    "asked_text",
     "count_headings",
     "digest_csv",
     "digest_markdown",

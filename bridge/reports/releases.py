@@ -67,11 +67,11 @@ class Release:
 def release_times(conn: Connection, links: dict[int, datetime]) -> dict[int, datetime]:
     """Group id -> when it was released: its latest audited transition to done (the tracker's release, or a
     product manager's), else the moment its tracker link last changed (`links`: group id -> that moment)."""
-    done = dict(conn.execute(
+    done = {row[0]: row[1] for row in conn.execute(
         select(audit.c.entity_id, func.max(audit.c.at))
         .where(audit.c.entity == "group", audit.c.action == "done", audit.c.entity_id.in_([str(g) for g in links]))
         .group_by(audit.c.entity_id)
-    ).tuples())
+    )}
     return {group_id: _utc(done.get(str(group_id)) or changed) for group_id, changed in links.items()}
 
 

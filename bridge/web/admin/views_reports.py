@@ -1,7 +1,9 @@
-"""Reports: topic counts per week, month or quarter with their change, a chart, top growers, CSV/XLSX files."""
+"""Reports: topic counts per week, month or quarter with their change, a chart, top growers, CSV/XLSX files;
+the impact of each release; the release digest for support, sales and customer success (page, Markdown, CSV)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +44,9 @@ def _options() -> dict[str, Any]:
 
 
 def _impacts(conn: Connection, mappings: Mappings, group_ids: list[int]) -> list[reports.ReleaseImpact]:
-    found = (reports.release_impact(conn, mappings, group_id, language=language()) for group_id in group_ids)
+    min_days = int(runtime().settings["WISHBRIDGE_IMPACT_MIN_DAYS"])
+    found = (reports.release_impact(conn, mappings, group_id, language=language(), min_days=min_days)
+             for group_id in group_ids)
     return [impact for impact in found if impact is not None]
 
 
@@ -55,7 +59,8 @@ def topics() -> ResponseReturnValue:
         report = reports.topic_report(conn, rt.mappings, **options)
         impacts = _impacts(conn, rt.mappings, reports.released_groups(conn)[:RELEASES_SHOWN])
     return render_template("reports.html", report=report, chart=reports.svg_chart(report), options=options,
-                           impacts=impacts, periods=PERIODS, measures=MEASURES, report_languages=LANGUAGES)
+                           headings=reports.count_headings(report), notes=reports.notes(report), impacts=impacts,
+                           periods=PERIODS, measures=MEASURES, report_languages=LANGUAGES)
 
 
 @blueprint.get("/topics.<kind>")
@@ -82,3 +87,47 @@ def release(group_id: int) -> ResponseReturnValue:
     if not impacts:
         abort(404)
     return render_template("release.html", impact=impacts[0])
+
+
+DIGEST_FILES: dict[str, tuple[Callable[[reports.ReleaseDigest, reports.ReleaseRules], str], str]] = {
+    "md": (reports.digest_markdown, "text/markdown; charset=utf-8"),
+    "csv": (lambda digest, _rules: "\ufeff" + reports.digest_csv(digest), "text/csv"),
+}
+
+
+def _digest() -> tuple[list[reports.Release], reports.ReleaseDigest | None, reports.ReleaseRules]:
+    """Every release, newest first, and the digest of the one asked for (the newest by default), in the
+    viewer's language."""
+    rt = runtime()
+    rules = reports.ReleaseRules.from_settings(rt.settings)
+    with rt.engine.connect() as conn:
+        found = reports.releases(reports.released_epics(conn))
+        wanted = request.args.get("release")
+        chosen = next((release for release in found if wanted in (None, release.key)), None)
+        if wanted is not None and chosen is None:
+            abort(404)
+        digest = reports.release_digest(conn, rt.mappings, chosen, rules, language=language()) if chosen else None
+    return found, digest, rules
+
+
+@blueprint.get("/digest")
+def digest() -> ResponseReturnValue:
+    require("view")
+    found, chosen, rules = _digest()
+    return render_template("release_digest.html", releases=found, digest=chosen, rules=rules,
+                           key_rule=reports.key_rule(rules, language()), release_name=reports.release_name,
+                           asked_text=reports.asked_text, account_text=reports.account_text)
+
+
+@blueprint.get("/digest.<kind>")
+def digest_file(kind: str) -> ResponseReturnValue:
+    require("view")
+    if kind not in DIGEST_FILES:
+        abort(404)
+    _, chosen, rules = _digest()
+    if chosen is None:
+        abort(404)
+    render, mimetype = DIGEST_FILES[kind]
+    name = f"release-digest-{re.sub(r'[^A-Za-z0-9._-]+', '-', chosen.release.key)}.{kind}"
+    return Response(render(chosen, rules), mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
