@@ -9,7 +9,7 @@ from bridge.reports.digest import DigestChange, KeyAccount, ReleaseDigest
 from bridge.reports.export import csv_writer
 from bridge.reports.outline import segments_text
 from bridge.reports.releases import Release, ReleaseRules
-from bridge.text.catalogue import translate
+from bridge.text.catalogue import label, translate
 
 
 def release_name(release: Release, language: str) -> str:
@@ -32,9 +32,10 @@ def summary(digest: ReleaseDigest) -> str:
 
 
 def key_rule(rules: ReleaseRules, language: str) -> str:
-    """"Key accounts: at least 100 paid accounts or segment: enterprise."."""
+    """"Key accounts: at least 100 paid accounts or segment enterprise." (segments by our names for them)."""
     parts = ([translate("digest.rule.paid", language, paid=rules.key_paid)] if rules.key_paid else []) + (
-        [translate("digest.rule.segments", language, segments=", ".join(rules.key_segments))]
+        [translate("digest.rule.segments", language,
+                   segments=", ".join(label("segment", segment, language) for segment in rules.key_segments))]
         if rules.key_segments else [])
     return translate("digest.rule", language, rule=translate("digest.rule.or", language).join(parts) or "—")
 

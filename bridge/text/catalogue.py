@@ -537,6 +537,7 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         # reports: own dates, partial periods compared like with like, "too early" after a release (issue 16.5)
         "release.days": {"en": "{count} d", "ru": "{count} дн."},
         "reports.days_counted": {"en": "Days counted", "ru": "Дней учтено"},
+        "reports.as_of": {"en": "As of", "ru": "На дату"},
         "reports.partial": {"en": "partial: {days} of {total} days", "ru": "неполный: {days} из {total} дн."},
         "reports.baseline": {"en": "{span} (same days)", "ru": "{span} (те же дни)"},
         "reports.partial_note": {

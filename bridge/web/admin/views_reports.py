@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -33,19 +34,30 @@ def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
     return value if value in allowed else default
 
 
+def _day(name: str) -> date | None:
+    """A YYYY-MM-DD argument; None when absent or malformed."""
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
 def _options() -> dict[str, Any]:
+    """The report's options from the address; `today` (the report as of that day) only when given."""
     count = request.args.get("periods", "6")
     return {
         "period": _choice("period", PERIODS, "month"),
         "measure": _choice("measure", MEASURES, "tickets"),
         "language": _choice("language", LANGUAGES, language()),
         "periods": min(max(int(count), 2), 24) if count.isdigit() else 6,
+        **({"today": _day("today")} if _day("today") else {}),
     }
 
 
-def _impacts(conn: Connection, mappings: Mappings, group_ids: list[int]) -> list[reports.ReleaseImpact]:
+def _impacts(conn: Connection, mappings: Mappings, group_ids: list[int],
+             today: date | None = None) -> list[reports.ReleaseImpact]:
     min_days = int(runtime().settings["WISHBRIDGE_IMPACT_MIN_DAYS"])
-    found = (reports.release_impact(conn, mappings, group_id, language=language(), min_days=min_days)
+    found = (reports.release_impact(conn, mappings, group_id, language=language(), min_days=min_days, today=today)
              for group_id in group_ids)
     return [impact for impact in found if impact is not None]
 
@@ -57,7 +69,7 @@ def topics() -> ResponseReturnValue:
     rt = runtime()
     with rt.engine.connect() as conn:
         report = reports.topic_report(conn, rt.mappings, **options)
-        impacts = _impacts(conn, rt.mappings, reports.released_groups(conn)[:RELEASES_SHOWN])
+        impacts = _impacts(conn, rt.mappings, reports.released_groups(conn)[:RELEASES_SHOWN], options.get("today"))
     return render_template("reports.html", report=report, chart=reports.svg_chart(report), options=options,
                            headings=reports.count_headings(report), notes=reports.notes(report), impacts=impacts,
                            periods=PERIODS, measures=MEASURES, report_languages=LANGUAGES)
