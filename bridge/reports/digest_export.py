@@ -41,7 +41,7 @@ def key_rule(rules: ReleaseRules, language: str) -> str:
 
 
 def asked_text(change: DigestChange, language: str) -> str:
-    """"4 tickets, 3 organisations (enterprise 2, small business 1), 250 paid accounts"."""
+    """"tickets: 4, organisations: 3 (enterprise 2, small business 1), paid accounts: 250"."""
     asked = change.asked
     return translate("digest.asked_text", language, tickets=asked.tickets, organizations=asked.organizations,
                      segments=segments_text(asked.by_segment, language) or "—", paid=asked.paid_accounts)
@@ -54,7 +54,7 @@ def manager_text(account: KeyAccount, language: str) -> str:
 
 
 def account_text(account: KeyAccount, language: str) -> str:
-    """"ООО Ромашка (120 paid accounts) — manager: Ирина Соколова"."""
+    """"ООО Ромашка (paid accounts: 120) — manager: Ирина Соколова"."""
     return (f"{account.name} ({translate('digest.paid', language, count=account.paid_accounts)}) — "
             f"{manager_text(account, language)}")
 

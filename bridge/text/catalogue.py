@@ -568,10 +568,10 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "digest.release_version": {"en": "version {version}", "ru": "версия {version}"},
         "digest.release_week": {"en": "week {week} (no fix version)", "ru": "неделя {week} (без версии)"},
         "digest.summary": {
-            "en": "For support, sales and customer success: {changes} changes, asked for by {organizations} "
-                  "organisations, {key_accounts} of them key accounts.",
-            "ru": "Для поддержки, продаж и сопровождения клиентов: изменений — {changes}, просили организаций — "
-                  "{organizations}, из них ключевых клиентов — {key_accounts}.",
+            "en": "For support, sales and customer success: changes: {changes}; organisations that asked: "
+                  "{organizations}, of them key accounts: {key_accounts}.",
+            "ru": "Для поддержки, продаж и сопровождения клиентов: изменений: {changes}; просивших организаций: "
+                  "{organizations}, из них ключевых клиентов: {key_accounts}.",
         },
         "digest.none": {
             "en": "Nothing released yet: a release appears here once the tracker reports an epic released.",
@@ -585,12 +585,12 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "digest.critical": {"en": "Critical change", "ru": "Критичное изменение"},
         "digest.asked": {"en": "Who asked", "ru": "Кто просил"},
         "digest.asked_text": {
-            "en": "{tickets} tickets, {organizations} organisations ({segments}), {paid} paid accounts",
+            "en": "tickets: {tickets}, organisations: {organizations} ({segments}), paid accounts: {paid}",
             "ru": "обращений: {tickets}, организаций: {organizations} ({segments}), платных аккаунтов: {paid}",
         },
         "digest.key_accounts": {"en": "Key accounts", "ru": "Ключевые клиенты"},
         "digest.no_key_accounts": {"en": "No key account asked for it.", "ru": "Ключевые клиенты об этом не просили."},
-        "digest.paid": {"en": "{count} paid accounts", "ru": "платных аккаунтов: {count}"},
+        "digest.paid": {"en": "paid accounts: {count}", "ru": "платных аккаунтов: {count}"},
         "digest.manager": {"en": "manager: {name}", "ru": "менеджер: {name}"},
         "digest.no_manager": {"en": "no manager recorded", "ru": "менеджер не указан"},
         "digest.follow_up": {
@@ -613,7 +613,7 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         },
         "digest.outline.benefits_heading": {"en": "Who benefits", "ru": "Кому это полезно"},
         "digest.outline.benefits": {
-            "en": "{organizations} organisations asked for it ({segments}), in {tickets} tickets; topic: {topic}.",
+            "en": "Organisations that asked for it: {organizations} ({segments}); tickets: {tickets}; topic: {topic}.",
             "ru": "Об этом просили организаций: {organizations} ({segments}), обращений: {tickets}; тема: {topic}.",
         },
         "digest.outline.asked_heading": {"en": "In the customers' words", "ru": "Словами клиентов"},

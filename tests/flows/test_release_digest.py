@@ -90,8 +90,8 @@ def test_each_change_has_a_draft_help_article_outline_in_the_readers_language(
     export, theme = digest_of(runtime, "5.2").changes
     assert export.outline.title == "Export to Excel: what is new and how to use it"
     assert export.outline.changed == ("Any report exports to XLSX.", "one sheet per warehouse")
-    assert export.outline.benefits == ("4 organisations asked for it (small business 2, business 1, enterprise 1), "
-                                       "in 5 tickets; topic: Reports / Export.")
+    assert export.outline.benefits == ("Organisations that asked for it: 4 (small business 2, business 1, "
+                                       "enterprise 1); tickets: 5; topic: Reports / Export.")
     assert export.outline.asked == ("Нужна выгрузка отчёта в Excel", "Выгрузка по складам",
                                     "Export the stock report to XLSX")
     assert export.outline.steps[0] == "Where to find it: … (fill in)" and len(export.outline.steps) == 3
@@ -105,12 +105,12 @@ def test_the_markdown_export_reads_as_the_page_does(runtime: Runtime, scene: Rel
     text = digest_markdown(digest_of(runtime, "5.2"), RULES)
     lines = text.splitlines()
     assert lines[0] == "# Release digest: version 5.2, released 2026-03-11"
-    assert ("For support, sales and customer success: 2 changes, asked for by 5 organisations, 2 of them key "
-            "accounts.") in lines
+    assert ("For support, sales and customer success: changes: 2; organisations that asked: 5, of them key "
+            "accounts: 2.") in lines
     assert "_Key accounts: at least 100 paid accounts or segment enterprise._" in lines
     assert f"## W-{scene.export} Export to Excel" in lines
-    assert "- Big Retail (300 paid accounts) — no manager recorded" in lines
-    assert "- ООО Ромашка (120 paid accounts) — manager: Ирина Соколова" in lines
+    assert "- Big Retail (paid accounts: 300) — no manager recorded" in lines
+    assert "- ООО Ромашка (paid accounts: 120) — manager: Ирина Соколова" in lines
     assert text.count("Its requesters are asked how it works for them 14 days after the release.") == 1
     assert "- No key account asked for it." in lines
     assert "> Export the stock report to XLSX" in lines and "1. Where to find it: … (fill in)" in lines
@@ -123,7 +123,7 @@ def test_the_csv_export_has_a_row_per_change_and_russian_uses_semicolons(runtime
     assert rows[0][:3] == ["Number", "Title", "Tracker epic"]
     assert [row[0] for row in rows[1:]] == [f"W-{scene.export}", f"W-{scene.theme}"]
     assert rows[1][6:10] == ["yes", "5", "4", "424"]
-    assert rows[1][11] == ("Big Retail (300 paid accounts) — no manager recorded; ООО Ромашка (120 paid accounts) — "
+    assert rows[1][11] == ("Big Retail (paid accounts: 300) — no manager recorded; ООО Ромашка (paid accounts: 120) — "
                            "manager: Ирина Соколова")
     russian = list(csv.reader(io.StringIO(digest_csv(digest_of(runtime, "5.2", "ru"))), delimiter=";"))
     assert russian[0][0] == "Номер" and russian[1][6] == "да" and len(russian) == 3

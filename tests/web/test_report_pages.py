@@ -60,8 +60,8 @@ def test_the_digest_page_shows_the_newest_release_and_any_other_on_request(suppo
     assert "Release digest: version 5.2, released 2026-03-11" in html
     assert f'<section class="card digest-change" id="change-{scene.export}">' in html
     assert f"W-{scene.export} Export to Excel" in html and f"W-{scene.theme} Dark theme" in html
-    assert "Big Retail (300 paid accounts) — no manager recorded" in html
-    assert "ООО Ромашка (120 paid accounts) — manager: Ирина Соколова" in html
+    assert "Big Retail (paid accounts: 300) — no manager recorded" in html
+    assert "ООО Ромашка (paid accounts: 120) — manager: Ирина Соколова" in html
     assert "Export to Excel: what is new and how to use it" in html
     assert html.count("Its requesters are asked how it works for them 14 days after the release.") == 1
     assert support.get("/admin/reports/digest?release=9.9").status_code == 404
