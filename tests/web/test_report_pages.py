@@ -33,8 +33,11 @@ def test_the_report_marks_the_partial_month_and_compares_it_with_the_same_days(
     assert "compares it with the same 3 days of the period before (2026-02-01 – 2026-02-03)" in html
     assert "1 of the counted tickets have no date from the helpdesk" in html
     assert "▲ +1 (+33%)" in html and "▼" not in html   # 3 (and 1 undated) against 3, not against 28
-    csv = support.get("/admin/reports/topics.csv?period=month&periods=2&today=2026-03-03").data.decode("utf-8-sig")
-    assert "2026-03 (partial: 3 of 31 days)" in csv.splitlines()[0]
+    csv = support.get("/admin/reports/topics.csv?period=month&periods=2&today=2026-03-03").data
+    assert csv.startswith("\ufeff".encode())   # Excel reads it as UTF-8 only with the byte-order mark
+    assert "2026-03 (partial: 3 of 31 days)" in csv.decode("utf-8-sig").splitlines()[0]
+    russian = support.get("/admin/reports/topics.csv?period=month&periods=2&today=2026-03-03&language=ru").data
+    assert russian.decode("utf-8-sig").splitlines()[0].startswith("Категория;Подкатегория;2026-02;2026-03 (неполный")
 
 
 def test_right_after_a_release_the_reports_say_too_early(support: FlaskClient, web_runtime: Runtime) -> None:
