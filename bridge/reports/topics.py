@@ -62,9 +62,9 @@ class TopicRow:
 class TopicReport:
     """Rows in topic-tree order (each category row, then its subcategory rows); `top_growing` holds up to
     TOP_GROWING subcategory rows with the largest positive change and at least MIN_GROWTH_VOLUME in the
-    last period (UNMARKED rows never count as growing). `partial` is set while the last period is not over;
-    `undated` counts the rows in the report's periods dated by when the bridge first saw them, because the
-    helpdesk gave no date."""
+    last period (UNMARKED rows never count as growing). `partial` is set while the last period is not over,
+    and `baseline_total` then adds up the category rows' baselines; `undated` counts the rows in the report's
+    periods dated by when the bridge first saw them, because the helpdesk gave no date."""
 
     period: str
     measure: str
