@@ -98,6 +98,18 @@ KEYS: tuple[Key, ...] = (
         "with each failure up to 30 minutes, for 72 hours", positive_int),
     Key("RECONCILE_INTERVAL_SECONDS", "300", "how often the worker polls trackers for changes a webhook missed",
         positive_int),
+    Key("WISHBRIDGE_IMPACT_MIN_DAYS", "7", "days after a release before its impact shows a figure (until then it "
+        "reads \"too early\"); the days after are compared with as many days before", positive_int),
+    Key("WISHBRIDGE_KEY_ACCOUNT_PAID", "100", "paid accounts that make an organisation a key account in release "
+        "digests; 0: size alone makes none", _count),
+    Key("WISHBRIDGE_KEY_ACCOUNT_SEGMENTS", "enterprise", "comma-separated segments whose organisations are key "
+        "accounts in release digests", _csv),
+    Key("WISHBRIDGE_FOLLOW_UP_DAYS", "14", "days after a critical change is released before its requesters are "
+        "asked how it works for them (messages.yaml stage follow_up); 0: never ask", _count),
+    Key("WISHBRIDGE_FOLLOW_UP_IMPORTANCE", "critical", "comma-separated group importance values that make a "
+        "released change critical", _csv),
+    Key("WISHBRIDGE_FOLLOW_UP_TAGS", "", "comma-separated ticket tags that make a released change critical too",
+        _csv),
 )
 
 

@@ -68,6 +68,7 @@ class Marking:
     channel: str | None = None
     language: str | None = None
     tags: tuple[str, ...] = ()
+    account_manager: str | None = None   # the organisation's account manager, when the helpdesk records one
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ COMMANDS = {  # name -> (module, attribute, one line of help): a command's modul
     "group": ("group", "group_cli", "Group similar wishes and measure the grouping quality."),
     "import": ("import_cmd", "import_cmd", "Store the tickets of a .csv, .xlsx or .json file."),
     "mappings": ("core", "mappings_cli", "The YAML mappings admins edit."),
+    "release": ("release", "release_cli", "Released changes: the releases and their digest for support and sales."),
     "report": ("report", "report", "Ticket or wish counts by topic per period."),
     "serve": ("core", "serve", "Run the web app (webhooks, API, admin pages) under waitress."),
     "sync": ("core", "sync", "Pull ticket changes from the helpdesks into the store."),

@@ -44,7 +44,8 @@ def report(ctx: click.Context, period: str, periods: int, measure: str, language
     with runtime.engine.connect() as conn:
         result = topic_report(conn, runtime.mappings, period=period, periods=periods, today=day,
                               language=language, measure=measure)
-        impacts = [release_impact(conn, runtime.mappings, group_id, language=language, today=day)
+        min_days = int(runtime.settings["WISHBRIDGE_IMPACT_MIN_DAYS"])
+        impacts = [release_impact(conn, runtime.mappings, group_id, language=language, today=day, min_days=min_days)
                    for group_id in released_groups(conn)[:RELEASES_SHOWN]]
     click.echo(text_table(result))
     click.echo(text_top_growing(result))

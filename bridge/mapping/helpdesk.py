@@ -138,6 +138,7 @@ class HelpdeskMapping:
             channel=self.channel(ticket),
             language=self.language(ticket),
             tags=tuple(sorted(set(ticket.tags))),
+            account_manager=self.lookup("account_manager", ticket),
         )
 
 
@@ -174,5 +175,5 @@ def check_helpdesk(doc: Document, context: Mapping[str, Document]) -> Iterator[M
             elif owner != parent:
                 yield doc.issue(["subcategory", "map", parent, value],
                                 f"subcategory '{topic}' belongs to '{owner}', not '{parent}'")
-    for name in ("segment",):
+    for name in ("segment", "account_manager"):
         yield from _transform_issues(doc, [name, "transform"], data.get(name, {}).get("transform", []))

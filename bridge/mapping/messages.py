@@ -11,7 +11,7 @@ from bridge.mapping.source import Document
 
 STAGES = (
     "registered", "in_analysis", "question", "approved", "planned", "in_development", "testing",
-    "released", "declined", "deferred",
+    "released", "declined", "deferred", "follow_up",
 )
 PLACEHOLDERS = frozenset({
     "wish_title", "wish_id", "reason", "question", "epic_key", "epic_status", "epic_url", "fix_version",

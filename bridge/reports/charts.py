@@ -1,4 +1,5 @@
-"""The report as an inline SVG chart: one stacked bar per period, one colour per category. Pure; no script."""
+"""The report as an inline SVG chart: one stacked bar per period, one colour per category; a partial last period
+is drawn paler, its label starred and explained under the title. Pure; no script."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from bridge.reports.text import fit, title
+from bridge.reports.text import fit, period_headings, title
 from bridge.reports.topics import TopicReport
 
 # Okabe–Ito colours, readable by colour-blind people, then a few more distinct ones.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999", "#332288",
            "#117733", "#882255")
-LEFT, TOP, BOTTOM, LEGEND = 44, 36, 28, 220
+LEFT, TOP, BOTTOM, LEGEND = 44, 48, 28, 220   # TOP leaves room for the title and the partial note
 CROWDED = 64       # below this many pixels per period, period labels are turned to fit
 
 
@@ -65,21 +66,31 @@ def _grid(frame: _Frame) -> list[str]:
 
 def _bars(report: TopicReport, frame: _Frame) -> list[str]:
     parts = []
+    headings = period_headings(report)
     for index, period in enumerate(report.periods):
         x, y, middle = LEFT + frame.slot * (index + 0.2), frame.base, LEFT + frame.slot * (index + 0.5)
+        partial = report.partial is not None and index == len(report.periods) - 1
+        shade = ' fill-opacity="0.5"' if partial else ""
         for number, row in enumerate(report.category_rows):
             count = row.counts[index]
             if count:
                 y -= count * frame.scale
                 parts.append(
                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{frame.slot * 0.6:.1f}" '
-                    f'height="{count * frame.scale:.1f}" fill="{PALETTE[number % len(PALETTE)]}">'
-                    f'<title>{escape(row.label)}, {escape(period.label)}: {count}</title></rect>')
+                    f'height="{count * frame.scale:.1f}" fill="{PALETTE[number % len(PALETTE)]}"{shade}>'
+                    f'<title>{escape(row.label)}, {escape(headings[index])}: {count}</title></rect>')
         parts.append(_text(middle, y - 4, str(report.totals[index]), "middle", ' font-weight="bold"'))
-        below = frame.base + 18
-        parts.append(_text(middle, below, period.label, "end", f' transform="rotate(-35 {middle:.1f} {below:.1f})"')
-                     if frame.slot < CROWDED else _text(middle, below, period.label, "middle"))
+        below, label = frame.base + 18, period.label + ("*" if partial else "")
+        parts.append(_text(middle, below, label, "end", f' transform="rotate(-35 {middle:.1f} {below:.1f})"')
+                     if frame.slot < CROWDED else _text(middle, below, label, "middle"))
     return parts
+
+
+def _partial_note(report: TopicReport) -> list[str]:
+    """"* 2026-11 (partial: 3 of 30 days)" under the title, when the last period is partial."""
+    if report.partial is None:
+        return []
+    return [_text(LEFT, 38, f"* {period_headings(report)[-1]}", extra=' fill="#555"')]
 
 
 def _legend(report: TopicReport, frame: _Frame) -> list[str]:
@@ -99,7 +110,7 @@ def svg_chart(report: TopicReport, *, width: int = 900, height: int = 320) -> st
     Every label is XML-escaped."""
     heading = title(report)
     frame = _Frame.of(report, width, height)
-    desc = "; ".join(f"{p.label}: {n}" for p, n in zip(report.periods, report.totals, strict=True))
+    desc = "; ".join(f"{h}: {n}" for h, n in zip(period_headings(report), report.totals, strict=True))
     return "\n".join([
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-title chart-desc" '
@@ -107,6 +118,6 @@ def svg_chart(report: TopicReport, *, width: int = 900, height: int = 320) -> st
         f'<title id="chart-title">{escape(heading)}</title>',
         f'<desc id="chart-desc">{escape(desc)}</desc>',
         _text(LEFT, 20, heading, extra=' font-size="14" font-weight="bold"'),
-        *_grid(frame), *_bars(report, frame), *_legend(report, frame),
+        *_partial_note(report), *_grid(frame), *_bars(report, frame), *_legend(report, frame),
         "</svg>",
     ])

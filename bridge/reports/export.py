@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, Series
@@ -13,7 +14,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bridge.reports.text import title
+from bridge.reports.text import count_headings, notes, row_counts, title, total_counts
 from bridge.reports.topics import TopicReport, TopicRow
 from bridge.text.catalogue import translate
 
@@ -27,21 +28,30 @@ def _names(row: TopicRow) -> list[str]:
 
 def _header(report: TopicReport) -> list[str]:
     lang = report.language
-    return [translate("field.category", lang), translate("field.subcategory", lang), *(p.label for p in report.periods),
+    return [translate("field.category", lang), translate("field.subcategory", lang), *count_headings(report),
             translate("reports.change", lang), translate("reports.change_pct", lang)]
 
 
+def csv_writer(out: io.StringIO, language: str) -> Any:
+    """A CSV writer as Excel in `language` reads it: ';' between the fields of a Russian file (that Excel's
+    decimal separator is the comma), ',' otherwise. The file must start with a byte-order mark (utf-8-sig)."""
+    return csv.writer(out, delimiter=";" if language == "ru" else ",")
+
+
 def export_csv(report: TopicReport) -> str:
-    """Wide CSV: category, subcategory, one column per period, change, change % (blank when the previous
-    period had none). Category rows have a blank subcategory; the last row holds the totals. A Russian report
-    is separated by ';', as Excel set to Russian expects (its decimal separator is the comma); write it with a
-    byte-order mark (utf-8-sig) so Excel reads it as UTF-8."""
+    """Wide CSV: category, subcategory, one column per period (a partial last one marked in its heading and
+    followed by its baseline column), change, change % (blank when there was nothing to compare with).
+    Category rows have a blank subcategory; then a row of totals, then the report's notes, one a row after a
+    blank row. Separated and written as csv_writer says."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if report.language == "ru" else ",")
+    writer = csv_writer(out, report.language)
     writer.writerow(_header(report))
     for row in report.rows:
-        writer.writerow([*_names(row), *row.counts, row.change, "" if row.change_pct is None else row.change_pct])
-    writer.writerow([translate("reports.total", report.language), "", *report.totals, "", ""])
+        writer.writerow([*_names(row), *row_counts(report, row), row.change,
+                         "" if row.change_pct is None else row.change_pct])
+    writer.writerow([translate("reports.total", report.language), "", *total_counts(report), "", ""])
+    said = notes(report)
+    writer.writerows([[], *([note] for note in said)] if said else [])
     return out.getvalue()
 
 
@@ -56,21 +66,26 @@ def _finish(sheet: Worksheet, freeze: str, last_row: int, widths: list[int]) -> 
 
 
 def _data_sheet(sheet: Worksheet, report: TopicReport) -> None:
+    """One row per subcategory and period; "days counted" is the period's length, or the days of the partial
+    last period so far."""
     lang = report.language
     sheet.append([translate(key, lang) for key in ("reports.period", "reports.start", "field.category",
-                                                   "field.subcategory", "reports.count")])
+                                                   "field.subcategory", "reports.count", "reports.days_counted")])
+    days = [p.days for p in report.periods]
+    if report.partial:
+        days[-1] = report.partial.days
     for row in report.subcategory_rows:
-        for period, count in zip(report.periods, row.counts, strict=True):
-            sheet.append([period.label, period.start, *_names(row), count])
+        for period, count, counted in zip(report.periods, row.counts, days, strict=True):
+            sheet.append([period.label, period.start, *_names(row), count, counted])
     for cell in sheet["B"][1:]:
         cell.number_format = "yyyy-mm-dd"
-    _finish(sheet, "A2", sheet.max_row, [12, 12, 28, 28, 10])
+    _finish(sheet, "A2", sheet.max_row, [12, 12, 28, 28, 10, 12])
 
 
 def _pivot_sheet(sheet: Worksheet, report: TopicReport) -> None:
     sheet.append(_header(report))
     for row in report.rows:
-        sheet.append([*_names(row), *row.counts, row.change,
+        sheet.append([*_names(row), *row_counts(report, row), row.change,
                       None if row.change_pct is None else row.change_pct / 100])
         if row.is_category:
             for cell in sheet[sheet.max_row]:
@@ -79,10 +94,13 @@ def _pivot_sheet(sheet: Worksheet, report: TopicReport) -> None:
             sheet.row_dimensions[sheet.max_row].outline_level = 1
         sheet.cell(sheet.max_row, sheet.max_column).number_format = "+0.0%;-0.0%;0.0%"
     last_topic = sheet.max_row
-    sheet.append([translate("reports.total", report.language), "", *report.totals])
+    sheet.append([translate("reports.total", report.language), "", *total_counts(report)])
     for cell in sheet[sheet.max_row]:
         cell.font = BOLD
-    _finish(sheet, "C2", last_topic, [28, 28, *[11] * len(report.periods), 11, 11])
+    for note in notes(report):
+        sheet.append([note])
+    columns = len(report.periods) + bool(report.partial)
+    _finish(sheet, "C2", last_topic, [28, 28, *[11] * columns, 11, 11])
     sheet.add_chart(_chart(sheet, report), f"{get_column_letter(sheet.max_column + 2)}2")
 
 

@@ -1,26 +1,29 @@
-"""Release impact: how many tickets of a released epic's topic came in, week by week, before and after."""
+"""Release impact: how many tickets of a released epic's topic came in after the release, against as many days
+just before it. Until enough days have passed it says "too early" instead of a figure: minutes after a release
+the after side is empty, and a −100 % would be noise."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from bridge.mapping import Mappings
 from bridge.reports.counting import Topic, count_by_topic, ticket_topics
-from bridge.reports.periods import Period, seven_day_windows
-from bridge.store.schema import audit, tickets, tracker_links, wish_groups, wish_tickets, wishes
+from bridge.reports.periods import Period, windows_around
+from bridge.reports.releases import RELEASED, release_times
+from bridge.store.schema import tickets, tracker_links, wish_groups, wish_tickets, wishes
 
-RELEASED = "released"
+MIN_DAYS = 7   # the default of WISHBRIDGE_IMPACT_MIN_DAYS
 
 
 @dataclass(frozen=True)
 class ReleaseImpact:
-    """Weekly ticket counts of the group's topic. `before` ends on the release day (UTC, exclusive) and
-    `after` starts on it; `after` holds only the weeks that have begun by the day the impact was computed."""
+    """Ticket counts of the group's topic on both sides of its release day, in seven-day windows. `after`
+    covers the whole days from the release day (which counts after) to the day the impact was computed, at
+    most `weeks` weeks; `before` covers as many days just before the release day (periods.windows_around).
+    Below `min_days` days the impact is `too_early` and has no change."""
 
     group_id: int
     title: str
@@ -33,46 +36,38 @@ class ReleaseImpact:
     before_counts: tuple[int, ...]
     after: tuple[Period, ...]
     after_counts: tuple[int, ...]
+    days: int
+    min_days: int = MIN_DAYS
+
+    @property
+    def too_early(self) -> bool:
+        return self.days < self.min_days
+
+    @property
+    def ready_on(self) -> date:
+        """The first day the impact has a figure."""
+        return self.released_at.date() + timedelta(days=self.min_days)
 
     @property
     def weekly_before(self) -> float:
-        return sum(self.before_counts) / len(self.before_counts) if self.before_counts else 0.0
+        return 7 * sum(self.before_counts) / self.days if self.days else 0.0
 
     @property
     def weekly_after(self) -> float:
-        return sum(self.after_counts) / len(self.after_counts) if self.after_counts else 0.0
+        return 7 * sum(self.after_counts) / self.days if self.days else 0.0
 
     @property
     def change_pct(self) -> float | None:
-        """The weekly average after against the weekly average before, in percent; None without a before."""
-        if not self.after_counts or not self.weekly_before:
+        """The after side against the before side, in percent; None while too early or without a before."""
+        before = sum(self.before_counts)
+        if self.too_early or not before:
             return None
-        return round(100 * (self.weekly_after - self.weekly_before) / self.weekly_before, 1)
+        return round(100 * (sum(self.after_counts) - before) / before, 1)
 
 
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; the store writes UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _reached_done(action: str, details: Mapping[str, Any] | None) -> bool:
-    return action == "done" or (details or {}).get("to") == "done"
-
-
-def release_time(conn: Connection, group_id: int, link_updated_at: datetime) -> datetime:
-    """The latest audited transition of the group to done (action "done" or details.to "done"), else the
-    moment its tracker link last changed."""
-    trail = conn.execute(
-        select(audit.c.action, audit.c.details, audit.c.at)
-        .where(audit.c.entity == "group", audit.c.entity_id == str(group_id))
-        .order_by(audit.c.at.desc(), audit.c.id.desc())
-    )
-    done = next((row.at for row in trail if _reached_done(row.action, row.details)), None)
-    return _utc(done or link_updated_at)
-
-
-def _group_topic(conn: Connection, group_id: int, own: Topic) -> Topic:
-    """The group's own marking, else the most frequent marking among its tickets."""
+def group_topic(conn: Connection, group_id: int, own: Topic) -> Topic:
+    """The group's own marking (blank parts as None), else the most frequent marking among its tickets."""
+    own = (own[0] or None, own[1] or None)
     if own != (None, None):
         return own
     common = conn.execute(
@@ -88,7 +83,8 @@ def _group_topic(conn: Connection, group_id: int, own: Topic) -> Topic:
     return (common.category, common.subcategory) if common else (None, None)
 
 
-def _label(mappings: Mappings, topic: Topic, language: str) -> str:
+def topic_label(mappings: Mappings, topic: Topic, language: str) -> str:
+    """"Reports / Export": the topic's category and subcategory names."""
     topics = mappings.topics
     category, subcategory = topic
     category = category or (topics.parent_of(subcategory) if subcategory else None)
@@ -96,20 +92,12 @@ def _label(mappings: Mappings, topic: Topic, language: str) -> str:
     return " / ".join(names)
 
 
-def released_groups(conn: Connection) -> list[int]:
-    """Ids of the groups whose tracker stage is released, most recently changed first."""
-    return list(conn.scalars(
-        select(tracker_links.c.group_id).where(tracker_links.c.stage == RELEASED)
-        .order_by(tracker_links.c.updated_at.desc(), tracker_links.c.group_id)
-    ))
-
-
 def release_impact(
     conn: Connection, mappings: Mappings, group_id: int, *, weeks: int = 8, language: str = "en",
-    today: date | None = None,
+    today: date | None = None, min_days: int = MIN_DAYS,
 ) -> ReleaseImpact | None:
     """Tickets of the group's topic (its subcategory when it has one, else its category; deleted tickets
-    excluded) in the `weeks` seven-day windows before the release day and up to `weeks` after it.
+    excluded, each on its own date) on both sides of the release, up to `weeks` weeks a side.
 
     None when the group's tracker stage is not released or the group has no topic to measure."""
     found = conn.execute(
@@ -120,19 +108,20 @@ def release_impact(
     ).first()
     if found is None:
         return None
-    topic = _group_topic(conn, group_id, (found.category or None, found.subcategory or None))
+    topic = group_topic(conn, group_id, (found.category, found.subcategory))
     if topic == (None, None):
         return None
-    released_at = release_time(conn, group_id, found.updated_at)
+    released_at = release_times(conn, {group_id: found.updated_at})[group_id]
     day = released_at.date()
-    before = seven_day_windows(day - timedelta(days=7 * weeks), weeks)
-    until = today or datetime.now(UTC).date()
-    after = tuple(p for p in seven_day_windows(day, weeks) if p.start <= until)
-    source = ticket_topics()
-    narrow = source.c.subcategory == topic[1] if topic[1] else source.c.category == topic[0]
-    counts = count_by_topic(conn, source, before + after, where=[narrow]).values()
-    totals = tuple(sum(numbers[i] for numbers in counts) for i in range(len(before + after)))
+    days = max(0, min(((today or datetime.now(UTC).date()) - day).days, 7 * weeks))
+    before, after = windows_around(day, days)
+    totals: tuple[int, ...] = ()
+    if days:
+        source = ticket_topics()
+        narrow = source.c.subcategory == topic[1] if topic[1] else source.c.category == topic[0]
+        counts = count_by_topic(conn, source, before + after, where=[narrow]).values()
+        totals = tuple(sum(numbers[i] for numbers in counts) for i in range(len(before + after)))
     return ReleaseImpact(
-        group_id, found.title, found.issue_key, topic[0], topic[1], _label(mappings, topic, language),
-        released_at, before, totals[:weeks], after, totals[weeks:],
+        group_id, found.title, found.issue_key, topic[0], topic[1], topic_label(mappings, topic, language),
+        released_at, before, totals[:len(before)], after, totals[len(before):], days, min_days,
     )

@@ -1,7 +1,9 @@
-"""Calendar maths for reports: ISO weeks, months and quarters as half-open date ranges. Pure, no I/O."""
+"""Calendar maths for reports: ISO weeks, months and quarters as half-open date ranges, and the part of the
+current one that has passed. Pure, no I/O."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -23,6 +25,27 @@ class Period:
     @property
     def end_at(self) -> datetime:
         return _midnight(self.end)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+def span(start: date, end: date) -> Period:
+    """The days `start` to `end` (exclusive), labelled by their first and last day."""
+    last = end - timedelta(days=1)
+    return Period(start.isoformat() if last == start else f"{start.isoformat()} – {last.isoformat()}", start, end)
+
+
+@dataclass(frozen=True)
+class Partial:
+    """The last period of a report, not over yet: `days` of its `total` days have begun (today counts), and
+    `baseline` is as many days from the start of the period before it, which the partial period is compared
+    with (like with like), never the whole period before."""
+
+    days: int
+    total: int
+    baseline: Period
 
 
 def _midnight(day: date) -> datetime:
@@ -60,7 +83,21 @@ def last_periods(kind: str, count: int, today: date) -> tuple[Period, ...]:
     return tuple(reversed(found))
 
 
-def seven_day_windows(start: date, count: int) -> tuple[Period, ...]:
-    """`count` consecutive seven-day periods from `start`, each labelled with its first day."""
-    days = [start + timedelta(days=7 * i) for i in range(count)]
-    return tuple(Period(day.isoformat(), day, day + timedelta(days=7)) for day in days)
+def partial_of(kind: str, periods: Sequence[Period], today: date) -> Partial | None:
+    """The last of `periods` as a Partial when `today` falls in it before its last day; None when it is whole
+    (today is its last day, or it ended before today)."""
+    last = periods[-1]
+    days = (today - last.start).days + 1
+    if not 0 < days < last.days:
+        return None
+    previous = period_containing(kind, last.start - timedelta(days=1))
+    return Partial(days, last.days, span(previous.start, min(previous.start + timedelta(days=days), previous.end)))
+
+
+def windows_around(day: date, days: int) -> tuple[tuple[Period, ...], tuple[Period, ...]]:
+    """(before, after): `days` days from `day` on, cut into seven-day windows (the last one shorter), and the
+    same windows mirrored on the days before `day`, so both sides cover equally many days; oldest first."""
+    cuts = [(start, min(start + 7, days)) for start in range(0, days, 7)]
+    after = tuple(span(day + timedelta(days=a), day + timedelta(days=b)) for a, b in cuts)
+    before = tuple(span(day - timedelta(days=b), day - timedelta(days=a)) for a, b in reversed(cuts))
+    return before, after

@@ -1,5 +1,9 @@
 """Topic statistics: counts per category and subcategory per period, the change against the previous period
-and the fastest growing topics. `shape_rows` and `top_growing` are pure; `topic_report` reads the store."""
+and the fastest growing topics. `shape_rows` and `top_growing` are pure; `topic_report` reads the store.
+
+The current period is partial until its last day: it is marked so, and its change compares it with the same
+number of days at the start of the period before (like with like), so a week on its Wednesday never reads
+as −60 % against a whole week."""
 
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ from sqlalchemy import Connection
 
 from bridge.mapping import Mappings
 from bridge.mapping.topics import Topics
-from bridge.reports.counting import Topic, count_by_topic, ticket_topics, wish_topics
-from bridge.reports.periods import Period, last_periods
+from bridge.reports.counting import Topic, count_by_topic, count_undated, ticket_topics, wish_topics
+from bridge.reports.periods import Partial, Period, last_periods, partial_of
 from bridge.text.catalogue import translate
 
 UNMARKED = "(none)"          # the subcategory of a category's rows that have no subcategory
@@ -26,7 +30,8 @@ MEASURES = {"tickets": ticket_topics, "wishes": wish_topics}
 class TopicRow:
     """One topic. A category row has `subcategory` None and counts its whole category; a subcategory row has
     a subcategory id, or UNMARKED for the category's rows without one. `category` None is the unmarked
-    category. `label` names the row itself; `category_label` names its category."""
+    category. `label` names the row itself; `category_label` names its category. `baseline` is the count of
+    the same days of the period before when the last period is partial (the change compares with it)."""
 
     category: str | None
     subcategory: str | None
@@ -35,10 +40,18 @@ class TopicRow:
     change: int
     change_pct: float | None
     category_label: str = ""
+    baseline: int | None = None
 
     @property
     def is_category(self) -> bool:
         return self.subcategory is None
+
+    @property
+    def before(self) -> int:
+        """The count the change compares with: the baseline of a partial period, else the period before."""
+        if self.baseline is not None:
+            return self.baseline
+        return self.counts[-2] if len(self.counts) > 1 else 0
 
     @property
     def full_label(self) -> str:
@@ -49,7 +62,9 @@ class TopicRow:
 class TopicReport:
     """Rows in topic-tree order (each category row, then its subcategory rows); `top_growing` holds up to
     TOP_GROWING subcategory rows with the largest positive change and at least MIN_GROWTH_VOLUME in the
-    last period (UNMARKED rows never count as growing)."""
+    last period (UNMARKED rows never count as growing). `partial` is set while the last period is not over,
+    and `baseline_total` then adds up the category rows' baselines; `undated` counts the rows in the report's
+    periods dated by when the bridge first saw them, because the helpdesk gave no date."""
 
     period: str
     measure: str
@@ -58,6 +73,9 @@ class TopicReport:
     rows: tuple[TopicRow, ...]
     totals: tuple[int, ...]
     top_growing: tuple[TopicRow, ...]
+    partial: Partial | None = None
+    undated: int = 0
+    baseline_total: int | None = None
 
     @property
     def category_rows(self) -> tuple[TopicRow, ...]:
@@ -68,11 +86,12 @@ class TopicReport:
         return tuple(row for row in self.rows if not row.is_category)
 
 
-def change_of(counts: Sequence[int]) -> tuple[int, float | None]:
-    """Last count minus the one before, and that in percent of the one before (None when it was 0)."""
+def change_of(counts: Sequence[int], baseline: int | None = None) -> tuple[int, float | None]:
+    """Last count minus the one before (or minus `baseline`, the same days of the period before, when the last
+    period is partial), and that in percent of it (None when it was 0)."""
     if len(counts) < 2:
         return 0, None
-    before = counts[-2]
+    before = counts[-2] if baseline is None else baseline
     change = counts[-1] - before
     return change, (round(100 * change / before, 1) if before else None)
 
@@ -98,27 +117,31 @@ def _order_key(known: Sequence[str], topic: str | None) -> tuple[int, int, str]:
 
 
 def _row(category: str | None, subcategory: str | None, label: str, category_label: str,
-         counts: tuple[int, ...]) -> TopicRow:
-    change, pct = change_of(counts)
-    return TopicRow(category, subcategory, label, counts, change, pct, category_label)
+         counts: tuple[int, ...], baselined: bool) -> TopicRow:
+    periods, baseline = (counts[:-1], counts[-1]) if baselined else (counts, None)
+    change, pct = change_of(periods, baseline)
+    return TopicRow(category, subcategory, label, periods, change, pct, category_label, baseline)
 
 
 def shape_rows(counts: Mapping[Topic, tuple[int, ...]], topics: Topics, language: str,
-               width: int) -> tuple[TopicRow, ...]:
+               width: int, *, baselined: bool = False) -> tuple[TopicRow, ...]:
     """Category rows, each followed by its subcategory rows, in the order of topics.yaml (unknown topics after
     the known ones, unmarked last). The subcategory rows of a category add up to its category row; every
-    count tuple has `width` periods."""
+    count tuple has `width` periods, and with `baselined` one more at its end: the baseline of a partial last
+    period."""
+    width += baselined
     leaves = _normalized(counts, topics, width)
     none = translate("reports.none", language)
     rows: list[TopicRow] = []
     for category in sorted({c for c, _ in leaves}, key=lambda c: _order_key(list(topics.children), c)):
         category_label = topics.label(category, language) if category else none
         subs = {s: n for (c, s), n in leaves.items() if c == category}
-        rows.append(_row(category, None, category_label, category_label, _sum(list(subs.values()), width)))
+        rows.append(_row(category, None, category_label, category_label, _sum(list(subs.values()), width),
+                         baselined))
         known = list(topics.children.get(category or "", {}))
         for sub in sorted(subs, key=lambda s: _order_key(known, s)):
             label = none if sub == UNMARKED else topics.label(sub, language)
-            rows.append(_row(category, sub, label, category_label, subs[sub]))
+            rows.append(_row(category, sub, label, category_label, subs[sub], baselined))
     return tuple(rows)
 
 
@@ -138,11 +161,20 @@ def topic_report(
 ) -> TopicReport:
     """Counts per topic over the last `periods` periods ending with the one containing `today` (UTC).
 
-    measure "tickets": tickets by created_at, deleted ones excluded; "wishes": wishes by created_at, each
-    with the marking of its first ticket (see counting.wish_topics)."""
+    measure "tickets": tickets on their own date (see counting), deleted ones excluded; "wishes": wishes on
+    the date of their first ticket, with its marking (see counting.wish_topics). While the last period is
+    partial, the change compares it with its baseline (periods.Partial)."""
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}: use one of {', '.join(MEASURES)}")
-    spans = last_periods(period, periods, today or datetime.now(UTC).date())
-    rows = shape_rows(count_by_topic(conn, MEASURES[measure](), spans), mappings.topics, language, len(spans))
-    totals = _sum([row.counts for row in rows if row.is_category], len(spans))
-    return TopicReport(period, measure, language, spans, rows, totals, top_growing(rows))
+    day = today or datetime.now(UTC).date()
+    spans = last_periods(period, periods, day)
+    partial = partial_of(period, spans, day)
+    source = MEASURES[measure]()
+    counted = spans + ((partial.baseline,) if partial else ())
+    rows = shape_rows(count_by_topic(conn, source, counted), mappings.topics, language, len(spans),
+                      baselined=partial is not None)
+    categories = [row for row in rows if row.is_category]
+    totals = _sum([row.counts for row in categories], len(spans))
+    baseline_total = sum(row.baseline or 0 for row in categories) if partial else None
+    return TopicReport(period, measure, language, spans, rows, totals, top_growing(rows), partial,
+                       count_undated(conn, source, spans), baseline_total)

@@ -54,6 +54,7 @@ tickets = Table(
     Column("organization_name", Text),
     Column("segment", String(80)),
     Column("paid_accounts", Integer),
+    Column("account_manager", Text),   # the organisation's account manager as the helpdesk names it (release digests)
     Column("channel", String(80)),
     Column("category", String(200)),
     Column("subcategory", String(200)),

@@ -44,6 +44,7 @@ def ticket_row(ticket: Ticket, marking: Marking) -> dict[str, Any]:
         "organization_name": org.name if org else None,
         "segment": marking.segment,
         "paid_accounts": marking.paid_accounts,
+        "account_manager": marking.account_manager,
         "channel": marking.channel or ticket.channel or None,
         "category": marking.category,
         "subcategory": marking.subcategory,

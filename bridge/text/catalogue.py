@@ -44,6 +44,7 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "stage.released": {"en": "released", "ru": "выпущено"},
         "stage.declined": {"en": "declined", "ru": "отклонено"},
         "stage.deferred": {"en": "deferred", "ru": "отложено"},
+        "stage.follow_up": {"en": "how it works after the release", "ru": "как работает после релиза"},
         "state.new": {"en": "new", "ru": "новая"},
         "state.grouped": {"en": "grouped", "ru": "сгруппирована"},
         "state.in_analysis": {"en": "in analysis", "ru": "на анализе"},
@@ -533,7 +534,94 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "reports.released_epics": {"en": "Released epics", "ru": "Выпущенные эпики"},
         "reports.sheet.data": {"en": "Data", "ru": "Данные"},
         "reports.sheet.pivot": {"en": "Pivot", "ru": "Сводная"},
-        "release.weeks": {"en": "{count} wk", "ru": "{count} нед."},
+        # reports: own dates, partial periods compared like with like, "too early" after a release (issue 16.5)
+        "release.days": {"en": "{count} d", "ru": "{count} дн."},
+        "reports.days_counted": {"en": "Days counted", "ru": "Дней учтено"},
+        "reports.as_of": {"en": "As of", "ru": "На дату"},
+        "reports.partial": {"en": "partial: {days} of {total} days", "ru": "неполный: {days} из {total} дн."},
+        "reports.baseline": {"en": "{span} (same days)", "ru": "{span} (те же дни)"},
+        "reports.partial_note": {
+            "en": "{period} is not over yet: {days} of {total} days so far. Its change compares it with the same "
+                  "{days} days of the period before ({span}), not with the whole period.",
+            "ru": "{period} ещё не закончился: прошло {days} из {total} дн. Изменение сравнивает его с теми же "
+                  "{days} дн. предыдущего периода ({span}), а не со всем периодом.",
+        },
+        "reports.undated_note": {
+            "en": "{count} of the counted {measure} have no date from the helpdesk: they are counted on the day "
+                  "the bridge first saw them.",
+            "ru": "У {count} из посчитанных ({measure}) нет даты от службы поддержки: они посчитаны по дню, когда "
+                  "мост впервые их увидел.",
+        },
+        "release.too_early": {
+            "en": "Too early to tell: {days} of {needed} days since the release; the figure comes on {day}.",
+            "ru": "Пока рано судить: с релиза прошло {days} из {needed} дн.; оценка появится {day}.",
+        },
+        "release.compared": {
+            "en": "{days} days after the release against the {days} days before it",
+            "ru": "{days} дн. после релиза против {days} дн. до него",
+        },
+        # release digest for support, sales and customer success (issue 16.9)
+        "digest.title": {"en": "Release digest", "ru": "Дайджест релиза"},
+        "digest.heading": {"en": "Release digest: {release}, released {day}",
+                           "ru": "Дайджест релиза: {release}, выпущен {day}"},
+        "digest.release": {"en": "Release", "ru": "Релиз"},
+        "digest.release_version": {"en": "version {version}", "ru": "версия {version}"},
+        "digest.release_week": {"en": "week {week} (no fix version)", "ru": "неделя {week} (без версии)"},
+        "digest.summary": {
+            "en": "For support, sales and customer success: changes: {changes}; organisations that asked: "
+                  "{organizations}, of them key accounts: {key_accounts}.",
+            "ru": "Для поддержки, продаж и сопровождения клиентов: изменений: {changes}; просивших организаций: "
+                  "{organizations}, из них ключевых клиентов: {key_accounts}.",
+        },
+        "digest.none": {
+            "en": "Nothing released yet: a release appears here once the tracker reports an epic released.",
+            "ru": "Пока ничего не выпущено: релиз появится здесь, когда трекер сообщит о выпуске эпика.",
+        },
+        "digest.rule": {"en": "Key accounts: {rule}.", "ru": "Ключевые клиенты: {rule}."},
+        "digest.rule.paid": {"en": "at least {paid} paid accounts", "ru": "от {paid} платных аккаунтов"},
+        "digest.rule.segments": {"en": "segment {segments}", "ru": "сегмент {segments}"},
+        "digest.rule.or": {"en": " or ", "ru": " или "},
+        "digest.released": {"en": "Released", "ru": "Выпущено"},
+        "digest.critical": {"en": "Critical change", "ru": "Критичное изменение"},
+        "digest.asked": {"en": "Who asked", "ru": "Кто просил"},
+        "digest.asked_text": {
+            "en": "tickets: {tickets}, organisations: {organizations} ({segments}), paid accounts: {paid}",
+            "ru": "обращений: {tickets}, организаций: {organizations} ({segments}), платных аккаунтов: {paid}",
+        },
+        "digest.key_accounts": {"en": "Key accounts", "ru": "Ключевые клиенты"},
+        "digest.no_key_accounts": {"en": "No key account asked for it.", "ru": "Ключевые клиенты об этом не просили."},
+        "digest.paid": {"en": "paid accounts: {count}", "ru": "платных аккаунтов: {count}"},
+        "digest.manager": {"en": "manager: {name}", "ru": "менеджер: {name}"},
+        "digest.no_manager": {"en": "no manager recorded", "ru": "менеджер не указан"},
+        "digest.follow_up": {
+            "en": "Its requesters are asked how it works for them {days} days after the release.",
+            "ru": "Через {days} дн. после релиза мы спросим клиентов, как это у них работает.",
+        },
+        "digest.markdown": {"en": "Download Markdown", "ru": "Скачать Markdown"},
+        "digest.yes": {"en": "yes", "ru": "да"},
+        "digest.no": {"en": "no", "ru": "нет"},
+        "digest.col.number": {"en": "Number", "ru": "Номер"},
+        "digest.col.link": {"en": "Epic link", "ru": "Ссылка на эпик"},
+        "digest.col.segments": {"en": "Organisations by segment", "ru": "Организации по сегментам"},
+        "digest.outline": {"en": "Help article outline (draft)", "ru": "План статьи для базы знаний (черновик)"},
+        "digest.outline.title": {"en": "{title}: what is new and how to use it",
+                                 "ru": "{title}: что нового и как этим пользоваться"},
+        "digest.outline.changed_heading": {"en": "What changed", "ru": "Что изменилось"},
+        "digest.outline.changed_missing": {
+            "en": "Describe the change in a sentence or two: no analyst notes were recorded.",
+            "ru": "Опишите изменение в одном-двух предложениях: заметок аналитика нет.",
+        },
+        "digest.outline.benefits_heading": {"en": "Who benefits", "ru": "Кому это полезно"},
+        "digest.outline.benefits": {
+            "en": "Organisations that asked for it: {organizations} ({segments}); tickets: {tickets}; topic: {topic}.",
+            "ru": "Об этом просили организаций: {organizations} ({segments}), обращений: {tickets}; тема: {topic}.",
+        },
+        "digest.outline.asked_heading": {"en": "In the customers' words", "ru": "Словами клиентов"},
+        "digest.outline.steps_heading": {"en": "Steps", "ru": "Шаги"},
+        "digest.outline.step_where": {"en": "Where to find it: … (fill in)", "ru": "Где найти: … (заполните)"},
+        "digest.outline.step_do": {"en": "What to do: … (fill in)", "ru": "Что сделать: … (заполните)"},
+        "digest.outline.step_result": {"en": "What the customer sees then: … (fill in)",
+                                       "ru": "Что клиент увидит в результате: … (заполните)"},
     },
 }
 

@@ -18,8 +18,10 @@ from bridge.errors import reason
 from bridge.logs import describe
 from bridge.model import WebhookEvent
 from bridge.outbox.drain import DrainSummary, Handler, batch_limits, drain, ticket_patch_handler
+from bridge.outbox.follow_up import queue_follow_ups
 from bridge.outbox.notify import TICKET_PATCH
 from bridge.ports import Helpdesk
+from bridge.reports.releases import ReleaseRules
 from bridge.runtime import Runtime
 from bridge.store import inbox
 from bridge.sync.pull import Intake, SyncSummary, failure_recorded, store_tickets, sync_once
@@ -141,6 +143,12 @@ def reconcile_trackers(runtime: Runtime) -> int:
     """Catch tracker changes a webhook missed; returns how many stage changes it found (0 without a tracker)."""
     tracker = runtime.tracker()
     return reconcile(runtime.engine, tracker, runtime.mappings) if tracker is not None else 0
+
+
+def follow_up_releases(runtime: Runtime) -> int:
+    """Queue the due follow-ups of released critical changes (bridge.outbox.follow_up); returns items added."""
+    with runtime.engine.begin() as conn:
+        return queue_follow_ups(conn, runtime.mappings, ReleaseRules.from_settings(runtime.settings))
 
 
 def drain_outbox(runtime: Runtime, budget_seconds: float = 30.0) -> DrainSummary:

@@ -23,8 +23,9 @@ from bridge.worker.lock import Lease, LockLost, single_instance
 log = logging.getLogger(__name__)
 
 
-WAKES = {"sync": "outbox", "inbox": "outbox", "reconcile": "outbox"}
+WAKES = {"sync": "outbox", "inbox": "outbox", "reconcile": "outbox", "follow_up": "outbox"}
 """A job that did work wakes the job that carries its results on at once, instead of at that job's next tick."""
+FOLLOW_UP_SECONDS = 3600   # follow-ups are due by the day: an hourly look is plenty
 
 
 def did_work(result: object) -> bool:
@@ -43,6 +44,7 @@ def jobs(runtime: Runtime) -> dict[str, tuple[Callable[[], object], int]]:
         "inbox": (lambda: work.drain_inbox(runtime), tick),
         "outbox": (lambda: work.drain_outbox(runtime), tick),
         "reconcile": (lambda: work.reconcile_trackers(runtime), reconcile),
+        "follow_up": (lambda: work.follow_up_releases(runtime), FOLLOW_UP_SECONDS),
         "mappings": (runtime.mapping_holder.reload, 30),
     }
 

@@ -75,14 +75,20 @@ def refresh_all(conn: Connection, chunk: int = 1000) -> None:
         refresh(conn, ids[start:start + chunk])
 
 
+def organization_key(row: Any) -> str:
+    """Who an organisation is, whichever door its ticket came through: its name, else its id within its
+    helpdesk; "" for a ticket without one. `row` has organization_name, organization_id and source."""
+    return (row.organization_name or "").strip().casefold() or (
+        f"{row.source}:{row.organization_id}" if row.organization_id else "")
+
+
 def summarize(counted: Any, organization_rows: Sequence[Any], channel_rows: Sequence[Any]) -> Popularity:
     """A group's figures from its counts (tickets, requesters: None for a group without tickets) and its distinct
-    organisation and channel values; an organisation counts once, with its largest paid-account figure,
-    whichever door it came through (known by its name, else by its id within its helpdesk)."""
+    organisation and channel values; an organisation counts once (organization_key), with its largest
+    paid-account figure."""
     organizations: dict[str, tuple[str, int]] = {}
     for row in organization_rows:
-        org = (row.organization_name or "").strip().casefold() or (
-            f"{row.source}:{row.organization_id}" if row.organization_id else "")
+        org = organization_key(row)
         if org:
             previous = organizations.get(org, ("unknown", 0))
             organizations[org] = (row.segment or previous[0], max(row.paid_accounts or 0, previous[1]))

@@ -285,7 +285,7 @@ def test_nested_and_conditional_subcategories_are_read_through_the_mapping(
     assert (marking.category, marking.subcategory) == (category, subcategory)
 
 
-def test_the_mapping_reads_segment_paid_accounts_language_and_a_feature_request_label(
+def test_the_mapping_reads_segment_paid_accounts_manager_language_and_a_feature_request_label(
         connector: ZendeskConnector, api: responses.RequestsMock) -> None:
     with_fields(api)
     api.get(EXPORT, json=page([ticket(1, type="incident", via={"channel": "native_messaging"},
@@ -298,6 +298,7 @@ def test_the_mapping_reads_segment_paid_accounts_language_and_a_feature_request_
 
     assert (marking.is_wish, marking.segment, marking.paid_accounts, marking.language, marking.channel) == (
         True, "enterprise", 120, "ru", "chat")
+    assert marking.account_manager == "Ирина Соколова"   # the organisation field release digests name
 
 
 # Writing back

@@ -1,9 +1,11 @@
-"""Topic reports and release impact read from the store, on SQLite and PostgreSQL; and `wishbridge report`."""
+"""Topic reports and release impact read from the store, on SQLite and PostgreSQL; and `wishbridge report`.
+Every ticket counts on its own date, a partial current period is compared like with like, and a release's
+impact waits until enough days have passed."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,11 +14,24 @@ from openpyxl import load_workbook
 from sqlalchemy import Connection
 
 from bridge.cli import main
-from bridge.reports import UNMARKED, release_impact, released_groups, topic_report
+from bridge.reports import (
+    UNMARKED,
+    Partial,
+    Period,
+    ReleaseImpact,
+    release_impact,
+    released_groups,
+    text_impact,
+    text_table,
+    topic_report,
+)
+from bridge.reports.periods import last_periods
 from bridge.runtime import Runtime
 from bridge.store import open_engine, upgrade
 from bridge.store.audit import record
 from bridge.store.schema import tickets, tracker_links, wish_groups, wish_tickets, wishes
+from bridge.sync.importer import import_file, load_import_mapping
+from bridge.workflow.lifecycle import intake_tickets
 
 ROOT = Path(__file__).resolve().parents[2]
 _ids = itertools.count(1)
@@ -99,8 +114,9 @@ def weekly(runtime: Runtime) -> Runtime:
 
 
 def test_weekly_ticket_counts_per_topic_across_the_new_year(weekly: Runtime) -> None:
-    with weekly.engine.connect() as conn:
-        report = topic_report(conn, weekly.mappings, period="week", periods=3, today=date(2026, 1, 7))
+    with weekly.engine.connect() as conn:   # on the last day of W02: a whole week
+        report = topic_report(conn, weekly.mappings, period="week", periods=3, today=date(2026, 1, 11))
+    assert report.partial is None
     assert [p.label for p in report.periods] == ["2025-W52", "2026-W01", "2026-W02"]
     assert [(r.category, r.subcategory, r.counts, r.change, r.change_pct) for r in report.rows] == [
         ("reports", None, (1, 3, 1), -2, -66.7),
@@ -121,7 +137,7 @@ def test_weekly_ticket_counts_per_topic_across_the_new_year(weekly: Runtime) -> 
 
 def test_monthly_counts_split_on_the_first_of_january(weekly: Runtime) -> None:
     with weekly.engine.connect() as conn:
-        report = topic_report(conn, weekly.mappings, period="month", periods=2, today=date(2026, 1, 20),
+        report = topic_report(conn, weekly.mappings, period="month", periods=2, today=date(2026, 1, 31),
                               language="ru")
     assert [p.label for p in report.periods] == ["2025-12", "2026-01"]
     assert report.totals == (7, 15)
@@ -143,26 +159,104 @@ def test_an_empty_store_gives_no_rows_and_zero_totals(runtime: Runtime) -> None:
     assert (report.rows, report.totals, report.top_growing) == ((), (0, 0, 0, 0), ())
 
 
-def test_wishes_count_by_their_own_date_with_their_first_tickets_topic(runtime: Runtime) -> None:
+def test_a_partial_week_is_marked_and_compared_with_the_same_days_of_the_week_before(weekly: Runtime) -> None:
+    with weekly.engine.connect() as conn:   # Wednesday of W02: Monday to Wednesday against Dec 29 - 31
+        report = topic_report(conn, weekly.mappings, period="week", periods=3, today=date(2026, 1, 7))
+    assert report.partial == Partial(3, 7, Period("2025-12-29 – 2025-12-31", date(2025, 12, 29), date(2026, 1, 1)))
+    assert [(r.category, r.subcategory, r.counts, r.baseline, r.change, r.change_pct) for r in report.rows] == [
+        ("reports", None, (1, 3, 1), 1, 0, 0.0),
+        ("reports", "export", (1, 3, 1), 1, 0, 0.0),
+        ("integrations", None, (0, 1, 3), 0, 3, None),
+        ("integrations", "api", (0, 1, 3), 0, 3, None),
+        ("billing", None, (2, 2, 4), 2, 2, 100.0),
+        ("billing", "invoices", (2, 1, 4), 1, 3, 300.0),
+        ("billing", UNMARKED, (0, 1, 0), 1, -1, -100.0),
+        ("legacy", None, (0, 0, 2), 0, 2, None),
+        ("legacy", "old_sub", (0, 0, 2), 0, 2, None),
+        (None, None, (0, 0, 1), 0, 1, None),
+        (None, UNMARKED, (0, 0, 1), 0, 1, None),
+    ]
+    assert (report.totals, report.baseline_total) == ((3, 6, 11), 3)
+
+
+@pytest.fixture
+def early_march(runtime: Runtime) -> Runtime:
+    """Invoices every day of February and of March so far; three exports late in February, none in March yet."""
+    with runtime.engine.begin() as conn:
+        for day in range(1, 29):
+            add_ticket(conn, at(2026, 2, day, 10), "billing", "invoices")
+        for day in (1, 2, 3):
+            add_ticket(conn, at(2026, 3, day, 10), "billing", "invoices")
+        for day in (20, 21, 22):
+            add_ticket(conn, at(2026, 2, day, 10), "reports", "export")
+    return runtime
+
+
+def test_the_third_of_march_is_marked_partial_and_shows_no_collapse(early_march: Runtime) -> None:
+    with early_march.engine.connect() as conn:
+        report = topic_report(conn, early_march.mappings, period="month", periods=2, today=date(2026, 3, 3))
+    assert report.partial == Partial(3, 31, Period("2026-02-01 – 2026-02-03", date(2026, 2, 1), date(2026, 2, 4)))
+    rows = {(r.category, r.subcategory): r for r in report.rows}
+    invoices, export = rows["billing", "invoices"], rows["reports", "export"]
+    assert (invoices.counts, invoices.baseline, invoices.change, invoices.change_pct) == ((28, 3), 3, 0, 0.0)
+    assert (export.counts, export.baseline, export.change, export.change_pct) == ((3, 0), 0, 0, None)
+    assert all(row.change_pct != -100.0 for row in report.rows)   # against all of February: -89 % and -100 %
+    table = text_table(report)
+    assert "2026-03 (partial: 3 of 31 days)" in table and "2026-02-01 – 2026-02-03 (same days)" in table
+    assert "compares it with the same 3 days of the period before" in table
+
+
+def import_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
+    """A helpdesk export in the shape mappings/import.yaml reads: (id, created time) per wish about exports."""
+    header = ("Ticket ID,Subject,Description,Status,Source,Type,Request kind,Created time,Requester email,"
+              "Company Name,Company tier,Tags,Category,Subcategory")
+    lines = [f"{number},Выгрузка отчёта {number},Нужна выгрузка отчёта в Excel,Open,Email,Feature Request,,{created},"
+             f"user{number}@example.ru,Org {number},SMB,wish,Отчёты,Выгрузка" for number, created in rows]
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_six_month_import_is_counted_in_its_own_months_not_in_the_month_of_the_import(
+        runtime: Runtime, tmp_path: Path) -> None:
+    today = datetime.now(UTC).date()
+    months = last_periods("month", 6, today)
+    rows = [(f"{index}{n}", f"{month.start + timedelta(days=9)} 10:00:00")   # 1 in the oldest month ... 5
+            for index, month in enumerate(months[:-1], 1) for n in range(index)]
+    rows += [("900", ""), ("901", "")]                                         # the export gave no date
+    mapping = load_import_mapping(ROOT / "mappings" / "import.yaml", runtime.mappings.documents)
+    summary = import_file(runtime.engine, import_csv(tmp_path / "export.csv", rows), mapping,
+                          intake=lambda conn, ids: intake_tickets(conn, ids, runtime.mappings, door="import"))
+    assert (summary.new, summary.bad) == (17, [])
+    with runtime.engine.connect() as conn:
+        by_ticket = topic_report(conn, runtime.mappings, period="month", periods=6, today=today)
+        by_wish = topic_report(conn, runtime.mappings, period="month", periods=6, today=today, measure="wishes")
+    for report in (by_ticket, by_wish):
+        export = next(row for row in report.rows if row.subcategory == "export")
+        assert export.counts == (1, 2, 3, 4, 5, 2), report.measure   # the two undated ones: the import's month
+        assert report.undated == 2
+    assert "2 of the counted tickets have no date from the helpdesk" in text_table(by_ticket)
+
+
+def test_wishes_count_on_their_first_tickets_own_date_with_its_topic(runtime: Runtime) -> None:
     with runtime.engine.begin() as conn:
         group = add_group(conn, "marking", "aggregation")
-        old_ticket = add_ticket(conn, at(2025, 11, 1), "billing", "invoices")
+        first = add_ticket(conn, at(2025, 12, 30), "billing", "invoices")
         second = add_ticket(conn, at(2025, 11, 2), "reports", "export")
-        add_wish(conn, group, at(2026, 1, 6), old_ticket, second)      # W02, Billing / Invoices once
-        add_wish(conn, group, at(2026, 1, 5))                          # W02, no ticket: the group's topic
+        add_wish(conn, group, at(2026, 1, 6), first, second)            # W01: its first ticket's day and topic
+        add_wish(conn, group, at(2026, 1, 5))                           # W02, no ticket: the group's topic, its day
         gone = add_ticket(conn, at(2025, 12, 30), "reports", "export", deleted=True)
-        add_wish(conn, group, at(2025, 12, 30), gone)                  # W01, deleted ticket: the group's topic
-        add_wish(conn, group, at(2025, 12, 31), add_ticket(conn, at(2025, 12, 31), None))  # W01, unmarked
-        add_wish(conn, group, at(2026, 1, 12), add_ticket(conn, at(2026, 1, 12), "billing", "invoices"))
+        add_wish(conn, group, at(2026, 1, 6), gone)                     # W02, deleted ticket: like no ticket
+        add_wish(conn, group, at(2026, 1, 6), add_ticket(conn, at(2025, 12, 31), None))   # W01, unmarked
+        add_wish(conn, group, at(2026, 1, 6), add_ticket(conn, at(2026, 1, 12), "billing", "invoices"))  # later
     with runtime.engine.connect() as conn:
-        report = topic_report(conn, runtime.mappings, period="week", periods=2, today=date(2026, 1, 7),
+        report = topic_report(conn, runtime.mappings, period="week", periods=2, today=date(2026, 1, 11),
                               measure="wishes")
     assert [(r.category, r.subcategory, r.counts) for r in report.rows] == [
-        ("marking", None, (1, 1)), ("marking", "aggregation", (1, 1)),
-        ("billing", None, (0, 1)), ("billing", "invoices", (0, 1)),
+        ("marking", None, (0, 2)), ("marking", "aggregation", (0, 2)),
+        ("billing", None, (1, 0)), ("billing", "invoices", (1, 0)),
         (None, None, (1, 0)), (None, UNMARKED, (1, 0)),
     ]
-    assert report.measure == "wishes"
+    assert (report.measure, report.undated) == ("wishes", 0)
 
 
 def test_an_unknown_measure_is_refused(runtime: Runtime) -> None:
@@ -170,15 +264,14 @@ def test_an_unknown_measure_is_refused(runtime: Runtime) -> None:
         topic_report(conn, runtime.mappings, measure="calls")
 
 
-# Released Tue 2026-03-10 12:00 UTC: two weeks before are Feb 24 - Mar 2 and Mar 3 - 9; after, Mar 10 - 16
-# and Mar 17 - 23; the release day counts after.
+# Released Tue 2026-03-10 12:00 UTC; the release day counts after.
 EXPORT_TICKETS = [
-    at(2026, 2, 23, 23, 59, 59),   # before the first window
-    at(2026, 2, 24),               # before, week 1
-    at(2026, 3, 5), at(2026, 3, 9, 23, 59, 59),   # before, week 2
-    at(2026, 3, 10),               # after, week 1
-    at(2026, 3, 18),               # after, week 2
-    at(2026, 3, 24),               # after the last window
+    at(2026, 2, 23, 23, 59, 59),   # 15 days before
+    at(2026, 2, 24),               # 14 days before
+    at(2026, 3, 5), at(2026, 3, 9, 23, 59, 59),   # the week before
+    at(2026, 3, 10),               # the release day
+    at(2026, 3, 18),               # the second week after
+    at(2026, 3, 24),               # the third week after
 ]
 
 
@@ -194,34 +287,59 @@ def released(runtime: Runtime) -> int:
     return group
 
 
-def test_release_impact_counts_the_topic_week_by_week_around_the_release(runtime: Runtime, released: int) -> None:
+def impact_on(runtime: Runtime, group: int, today: date, **options: int) -> ReleaseImpact:
     with runtime.engine.connect() as conn:
-        impact = release_impact(conn, runtime.mappings, released, weeks=2, today=date(2026, 3, 20))
+        impact = release_impact(conn, runtime.mappings, group, today=today, **options)
     assert impact is not None
+    return impact
+
+
+def test_release_impact_compares_two_weeks_after_with_two_weeks_before(runtime: Runtime, released: int) -> None:
+    impact = impact_on(runtime, released, date(2026, 3, 30), weeks=2)
     assert (impact.issue_key, impact.label, impact.released_at) == (f"PROD-{released}", "Reports / Export",
                                                                    at(2026, 3, 10, 12))
-    assert [p.label for p in impact.before] == ["2026-02-24", "2026-03-03"]
-    assert [p.label for p in impact.after] == ["2026-03-10", "2026-03-17"]
-    assert (impact.before_counts, impact.after_counts) == ((1, 2), (1, 1))
-    assert (impact.weekly_before, impact.weekly_after, impact.change_pct) == (1.5, 1.0, -33.3)
+    assert [p.label for p in impact.before] == ["2026-02-24 – 2026-03-02", "2026-03-03 – 2026-03-09"]
+    assert [p.label for p in impact.after] == ["2026-03-10 – 2026-03-16", "2026-03-17 – 2026-03-23"]
+    assert (impact.before_counts, impact.after_counts, impact.days) == ((1, 2), (1, 1), 14)
+    assert (impact.too_early, impact.weekly_before, impact.weekly_after, impact.change_pct) == (False, 1.5, 1.0, -33.3)
 
 
-def test_release_impact_keeps_only_the_weeks_that_have_begun(runtime: Runtime, released: int) -> None:
-    with runtime.engine.connect() as conn:
-        impact = release_impact(conn, runtime.mappings, released, weeks=2, today=date(2026, 3, 16))
-    assert impact is not None
-    assert (impact.before_counts, impact.after_counts) == ((1, 2), (1,))
+def test_ten_days_after_a_release_both_sides_cover_ten_days(runtime: Runtime, released: int) -> None:
+    impact = impact_on(runtime, released, date(2026, 3, 20))
+    assert [p.label for p in impact.before] == ["2026-02-28 – 2026-03-02", "2026-03-03 – 2026-03-09"]
+    assert [p.label for p in impact.after] == ["2026-03-10 – 2026-03-16", "2026-03-17 – 2026-03-19"]
+    assert (impact.before_counts, impact.after_counts, impact.change_pct) == ((0, 2), (1, 1), 0.0)
+
+
+@pytest.mark.parametrize("today", [date(2026, 3, 10), date(2026, 3, 16)])
+def test_right_after_a_release_the_impact_is_too_early_to_tell(runtime: Runtime, released: int, today: date) -> None:
+    impact = impact_on(runtime, released, today)
+    assert impact.too_early and impact.change_pct is None
+    assert impact.ready_on == date(2026, 3, 17)
+    assert sum(p.days for p in impact.before) == sum(p.days for p in impact.after) == impact.days < 7
+    assert "Too early to tell" in text_impact(impact) and "%" not in text_impact(impact)
+
+
+def test_once_the_window_has_passed_the_impact_has_a_real_figure(runtime: Runtime, released: int) -> None:
+    impact = impact_on(runtime, released, date(2026, 3, 17))
+    assert (impact.too_early, impact.before_counts, impact.after_counts, impact.change_pct) == (
+        False, (2,), (1,), -50.0)
+    assert text_impact(impact).splitlines()[1] == (
+        "  Before the release (7 d): 2, 2.0 tickets a week · After the release (7 d): 1, 1.0 tickets a week · -50.0%")
+
+
+def test_the_minimum_window_is_a_setting(runtime: Runtime, released: int) -> None:
+    early = impact_on(runtime, released, date(2026, 3, 14), min_days=3)   # Mar 6 - 9 against Mar 10 - 13
+    assert (early.too_early, early.before_counts, early.after_counts, early.change_pct) == (False, (1,), (1,), 0.0)
+    assert impact_on(runtime, released, date(2026, 3, 14)).too_early
 
 
 def test_an_audited_transition_to_done_dates_the_release(runtime: Runtime, released: int) -> None:
     with runtime.engine.begin() as conn:
-        record(conn, "group", released, "transition", "pm", details={"from": "approved", "to": "done"},
-               now=at(2026, 3, 3, 9))
-    with runtime.engine.connect() as conn:
-        impact = release_impact(conn, runtime.mappings, released, weeks=2, today=date(2026, 3, 20))
-    assert impact is not None
+        record(conn, "group", released, "done", "pm", now=at(2026, 3, 3, 9))
+    impact = impact_on(runtime, released, date(2026, 3, 20), weeks=2)
     assert impact.released_at == at(2026, 3, 3, 9)
-    assert [p.label for p in impact.before] == ["2026-02-17", "2026-02-24"]
+    assert [p.label for p in impact.before] == ["2026-02-17 – 2026-02-23", "2026-02-24 – 2026-03-02"]
     assert (impact.before_counts, impact.after_counts) == ((1, 1), (2, 1))
 
 
@@ -269,9 +387,13 @@ def test_report_command_prints_the_table_and_writes_csv_and_xlsx(tmp_path: Path,
                                        "--today", "2026-01-07", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "Tickets by week, 2025-W52 – 2026-W02" in result.output
-    assert "1. Billing / Invoices: +3 (+300.0%), 1 → 4" in result.output
-    assert "PROD-" in result.output and "Billing / Invoices" in result.output
+    assert "2026-W02 (partial: 3 of 7 days)" in result.output
+    assert "2. Billing / Invoices: +3 (+300.0%), 1 → 4" in result.output   # Monday to Wednesday: 1 → 4
+    assert f"PROD-{group} «Export to Excel» released 2026-01-01: Billing / Invoices" in result.output
+    assert "Too early to tell: 6 of 7 days since the release; the figure comes on 2026-01-08." in result.output
     assert f"wrote {out / 'topics-week.csv'} and {out / 'topics-week.xlsx'}" in result.output
     csv_text = (out / "topics-week.csv").read_text(encoding="utf-8-sig")
-    assert csv_text.splitlines()[6] == "Billing,Invoices,2,1,4,3,300.0"
+    assert csv_text.splitlines()[0].endswith(",2026-W02 (partial: 3 of 7 days),2025-12-29 – 2025-12-31 (same days),"
+                                             "Change,Change %")
+    assert csv_text.splitlines()[6] == "Billing,Invoices,2,1,4,1,3,300.0"
     assert load_workbook(out / "topics-week.xlsx").sheetnames == ["Data", "Pivot"]

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from bridge.reports import (
     UNMARKED,
+    Partial,
     Period,
     TopicReport,
     TopicRow,
@@ -71,13 +72,13 @@ def test_csv_has_one_row_per_topic_then_totals(report: TopicReport) -> None:
 def test_xlsx_data_sheet_is_flat_for_an_excel_pivot(report: TopicReport) -> None:
     data = load_workbook(io.BytesIO(export_xlsx(report)))["Data"]
     assert [[c.value for c in row] for row in data.iter_rows()] == [
-        ["Period", "Start", "Category", "Subcategory", "Count"],
-        ["2026-W01", datetime(2025, 12, 29), CO, "Export", 1],
-        ["2026-W02", datetime(2026, 1, 5), CO, "Export", 3],
-        ["2026-W01", datetime(2025, 12, 29), "Billing", "(none)", 2],
-        ["2026-W02", datetime(2026, 1, 5), "Billing", "(none)", 0],
+        ["Period", "Start", "Category", "Subcategory", "Count", "Days counted"],
+        ["2026-W01", datetime(2025, 12, 29), CO, "Export", 1, 7],
+        ["2026-W02", datetime(2026, 1, 5), CO, "Export", 3, 7],
+        ["2026-W01", datetime(2025, 12, 29), "Billing", "(none)", 2, 7],
+        ["2026-W02", datetime(2026, 1, 5), "Billing", "(none)", 0, 7],
     ]
-    assert (data.freeze_panes, data.auto_filter.ref) == ("A2", "A1:E5")
+    assert (data.freeze_panes, data.auto_filter.ref) == ("A2", "A1:F5")
 
 
 def test_xlsx_pivot_sheet_has_topics_by_period_totals_and_a_chart(report: TopicReport) -> None:
@@ -115,3 +116,53 @@ def test_svg_chart_is_well_formed_accessible_and_escapes_labels(report: TopicRep
 def test_svg_chart_turns_period_labels_when_there_are_many(report: TopicReport) -> None:
     texts = ET.fromstring(svg_chart(report, width=300)).iter(f"{SVG}text")
     assert any(t.text == "2026-W01" and "rotate" in (t.get("transform") or "") for t in texts)
+
+
+@pytest.fixture
+def partial() -> TopicReport:
+    """Week 2 on its Wednesday: 3 of 7 days, compared with Monday to Wednesday of week 1 (a baseline of 2
+    where the whole week 1 had 5)."""
+    periods = (Period("2026-W01", date(2025, 12, 29), date(2026, 1, 5)),
+               Period("2026-W02", date(2026, 1, 5), date(2026, 1, 12)))
+    baseline = Period("2025-12-29 – 2025-12-31", date(2025, 12, 29), date(2026, 1, 1))
+    export = TopicRow("reports", "export", "Export", (5, 3), 1, 50.0, "Reports", 2)
+    rows = (TopicRow("reports", None, "Reports", (5, 3), 1, 50.0, "Reports", 2), export)
+    return TopicReport("week", "tickets", "en", periods, rows, (5, 3), (export,), Partial(3, 7, baseline), 4, 2)
+
+
+NOTES = ["2026-W02 is not over yet: 3 of 7 days so far. Its change compares it with the same 3 days of the period "
+         "before (2025-12-29 – 2025-12-31), not with the whole period.",
+         "4 of the counted tickets have no date from the helpdesk: they are counted on the day the bridge first saw "
+         "them."]
+
+
+def test_text_marks_the_partial_period_shows_its_baseline_and_says_why(partial: TopicReport) -> None:
+    lines = text_table(partial).splitlines()
+    assert lines[2].split("  ")[0] == "Topic"
+    assert "2026-W02 (partial: 3 of 7 days)" in lines[2]
+    assert "2025-12-29 – 2025-12-31 (same days)" in lines[2]
+    assert lines[3].split() == ["Reports", "5", "3", "2", "+1", "+50.0%"]
+    assert lines[-3:] == ["", *NOTES]
+    assert "2 → 3" in text_top_growing(partial)
+
+
+def test_csv_and_xlsx_mark_the_partial_period_and_carry_the_notes(partial: TopicReport) -> None:
+    lines = export_csv(partial).splitlines()
+    assert lines[0] == ("Category,Subcategory,2026-W01,2026-W02 (partial: 3 of 7 days),"
+                        "2025-12-29 – 2025-12-31 (same days),Change,Change %")
+    assert lines[1:4] == ["Reports,,5,3,2,1,50.0", "Reports,Export,5,3,2,1,50.0", "Total,,5,3,2,,"]
+    assert [line.strip('"') for line in lines[5:]] == NOTES
+    book = load_workbook(io.BytesIO(export_xlsx(partial)))
+    pivot = [[c.value for c in row] for row in book["Pivot"].iter_rows()]
+    assert pivot[0][3:5] == ["2026-W02 (partial: 3 of 7 days)", "2025-12-29 – 2025-12-31 (same days)"]
+    assert pivot[1] == ["Reports", None, 5, 3, 2, 1, 0.5]
+    assert [row[0] for row in pivot[-2:]] == NOTES
+    assert [row[-1].value for row in book["Data"].iter_rows(min_row=2)] == [7, 3]
+
+
+def test_svg_chart_draws_the_partial_period_paler_and_explains_its_star(partial: TopicReport) -> None:
+    root = ET.fromstring(svg_chart(partial))
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "2026-W02*" in texts and "* 2026-W02 (partial: 3 of 7 days)" in texts
+    pale = [rect.findtext(f"{SVG}title") for rect in root.iter(f"{SVG}rect") if rect.get("fill-opacity")]
+    assert pale == ["Reports, 2026-W02 (partial: 3 of 7 days): 3"]

@@ -21,6 +21,19 @@ def test_change_is_last_period_against_the_one_before(counts: tuple[int, ...],
     assert change_of(counts) == expected
 
 
+def test_a_partial_period_is_compared_with_its_baseline_not_the_whole_period_before() -> None:
+    assert change_of((10, 3)) == (-7, -70.0)          # a Wednesday against a whole week: misleading
+    assert change_of((10, 3), baseline=4) == (-1, -25.0)
+    assert change_of((10, 0), baseline=0) == (0, None)
+
+
+def test_baselined_rows_carry_their_baseline_and_categories_add_them_up() -> None:
+    rows = shape_rows({("billing", "invoices"): (6, 2, 1), ("billing", "tariffs"): (4, 1, 2)}, TOPICS, "en", 2,
+                      baselined=True)
+    assert [(r.label, r.counts, r.baseline, r.change, r.before) for r in rows] == [
+        ("Billing", (10, 3), 3, 0, 3), ("Invoices", (6, 2), 1, 1, 1), ("Plans", (4, 1), 2, -1, 2)]
+
+
 def test_rows_follow_the_topic_tree_with_unknown_then_unmarked_last() -> None:
     rows = shape_rows({
         (None, None): (1, 0), ("legacy", "old"): (0, 2), ("billing", "invoices"): (1, 1),

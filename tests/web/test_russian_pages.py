@@ -196,6 +196,7 @@ def raw_values(runtime: Runtime, group_id: int) -> set[str]:
 def admin_pages(scene: Scene) -> dict[str, str]:
     return {"inbox": "/admin/inbox", "groups": "/admin/groups", "new wish": "/admin/wishes/new",
             "reports": "/admin/reports/?period=week&periods=4", "release": f"/admin/reports/release/{scene.released}",
+            "release digest": "/admin/reports/digest",
             "operations": "/admin/operations/", "users": "/admin/users/",
             "merged group": f"/admin/groups/{scene.merged}", "split group": f"/admin/groups/{scene.split_off}"}
 
@@ -337,4 +338,4 @@ def test_a_russian_report_downloads_with_russian_headers_and_sheets(irina: Flask
     book = load_workbook(io.BytesIO(irina.get("/admin/reports/topics.xlsx?language=ru").data))
     assert book.sheetnames == ["Данные", "Сводная"]
     assert [cell.value for cell in book["Данные"][1]] == ["Период", "Начало", "Категория", "Подкатегория",
-                                                          "Количество"]
+                                                          "Количество", "Дней учтено"]
