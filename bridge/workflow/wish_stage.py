@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from bridge.store.schema import tracker_links, wish_groups, wishes
 
@@ -40,7 +40,8 @@ def _stage(row: Any) -> tuple[str, str | None]:
     return stage, row.reason if row.state in ("declined", "deferred") else None
 
 
-def _with_stage(*columns: Any) -> Any:
+def _with_stage(*columns: Any) -> Select[Any]:
+    """`columns` of a group (or of its wishes, once joined) with what `_stage` reads."""
     return (select(*columns, wish_groups.c.state, wish_groups.c.reason, tracker_links.c.stage.label("tracker_stage"))
             .outerjoin(tracker_links, tracker_links.c.group_id == wish_groups.c.id))
 
