@@ -11,6 +11,7 @@ import click
 from bridge.grouping.evaluation import DIALECTS, evaluate_csv
 from bridge.grouping.similarity import GroupingPolicy
 from bridge.text.encoders import DEFAULT_ENCODER, available, load_encoder
+from bridge.text.numbers import public_number
 
 group_cli = click.Group("group", help="Group similar wishes and measure the grouping quality.")
 
@@ -60,4 +61,4 @@ def run(ctx: click.Context) -> None:
         summary = regroup(conn, runtime.mappings)
     click.echo(summary.line())
     for group_id, target, score in summary.joined:
-        click.echo(f"  group {group_id} joined group {target} (score {score:.2f})")
+        click.echo(f"  group {public_number(group_id)} joined group {public_number(target)} (score {score:.2f})")

@@ -1,5 +1,6 @@
 """`wishbridge wish ...`: the wish workflow from the terminal. Each command runs in one transaction; an
-unknown id or a forbidden transition exits 1 with the workflow's message."""
+unknown id or a forbidden transition exits 1 with the workflow's message. Groups are named and shown by their
+public number (`W-12`; `12` is taken too)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,29 @@ from sqlalchemy import Connection
 
 from bridge.cli.core import runtime_of
 from bridge.mapping import Mappings
+from bridge.text.numbers import parse_public_number, public_number
 from bridge.workflow import lifecycle, read_models
 from bridge.workflow.changes import STATES
+from bridge.workflow.lookup import Found, find_groups
 from bridge.workflow.priority import IMPORTANCE
 from bridge.workflow.routing import QUEUES
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class GroupNumber(click.ParamType):
+    """A wish group as people name it: its public number `W-12` (or `12`, `#12`)."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        group_id = value if isinstance(value, int) else parse_public_number(str(value))
+        if group_id is None:
+            self.fail(f"{value!r} is not a wish group number (W-12)", param, ctx)
+        return group_id
+
+
+GROUP = GroupNumber()
 
 
 def _default_actor() -> str:
@@ -62,34 +80,38 @@ def add(ctx: click.Context, door: str, actor: str, **fields: Any) -> None:
     ref = _in_transaction(ctx, lambda conn, mappings: lifecycle.add_wish(conn, mappings, door=door, actor=actor,
                                                                        **fields))
     how = "joined existing group" if ref.joined else "started new group"
-    click.echo(f"wish {ref.wish_id} registered (ticket {ref.ticket_id}); {how} {ref.group_id}")
+    click.echo(f"wish {ref.wish_id} registered (ticket {ref.ticket_id}); {how} {public_number(ref.group_id)}")
 
 
 def _row_line(row: read_models.GroupRow) -> str:
     flag = " !" if row.needs_attention else ""
     queue = row.queue or f"({row.suggested_queue}?)"
-    return (f"{row.id:>6}  {row.score:>8.2f}  {row.state:<11} {queue:<11} {row.wishes:>3} wishes "
+    return (f"{public_number(row.id):>8}  {row.score:>8.2f}  {row.state:<11} {queue:<11} {row.wishes:>3} wishes "
             f"{row.organizations:>3} orgs  {row.title}{flag}")
 
 
 @wish_cli.command("list")
 @click.option("--state", type=click.Choice(STATES))
 @click.option("--queue", type=click.Choice(QUEUES))
-@click.option("--search", help="Text in the title or in any wish.")
+@click.option("--search", help="A number (W-12), a helpdesk ticket (zendesk 4711), or text in the title or a wish.")
 @click.option("--limit", default=200, show_default=True, type=int)
 @click.pass_context
 def list_(ctx: click.Context, state: str | None, queue: str | None, search: str | None, limit: int) -> None:
     """Wish groups by score, highest first ('!' marks new demand on a declined or deferred group)."""
     rows = _in_transaction(ctx, lambda conn, mappings: read_models.list_groups(
         conn, mappings, state=state, queue=queue, search=search, limit=limit))
-    click.echo(f"{'id':>6}  {'score':>8}  {'state':<11} {'queue':<11} title")
+    click.echo(f"{'number':>8}  {'score':>8}  {'state':<11} {'queue':<11} title")
     for row in rows:
         click.echo(_row_line(row))
 
 
 def _show(detail: read_models.GroupDetail) -> None:
     row = detail.group
-    click.echo(f"group {row.id}: {row.title}")
+    click.echo(f"group {public_number(row.id)}: {row.title}")
+    if detail.merged_into:
+        click.echo(f"  merged into {public_number(detail.merged_into)}")
+    if detail.absorbed:
+        click.echo(f"  absorbed {', '.join(map(public_number, detail.absorbed))} (their numbers lead here)")
     click.echo(f"  state {row.state}, queue {row.queue or '-'} (suggested {row.suggested_queue}"
                f"{f' by rule {row.suggested_rule}' if row.suggested_rule else ''}), importance "
                f"{row.importance or '-'}, epoch {detail.epoch}")
@@ -106,12 +128,12 @@ def _show(detail: read_models.GroupDetail) -> None:
     click.echo("wishes:")
     for wish in detail.wishes:
         joined = f" [{wish.join_mode} {wish.join_score:.2f}]" if wish.join_score is not None else ""
-        click.echo(f"  {wish.id} ({wish.door}{joined}) {wish.title}")
+        click.echo(f"  wish {wish.id} ({wish.door}{joined}) {wish.title}")
         for ticket in wish.tickets:
             click.echo(f"      {ticket.source}#{ticket.external_id} {ticket.organization} {ticket.requester} "
                        f"{ticket.url}".rstrip())
     for similar in detail.similar:
-        click.echo(f"similar: group {similar.group_id} ({similar.state}) score {similar.score:.2f}: "
+        click.echo(f"similar: group {public_number(similar.group_id)} ({similar.state}) score {similar.score:.2f}: "
                    f"{similar.title}")
     for comment in detail.comments:
         click.echo(f"comment {comment['id']} by {comment['author']}: {comment['body']}")
@@ -126,8 +148,26 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+@wish_cli.command("find")
+@click.argument("asked")
+@click.pass_context
+def find(ctx: click.Context, asked: str) -> None:
+    """The groups ASKED names: a number a customer was told (W-12; a merged group's leads to the group it was
+    merged into) or a helpdesk ticket id (4711, or zendesk 4711). Exits 1 when it names none."""
+
+    def work(conn: Connection, mappings: Mappings) -> list[tuple[Found, read_models.GroupRow]]:
+        return [(hit, read_models.group_row(conn, mappings, hit.group_id)) for hit in find_groups(conn, asked)]
+
+    found = _in_transaction(ctx, work)
+    if not found:
+        raise click.ClickException(f"no wish group has the number or ticket {asked!r}")
+    for hit, row in found:
+        via = f" (asked {hit.asked})" if hit.asked != hit.number else ""
+        click.echo(f"{hit.number}{via}: {row.state}  {row.title}")
+
+
 @wish_cli.command("show")
-@click.argument("group_id", type=int)
+@click.argument("group_id", type=GROUP)
 @click.pass_context
 def show(ctx: click.Context, group_id: int) -> None:
     """A group with its wishes, tickets, score breakdown, similar groups and audit trail."""
@@ -138,12 +178,12 @@ def _plain(name: str, change: Callable[[Connection, int, str], object], done: st
     """A command that needs only the group and who acts."""
 
     @wish_cli.command(name, help=summary)
-    @click.argument("group_id", type=int)
+    @click.argument("group_id", type=GROUP)
     @actor_option
     @click.pass_context
     def command(ctx: click.Context, group_id: int, actor: str) -> None:
         _in_transaction(ctx, lambda conn, _m: change(conn, group_id, actor))
-        click.echo(f"group {group_id} {done}")
+        click.echo(f"group {public_number(group_id)} {done}")
 
 
 _plain("confirm", lifecycle.confirm, "is grouped", "Mark a new group as reviewed (grouped).")
@@ -153,18 +193,18 @@ _plain("acknowledge", lifecycle.acknowledge, "acknowledged", "Note that you have
 
 
 @wish_cli.command("merge")
-@click.argument("source", type=int)
-@click.argument("target", type=int)
+@click.argument("source", type=GROUP)
+@click.argument("target", type=GROUP)
 @actor_option
 @click.pass_context
 def merge(ctx: click.Context, source: int, target: int, actor: str) -> None:
     """Merge group SOURCE into group TARGET (undo with unmerge)."""
     _in_transaction(ctx, lambda conn, _m: lifecycle.merge(conn, source, target, actor))
-    click.echo(f"group {source} merged into {target}")
+    click.echo(f"group {public_number(source)} merged into {public_number(target)}")
 
 
 @wish_cli.command("split")
-@click.argument("group_id", type=int)
+@click.argument("group_id", type=GROUP)
 @click.option("--wish", "wish_ids", type=int, multiple=True, required=True, help="A wish to move (repeatable).")
 @click.option("--title", help="Title of the new group (default: the first moved wish's).")
 @actor_option
@@ -172,23 +212,23 @@ def merge(ctx: click.Context, source: int, target: int, actor: str) -> None:
 def split(ctx: click.Context, group_id: int, wish_ids: tuple[int, ...], title: str | None, actor: str) -> None:
     """Move some wishes of a group into a new group."""
     new_id = _in_transaction(ctx, lambda conn, _m: lifecycle.split(conn, group_id, list(wish_ids), actor, title))
-    click.echo(f"wishes {', '.join(map(str, wish_ids))} moved to new group {new_id}")
+    click.echo(f"wishes {', '.join(map(str, wish_ids))} moved to new group {public_number(new_id)}")
 
 
 @wish_cli.command("attach")
 @click.argument("ticket_id", type=int)
-@click.argument("group_id", type=int)
+@click.argument("group_id", type=GROUP)
 @actor_option
 @click.pass_context
 def attach(ctx: click.Context, ticket_id: int, group_id: int, actor: str) -> None:
     """Make stored ticket TICKET_ID a wish of group GROUP_ID."""
     ref = _in_transaction(ctx, lambda conn, mappings: lifecycle.attach_ticket(conn, mappings, ticket_id, group_id,
                                                                            actor))
-    click.echo(f"ticket {ticket_id} is wish {ref.wish_id} of group {group_id}")
+    click.echo(f"ticket {ticket_id} is wish {ref.wish_id} of group {public_number(group_id)}")
 
 
 @wish_cli.command("route")
-@click.argument("group_id", type=int)
+@click.argument("group_id", type=GROUP)
 @click.option("--queue", type=click.Choice(QUEUES), help="Default: the queue routing.yaml suggests.")
 @click.option("--reason")
 @actor_option
@@ -203,11 +243,11 @@ def route(ctx: click.Context, group_id: int, queue: str | None, reason: str | No
         lifecycle.route(conn, mappings, group_id, chosen, actor, why)
         return chosen
 
-    click.echo(f"group {group_id} routed to the {_in_transaction(ctx, work)} queue")
+    click.echo(f"group {public_number(group_id)} routed to the {_in_transaction(ctx, work)} queue")
 
 
 @wish_cli.command("analyse")
-@click.argument("group_id", type=int)
+@click.argument("group_id", type=GROUP)
 @click.option("--importance", type=click.Choice(IMPORTANCE))
 @click.option("--notes")
 @click.option("--legal-reference", help="The law or regulation, e.g. 152-ФЗ ст. 18.")
@@ -221,11 +261,11 @@ def analyse(ctx: click.Context, group_id: int, importance: str | None, notes: st
     _in_transaction(ctx, lambda conn, _m: lifecycle.record_analysis(
         conn, group_id, actor, importance=importance, notes=notes, legal_reference=legal_reference,
         legal_deadline=deadline))
-    click.echo(f"analysis of group {group_id} recorded")
+    click.echo(f"analysis of group {public_number(group_id)} recorded")
 
 
 @wish_cli.command("ask")
-@click.argument("group_id", type=int)
+@click.argument("group_id", type=GROUP)
 @click.argument("question")
 @actor_option
 @click.pass_context
@@ -237,7 +277,7 @@ def ask(ctx: click.Context, group_id: int, question: str, actor: str) -> None:
 
 
 @wish_cli.command("decide")
-@click.argument("group_id", type=int)
+@click.argument("group_id", type=GROUP)
 @click.argument("decision", type=click.Choice(list(lifecycle.DECISIONS)))
 @click.option("--reason", help="Required to decline or defer; customers read it.")
 @click.option("--issue-key", help="Approve by linking this existing Jira issue instead of a new epic.")
@@ -248,26 +288,26 @@ def decide(ctx: click.Context, group_id: int, decision: str, reason: str | None,
     """Approve, decline or defer a group; its customers are told."""
     _in_transaction(ctx, lambda conn, mappings: lifecycle.decide(conn, mappings, group_id, decision, actor, reason,
                                                               issue_key))
-    click.echo(f"group {group_id} is {lifecycle.DECISIONS[decision]}")
+    click.echo(f"group {public_number(group_id)} is {lifecycle.DECISIONS[decision]}")
 
 
 @wish_cli.command("reopen")
-@click.argument("group_id", type=int)
+@click.argument("group_id", type=GROUP)
 @click.option("--reason", required=True)
 @actor_option
 @click.pass_context
 def reopen(ctx: click.Context, group_id: int, reason: str, actor: str) -> None:
     """Bring a declined, deferred or done group back for review."""
     _in_transaction(ctx, lambda conn, mappings: lifecycle.reopen(conn, mappings, group_id, actor, reason))
-    click.echo(f"group {group_id} reopened")
+    click.echo(f"group {public_number(group_id)} reopened")
 
 
 @wish_cli.command("comment")
-@click.argument("group_id", type=int)
+@click.argument("group_id", type=GROUP)
 @click.argument("text")
 @actor_option
 @click.pass_context
 def comment(ctx: click.Context, group_id: int, text: str, actor: str) -> None:
     """Add an internal comment to a group."""
     comment_id = _in_transaction(ctx, lambda conn, _m: lifecycle.add_comment(conn, group_id, actor, text))
-    click.echo(f"comment {comment_id} added to group {group_id}")
+    click.echo(f"comment {comment_id} added to group {public_number(group_id)}")

@@ -14,7 +14,7 @@ STAGES = (
     "released", "declined", "deferred", "follow_up",
 )
 PLACEHOLDERS = frozenset({
-    "wish_title", "wish_id", "reason", "question", "epic_key", "epic_status", "epic_url", "fix_version",
+    "wish_title", "number", "wish_id", "reason", "question", "epic_key", "epic_status", "epic_url", "fix_version",
 })
 LANGUAGES = ("ru", "en")
 

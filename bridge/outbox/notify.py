@@ -2,12 +2,12 @@
 
 Contract: at most one item per (stage, group, ticket, epoch) — `epoch` counts reopenings, so a wish that is
 declined, reopened and declined again tells its customers twice, never more. Each item carries the message
-rendered for its own ticket: that customer's wish title and number, in that customer's language; nothing of
-another customer's wish. Items of one ticket share a lane, so they go out in the order they were queued, and
-a stage supersedes the ticket's stage messages still waiting (the customer hears the latest truth). A stage's
-patch removes every other stage's tags, so the ticket ends with the tags of its latest stage. Tickets that
-came through a door without an installed helpdesk connector (manual entry, product form, file import) get no
-item.
+rendered for its own ticket: that customer's wish title, in that customer's language, and the group's public
+number (a wish's number is its group's); nothing of another customer's wish. Items of one ticket share a lane,
+so they go out in the order they were queued, and a stage supersedes the ticket's stage messages still waiting
+(the customer hears the latest truth). A stage's patch removes every other stage's tags, so the ticket ends with
+the tags of its latest stage. Tickets that came through a door without an installed helpdesk connector (manual
+entry, product form, file import) get no item.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bridge.outbox.keys import occasion_key, stage_key, ticket_lane
 from bridge.registry import known_sources
 from bridge.store.outbox import NewItem, enqueue_many
 from bridge.store.tickets import tickets_of_groups
+from bridge.text.numbers import public_number
 
 TICKET_PATCH = "ticket_patch"
 
@@ -127,7 +128,8 @@ def notify_all(conn: Connection, mappings: Mappings, stage: str, audiences: Sequ
         if (audience.ticket_ids is not None and row.id not in audience.ticket_ids) or not reaches_customer(row.source):
             continue
         language = row.language or default_language
-        own = {**audience.context, "wish_title": row.wish_title, "wish_id": row.wish_id}
+        own = {**audience.context, "wish_title": row.wish_title, "wish_id": row.wish_id,
+               "number": public_number(row.group_id)}
         if row.source not in patches:
             patches[row.source] = stage_patch(mappings, stage, row.source)
         patch = _with_comment(patches[row.source], stage_template(mappings, stage, language), own)

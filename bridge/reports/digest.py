@@ -17,12 +17,8 @@ from bridge.reports.impact import group_topic, topic_label
 from bridge.reports.outline import Outline, draft_outline
 from bridge.reports.releases import Release, ReleaseRules, critical_groups
 from bridge.store.schema import tickets, wish_groups, wish_tickets, wishes
+from bridge.text.numbers import public_number
 from bridge.workflow.popularity import organization_key, popularities
-
-
-def public_number(group_id: int) -> str:
-    """The wish group's number as customers read it; the one place this module spells it."""
-    return f"W-{group_id}"
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,7 @@ tickets = Table(
     Column("raw", JSON, nullable=False, default=dict),
     UniqueConstraint("source", "external_id"),
     Index("ix_tickets_category_created", "category", "subcategory", "created_at"),
+    Index("ix_tickets_external_id", "external_id"),   # a ticket looked up by its id alone (bridge.workflow.lookup)
 )
 
 wish_groups = Table(
@@ -88,7 +89,7 @@ wish_groups = Table(
     Column("subcategory", String(200)),
     Column("legal_reference", Text),
     Column("legal_deadline", Date),
-    Column("merged_into", Integer, ForeignKey("wish_groups.id")),
+    Column("merged_into", Integer, ForeignKey("wish_groups.id"), index=True),
     Column("epoch", Integer, nullable=False, default=0),
     _when("created_at", nullable=False),
     _when("updated_at", nullable=False),

@@ -24,6 +24,7 @@ from bridge.model import Marking, Organization, Person, Ticket, TicketRef
 from bridge.store.schema import tickets, wish_tickets, wishes
 from bridge.store.tickets import upsert_ticket
 from bridge.text.normalize import detect_language
+from bridge.text.numbers import public_number
 from bridge.workflow.changes import NewGroup, create_groups, load_group, log_many, notify_groups, require, welcome
 
 DOORS = ("helpdesk", "manual", "product", "import")
@@ -171,8 +172,8 @@ def attach_ticket(conn: Connection, mappings: Mappings, ticket_id: int, group_id
         .where(wish_tickets.c.ticket_id == ticket_id)
     ).first()
     if linked is not None:
-        raise WorkflowError(f"ticket {ticket_id} is already wish {linked.id} in group {linked.group_id}; "
-                            "use merge or split to move it")
+        raise WorkflowError(f"ticket {ticket_id} is already wish {linked.id} in group "
+                            f"{public_number(linked.group_id)}; use merge or split to move it")
     require(load_group(conn, group_id), "attach")
     door = ticket.source if ticket.source in DOORS else "helpdesk"
     wish_id = _insert_wishes(conn, [(group_id, ticket, "manual", None)], door, actor)[0]

@@ -231,12 +231,12 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         },
         "done.comment": {"en": "Comment added.", "ru": "Комментарий добавлен."},
         "done.add_wish": {
-            "en": "Wish #{wish} was added as a new group #{group}.",
-            "ru": "Пожелание №{wish} добавлено как новая группа №{group}.",
+            "en": "The wish was added as a new group, {number}.",
+            "ru": "Пожелание добавлено как новая группа {number}.",
         },
         "done.joined": {
-            "en": "Wish #{wish} joined the similar group #{group}.",
-            "ru": "Пожелание №{wish} присоединено к похожей группе №{group}.",
+            "en": "The wish joined the similar group {number}.",
+            "ru": "Пожелание присоединено к похожей группе {number}.",
         },
         "done.retry": {
             "en": "Outbox item #{item} will be tried again.",
@@ -359,6 +359,19 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
             "en": "due {date}, overdue by {days} days: {share:.0%} of {weight:g}",
             "ru": "срок {date}, просрочено дней: {days}; {share:.0%} от {weight:g}",
         },
+        # public numbers and finding a group by number or ticket (issue 16, item 1)
+        "find.label": {"en": "Find a wish", "ru": "Найти пожелание"},
+        "find.placeholder": {"en": "W-12 or a ticket id", "ru": "W-12 или номер обращения"},
+        "find.button": {"en": "Find", "ru": "Найти"},
+        "find.merged": {"en": "{asked} was merged into {number}.", "ru": "{asked} объединена с {number}."},
+        "find.by_ticket": {
+            "en": "Ticket {asked} is a wish of {number}.",
+            "ru": "Обращение {asked} — пожелание из группы {number}.",
+        },
+        "group.absorbed": {
+            "en": "The numbers of the groups merged into this one lead here too:",
+            "ru": "Номера групп, объединённых с этой, тоже ведут сюда:",
+        },
     },
     "errors": {
         "error.back": {"en": "Back to the inbox", "ru": "Вернуться во входящие"},
@@ -431,13 +444,13 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "sidebar.note.send": {"en": "Add note", "ru": "Добавить заметку"},
         "sidebar.your_name": {"en": "Your name (for the audit trail)", "ru": "Ваше имя (для журнала действий)"},
         "sidebar.done.register": {
-            "en": "Registered: this ticket is now a wish in group #{group}.",
-            "ru": "Готово: обращение стало пожеланием в группе №{group}.",
+            "en": "Registered: this ticket is now a wish in group {number}.",
+            "ru": "Готово: обращение стало пожеланием в группе {number}.",
         },
-        "sidebar.done.attach": {"en": "Attached to group #{group}.", "ru": "Присоединено к группе №{group}."},
+        "sidebar.done.attach": {"en": "Attached to group {number}.", "ru": "Присоединено к группе {number}."},
         "sidebar.done.note": {
-            "en": "Your note was added to group #{group}.",
-            "ru": "Заметка добавлена в группу №{group}.",
+            "en": "Your note was added to group {number}.",
+            "ru": "Заметка добавлена в группу {number}.",
         },
         "sidebar.expired": {
             "en": "This sidebar session has expired. Reopen the ticket to continue.",
@@ -456,6 +469,16 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "sidebar.state.done": {"en": "Released", "ru": "Выпущено"},
         "sidebar.state.merged": {"en": "Merged into another group", "ru": "Объединено с другой группой"},
         "sidebar.unknown_action": {"en": "There is no such action here.", "ru": "Здесь нет такого действия."},
+        # public numbers and finding a group by number or ticket (issue 16, item 1)
+        "sidebar.find": {"en": "Look up a wish by its number", "ru": "Найти пожелание по номеру"},
+        "sidebar.find.hint": {
+            "en": "The number the customer was told (W-12) or another ticket's id.",
+            "ru": "Номер, который сообщили клиенту (W-12), или номер другого обращения.",
+        },
+        "sidebar.find.none": {
+            "en": "No wish has the number or ticket “{asked}”.",
+            "ru": "Нет пожелания с номером или обращением «{asked}».",
+        },
     },
     "product_form": {
         "form.heading": {"en": "Suggest an improvement", "ru": "Предложить улучшение"},
@@ -474,8 +497,8 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "form.send": {"en": "Send suggestion", "ru": "Отправить предложение"},
         "form.sending": {"en": "Sending…", "ru": "Отправляем…"},
         "form.thanks": {
-            "en": "Thank you! Your suggestion is registered as W-{wish}.",
-            "ru": "Спасибо! Ваше предложение зарегистрировано под номером W-{wish}.",
+            "en": "Thank you! Your suggestion is registered as {number}.",
+            "ru": "Спасибо! Ваше предложение зарегистрировано под номером {number}.",
         },
         "form.too_long": {
             "en": "The text is too long: {length} characters, {limit} at most.",

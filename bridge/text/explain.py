@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from bridge.text.catalogue import label, translate
+from bridge.text.numbers import public_number
 
 DETAIL_NAMES = {"wish": "term.wish", "source": "term.group", "wishes": "group.wishes", "tickets": "group.tickets",
                 "comments": "group.comments", "comment": "field.body", "queue": "group.queue",
@@ -15,7 +16,8 @@ DETAIL_NAMES = {"wish": "term.wish", "source": "term.group", "wishes": "group.wi
                 "legal_deadline": "field.legal_deadline", "question": "field.question", "epic_key": "group.epic"}
 VALUE_KINDS = {"door": "door", "join_mode": "join", "queue": "queue", "previous_queue": "queue",
                "previous_state": "state", "from": "state", "to": "state", "importance": "importance"}
-NUMBERED = frozenset({"wish", "ticket", "comment", "into", "source"})
+NUMBERED = frozenset({"wish", "ticket", "comment"})
+GROUPS = frozenset({"into", "source"})   # shown by their public number
 HIDDEN = frozenset({"epic_url"})
 SCORE_NAMES = {"organizations": "group.organizations", "paid_accounts": "group.paid_accounts",
                "importance": "field.importance", "legal_deadline": "field.legal_deadline", "segment": "score.segment"}
@@ -41,6 +43,8 @@ def _value(name: str, value: Any, language: str) -> str:
         return label(VALUE_KINDS[name], str(value), language)
     if name in NUMBERED:
         return f"#{value}"
+    if name in GROUPS and isinstance(value, int):
+        return public_number(value)
     return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
@@ -50,8 +54,8 @@ def _detail_name(name: str, language: str) -> str:
 
 def audit_details(details: Mapping[str, Any] | None, language: str) -> list[str]:
     """One "name: value" line per detail of an audit row, in its order; empty ones are left out, and so is the
-    epic's address (the page links the epic). Our values (states, queues, doors) are named in `language`, row ids
-    and lists of them get a '#', anything else shows as recorded."""
+    epic's address (the page links the epic). Our values (states, queues, doors) are named in `language`, groups
+    by their public number, other row ids and lists of them get a '#', anything else shows as recorded."""
     return [f"{_detail_name(name, language)}: {_value(name, value, language)}"
             for name, value in (details or {}).items() if name not in HIDDEN and value not in (None, "", [])]
 

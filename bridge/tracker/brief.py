@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bridge.model import EpicBrief, Popularity, TicketLine
+from bridge.text.numbers import public_number
 
 TICKETS_SHOWN = 50
 CUT_MARK = " […]"
@@ -62,7 +63,7 @@ def blocks(brief: EpicBrief, listed: int = TICKETS_SHOWN) -> list[Block]:
         out.append(Bullets(shown))
     if len(brief.tickets) > len(shown):
         out.append(Paragraph(f"... and {len(brief.tickets) - len(shown)} more, each linked to this epic."))
-    out.append(Paragraph(f"Created by Wishbridge for wish group W-{brief.group_id}; the marker "
+    out.append(Paragraph(f"Created by Wishbridge for wish group {public_number(brief.group_id)}; the marker "
                          f"wishbridge-g{brief.group_id} keeps it linked."))
     return out
 

@@ -23,6 +23,7 @@ from bridge.outbox.keys import epic_key, epic_update_key, epic_update_lane, link
 from bridge.store.outbox import enqueue
 from bridge.store.schema import outbox, tracker_links, wish_groups, wishes
 from bridge.store.tickets import group_tickets
+from bridge.text.numbers import public_number
 from bridge.workflow.popularity import popularity
 
 TRACKER = "tracker"  # the outbox target of epic work, whichever tracker is configured
@@ -63,7 +64,7 @@ def epic_brief(conn: Connection, group_id: int) -> EpicBrief:
     """Everything the description says about a group, read from the store."""
     group = conn.execute(select(wish_groups).where(wish_groups.c.id == group_id)).first()
     if group is None:
-        raise WorkflowError(f"no wish group {group_id}")
+        raise WorkflowError(f"no wish group {public_number(group_id)}")
     texts = conn.execute(select(wishes.c.text).where(wishes.c.group_id == group_id).order_by(wishes.c.id)).scalars()
     summary = group.description or next((text for text in texts if text), "")
     return EpicBrief(

@@ -1,8 +1,11 @@
 """The product's API: `POST /api/v1/wishes` registers a wish from a "suggest an improvement" form and
-`GET /api/v1/wishes/<id>` tells the product the wish's stage.
+`GET /api/v1/wishes/<id>` tells the product the wish's stage; `GET /api/v1/groups/<number>` (`W-12`; the number of
+a group merged into another answers with that group) and `GET /api/v1/groups?ticket=<id>[&source=<helpdesk>]`
+look a wish group up by the public number customers are told or by a helpdesk ticket. Every answer about a wish
+or group carries its public `number` (a wish's is its group's).
 
 Callers authenticate with `Authorization: Bearer <key>` or `X-API-Key: <key>` (keys in WISHBRIDGE_API_KEYS).
-Errors are JSON `{"error": ..., "field": ...}`: 400 bad or missing field, 401 bad key, 404 unknown wish,
+Errors are JSON `{"error": ..., "field": ...}`: 400 bad or missing field, 401 bad key, 404 unknown wish or group,
 415 not JSON, 429 over a rate limit (with Retry-After): submissions per hour per key and customer, per client
 address (whatever `customer_id` says), and per key.
 """
@@ -16,13 +19,16 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy import Connection
 
 from bridge.mapping.messages import LANGUAGES
 from bridge.sync.intake import topic_problem
+from bridge.text.numbers import public_number
 from bridge.web.context import runtime
 from bridge.web.ratelimit import Limits, SlidingWindow
 from bridge.workflow.lifecycle import add_wish
-from bridge.workflow.wish_stage import wish_stage
+from bridge.workflow.lookup import Found, absorbed, by_number, of_ticket
+from bridge.workflow.wish_stage import group_stage, wish_stage
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 TEXT_LIMIT = 5000
@@ -30,6 +36,7 @@ FIELD_LIMITS = {"customer_id": 120, "title": 200, "organization": 200, "contact"
                 "subcategory": 200, "language": 8}
 HOUR = 3600.0
 RATE_LIMITS = {"customer": 10, "address": 30, "key": 500}
+NO_KEY = "a valid API key is required (Authorization: Bearer <key> or X-API-Key)"
 OVER_LIMIT = {"customer": "too many wishes from this customer", "address": "too many wishes from your address",
               "key": "too many wishes with this API key"}
 
@@ -82,7 +89,7 @@ def _invalid(body: Any) -> tuple[str, str | None] | None:
 def submit() -> ResponseReturnValue:
     caller = _caller()
     if caller is None:
-        return _error(401, "a valid API key is required (Authorization: Bearer <key> or X-API-Key)")
+        return _error(401, NO_KEY)
     if not request.is_json:
         return _error(415, "send the wish as application/json")
     body = request.get_json(silent=True)
@@ -108,16 +115,50 @@ def submit() -> ResponseReturnValue:
                        contact=body.get("contact") or "", customer_id=body["customer_id"],
                        category=body.get("category"), subcategory=body.get("subcategory"),
                        language=body.get("language"))
-    return jsonify(wish_id=ref.wish_id, group_id=ref.group_id, stage="registered"), 201
+    return jsonify(wish_id=ref.wish_id, group_id=ref.group_id, number=public_number(ref.group_id),
+                   stage="registered"), 201
 
 
 @blueprint.get("/wishes/<int:wish_id>")
 def stage(wish_id: int) -> ResponseReturnValue:
     if _caller() is None:
-        return _error(401, "a valid API key is required (Authorization: Bearer <key> or X-API-Key)")
+        return _error(401, NO_KEY)
     with runtime().engine.connect() as conn:
         found = wish_stage(conn, wish_id)
     if found is None:
         return _error(404, f"no wish {wish_id}")
-    return jsonify(wish_id=found.wish_id, group_id=found.group_id, title=found.title, stage=found.stage,
-                   reason=found.reason)
+    return jsonify(wish_id=found.wish_id, group_id=found.group_id, number=public_number(found.group_id),
+                   title=found.title, stage=found.stage, reason=found.reason)
+
+
+def _group(conn: Connection, hit: Found) -> dict[str, Any]:
+    """A found group as the API tells it: its number, stage and the numbers that lead to it."""
+    found = group_stage(conn, hit.group_id)
+    assert found is not None, "lookup found the group"
+    return {"number": hit.number, "group_id": found.group_id, "title": found.title, "stage": found.stage,
+            "reason": found.reason, "asked": hit.asked,
+            "absorbed": [public_number(group_id) for group_id in absorbed(conn, hit.group_id)]}
+
+
+@blueprint.get("/groups/<number>")
+def group(number: str) -> ResponseReturnValue:
+    if _caller() is None:
+        return _error(401, NO_KEY)
+    with runtime().engine.connect() as conn:
+        hit = by_number(conn, number)
+        body = _group(conn, hit) if hit else None
+    if body is None:
+        return _error(404, f"no wish group {number}")
+    return jsonify(body)
+
+
+@blueprint.get("/groups")
+def groups_of_ticket() -> ResponseReturnValue:
+    if _caller() is None:
+        return _error(401, NO_KEY)
+    ticket, source = request.args.get("ticket", "").strip(), request.args.get("source", "").strip()
+    if not ticket:
+        return _error(400, "'ticket' is required: a helpdesk ticket id, with 'source' to name the helpdesk", "ticket")
+    with runtime().engine.connect() as conn:
+        found = [_group(conn, hit) for hit in of_ticket(conn, ticket, source or None)]
+    return jsonify(groups=found)

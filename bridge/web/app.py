@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 from bridge.config import Settings, load_settings
 from bridge.runtime import Runtime
 from bridge.store.ids import ID_MAX
+from bridge.text.numbers import public_number
 from bridge.web import admin, api, sidebar, webhooks
 from bridge.web.context import attach
 
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.config["SECRET_KEY"] = runtime.settings["WISHBRIDGE_SECRET_KEY"] or secrets.token_hex(32)
     app.config["MAX_CONTENT_LENGTH"] = 5 * 1024 * 1024
     attach(app, runtime)
+    app.add_template_filter(public_number)   # {{ group.id | public_number }}: W-12 on every page
     if runtime.settings["WISHBRIDGE_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=runtime.settings["WISHBRIDGE_PROXIES"])  # type: ignore[method-assign]
 

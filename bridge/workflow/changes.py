@@ -18,6 +18,7 @@ from bridge.mapping import Mappings
 from bridge.outbox.notify import Audience, notify, notify_all
 from bridge.store.audit import record_many
 from bridge.store.schema import tracker_links, wish_groups
+from bridge.text.numbers import public_number
 from bridge.tracker.requests import request_epic_update, request_ticket_link
 from bridge.workflow.popularity import refresh
 
@@ -48,7 +49,7 @@ def load_group(conn: Connection, group_id: int) -> Row[Any]:
     """The group's row; WorkflowError naming the id when there is none."""
     row = conn.execute(select(wish_groups).where(wish_groups.c.id == group_id)).first()
     if row is None:
-        raise WorkflowError(f"no wish group {group_id}")
+        raise WorkflowError(f"no wish group {public_number(group_id)}")
     return row
 
 
@@ -56,7 +57,7 @@ def require(group: Row[Any], action: str) -> None:
     """WorkflowError naming the state and the allowed actions when `action` is not allowed now."""
     allowed = allowed_actions(group.state)
     if action not in allowed:
-        raise WorkflowError(f"group {group.id} is {group.state}: cannot {action} "
+        raise WorkflowError(f"group {public_number(group.id)} is {group.state}: cannot {action} "
                             f"(allowed: {', '.join(sorted(allowed)) or 'nothing'})")
 
 

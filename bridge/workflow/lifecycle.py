@@ -20,6 +20,7 @@ from bridge.mapping import Mappings
 from bridge.outbox.notify import notify
 from bridge.store.schema import comments
 from bridge.sync.intake import WishRef, add_wish, attach_ticket, intake_tickets
+from bridge.text.numbers import public_number
 from bridge.tracker.requests import request_epic, request_epic_update
 from bridge.workflow.changes import allowed_actions, change, load_group, log, notify_stage, require, require_reason
 from bridge.workflow.merging import merge, split, unmerge
@@ -49,7 +50,7 @@ def route(conn: Connection, mappings: Mappings, group_id: int, queue: str, actor
     group = load_group(conn, group_id)
     require(group, "route")
     if group.state == "in_analysis" and group.queue == queue:
-        raise WorkflowError(f"group {group_id} is already in the {queue} queue")
+        raise WorkflowError(f"group {public_number(group_id)} is already in the {queue} queue")
     change(conn, group_id, "route", actor, reason, values={"state": "in_analysis", "queue": queue},
            queue=queue, previous_state=group.state, previous_queue=group.queue)
     notify_stage(conn, mappings, group_id, "in_analysis")

@@ -28,6 +28,7 @@ from bridge.store.audit import trail
 from bridge.store.schema import audit, comments, outbox, tracker_links, wish_groups, wishes
 from bridge.store.tickets import group_tickets
 from bridge.workflow.changes import allowed_actions, load_group
+from bridge.workflow.lookup import absorbed, find_groups
 from bridge.workflow.popularity import Popularity
 from bridge.workflow.priority import PriorityRules, Score, score
 from bridge.workflow.routing import RoutingRules, route_for
@@ -108,6 +109,7 @@ class GroupDetail:
     tracker_link: dict[str, Any] | None
     allowed_actions: frozenset[str]
     suggested_topic: TopicSuggestion | None = None
+    absorbed: tuple[int, ...] = ()   # groups merged into this one (their numbers lead here)
 
 
 @dataclass(frozen=True)
@@ -221,9 +223,10 @@ def _rows(conn: Connection, context: _Context, records: Sequence[Any],
     return rows
 
 
-def _matches(search: str, record: Any, docs: Sequence[StoredDoc]) -> bool:
+def _matches(search: str, record: Any, docs: Sequence[StoredDoc], named: set[int]) -> bool:
+    """Whether the search names the group (`named`: by public number or helpdesk ticket) or its texts hold it."""
     wanted = search.strip().casefold()
-    return (wanted == str(record.id) or wanted in record.title.casefold()
+    return (record.id in named or wanted in record.title.casefold()
             or any(wanted in stored.doc.text.casefold() for stored in docs))
 
 
@@ -234,13 +237,14 @@ def _page(conn: Connection, mappings: Mappings, query: Select[Any], search: str 
     if not search:
         return [row for row, _, _ in _rows(conn, context, list(conn.execute(query.limit(limit).offset(offset))))]
     candidates = conn.execute(query).all()
+    named = {hit.group_id for hit in find_groups(conn, search)}
     found: list[Any] = []
     docs: dict[int, list[StoredDoc]] = {}
     for start in range(0, len(candidates), SEARCH_BATCH):
         batch = candidates[start:start + SEARCH_BATCH]
         batch_docs = _docs(conn, [record.id for record in batch])
         for record in batch:
-            if _matches(search, record, batch_docs[record.id]):
+            if _matches(search, record, batch_docs[record.id], named):
                 found.append(record)
                 docs[record.id] = batch_docs[record.id]
         if len(found) >= offset + limit:
@@ -251,8 +255,9 @@ def _page(conn: Connection, mappings: Mappings, query: Select[Any], search: str 
 def list_groups(conn: Connection, mappings: Mappings, *, state: str | None = None, queue: str | None = None,
                 search: str | None = None, limit: int = 200, offset: int = 0) -> list[GroupRow]:
     """Groups by score, highest first (the newest first among equals), `limit` of them after the first `offset`;
-    merged groups only when asked for by state. `search` matches the group id, or text in the title or any
-    wish (case-insensitive in every language)."""
+    merged groups only when asked for by state. `search` matches the group a public number (`W-12`, `12`; a
+    merged group's number leads to its survivor) or a helpdesk ticket id (`4711`, `zendesk 4711`) names, or text
+    in the title or any wish (case-insensitive in every language)."""
     query = _base().where(wish_groups.c.state == state if state else wish_groups.c.state != "merged")
     if queue:
         query = query.where(wish_groups.c.queue == queue)
@@ -338,6 +343,7 @@ def group_detail(conn: Connection, mappings: Mappings, group_id: int, *, wishes_
         similar=tuple(_similar(conn, mappings, record, docs[group_id])) if similar else (),
         tracker_link=dict(link._mapping) if link else None, allowed_actions=allowed_actions(record.state),
         suggested_topic=suggested_topic(conn, mappings, group_id) if record.category is None else None,
+        absorbed=absorbed(conn, group_id),
     )
 
 

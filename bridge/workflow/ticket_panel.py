@@ -1,5 +1,6 @@
 """What the sidebar shows for one ticket: its wish and group (size, stage, epic), the last message the customer
-was sent, and, for a ticket that is no wish yet, the groups it resembles. Reads only."""
+was sent, and, for a ticket that is no wish yet, the groups it resembles; and the groups its lookup finds by
+public number or helpdesk ticket. Reads only."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from bridge.model import TicketRef
 from bridge.outbox.keys import keys_of_ticket, ticket_lane
 from bridge.outbox.notify import TICKET_PATCH
 from bridge.store.schema import outbox, tickets, tracker_links, wish_tickets, wishes
+from bridge.workflow.changes import RECEIVING_STATES
+from bridge.workflow.lookup import Found, find_groups
 from bridge.workflow.read_models import GroupRow, group_row
 from bridge.workflow.suggestions import SuggestedGroup, groups_like
 
@@ -52,6 +55,31 @@ class Panel:
     epic_url: str | None
     last_message: LastMessage | None
     suggestions: tuple[SuggestedGroup, ...]
+
+
+@dataclass(frozen=True)
+class FoundGroup:
+    hit: Found
+    group: GroupRow
+    takes_wishes: bool   # a ticket may be attached to it
+
+
+@dataclass(frozen=True)
+class LookedUp:
+    """What the sidebar's lookup found for `asked`: every group it names (none when it names nothing)."""
+
+    asked: str
+    found: tuple[FoundGroup, ...]
+
+
+def look_up(conn: Connection, mappings: Mappings, asked: str) -> LookedUp:
+    """The groups `asked` names by public number (an absorbed group's number leads to its survivor) or by
+    helpdesk ticket, each with its row as the sidebar shows it."""
+    found = []
+    for hit in find_groups(conn, asked):
+        row = group_row(conn, mappings, hit.group_id)
+        found.append(FoundGroup(hit, row, row.state in RECEIVING_STATES))
+    return LookedUp(asked, tuple(found))
 
 
 def wish_of(conn: Connection, ticket_id: int) -> PanelWish | None:

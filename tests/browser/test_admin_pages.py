@@ -197,7 +197,7 @@ def test_the_similar_groups_arrive_on_the_group_page_and_one_is_merged_from_ther
     log_in(browser, site, "pm")
     browser.get(f"{site.url}/admin/groups/{shown}")
     WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#suggestions table#similar"))
-    click_and_wait(browser, (By.XPATH, f"//table[@id='similar']//tr[td/a[starts-with(., '#{twin} ')]]"
+    click_and_wait(browser, (By.XPATH, f"//table[@id='similar']//tr[td/a[starts-with(., 'W-{twin} ')]]"
                                        "//button[@type='submit' and text()='Merge into this group']"))
     assert browser.current_url.endswith(f"/admin/groups/{shown}")
     assert "The groups were merged." in body(browser)

@@ -103,7 +103,7 @@ def test_an_agent_sees_the_tickets_wish_and_leaves_a_note_for_the_analyst(browse
     open_sidebar(browser, site, zendesk_token("101"))
     page = text_of(browser)
     assert WISH_SUBJECT in page and "WB-7 · In Progress" in page and "1 organisations, 1 tickets" in page
-    assert "is registered as W-" in page
+    assert f"is registered as W-{site.seeded.group}." in page
     shoot(browser, "sidebar-wish")
     submit(browser, "note-form", body="Acme's CFO asks for this every month")
     WebDriverWait(browser, 20).until(lambda b: "Your note was added" in text_of(b))
@@ -123,7 +123,7 @@ def test_an_agent_registers_a_ticket_as_a_new_wish(browser: WebDriver, site: Sit
 def test_an_agent_attaches_a_ticket_to_a_suggested_wish(browser: WebDriver, site: Site) -> None:
     open_sidebar(browser, site, zendesk_token("204"))
     click_and_wait(browser, (By.CSS_SELECTOR, f"#attach-form-{site.seeded.group} button"))
-    WebDriverWait(browser, 20).until(lambda b: f"Attached to group #{site.seeded.group}" in text_of(b))
+    WebDriverWait(browser, 20).until(lambda b: f"Attached to group W-{site.seeded.group}." in text_of(b))
     assert WISH_SUBJECT in text_of(browser)
     assert "wish_added" in agent_actions(site)
 
@@ -159,6 +159,7 @@ def test_a_customer_suggests_an_improvement_that_the_product_team_then_sees(brow
     assert said.startswith("Thank you! Your suggestion is registered as W-")
     with site.runtime.engine.begin() as conn:
         found = list_groups(conn, site.runtime.mappings, search="schedule the sales report")
+        assert said == f"Thank you! Your suggestion is registered as W-{found[0].id}.", "its group's number"
         create_user(conn, "pm", "browser-pass-1", "product_manager")
     assert [row.title for row in found] == ["Let us schedule the sales report by e-mail every Monday"]
     browser.get(f"{site.url}/admin/login")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -30,7 +31,9 @@ from sqlalchemy import func, select, update
 from bridge.config import load_settings
 from bridge.runtime import Runtime
 from bridge.store.schema import outbox, tickets, tracker_links, wish_tickets, wishes
+from bridge.text.numbers import public_number
 from bridge.workflow.lifecycle import decide, route
+from bridge.workflow.lookup import absorbed
 from sandboxes import jira as jira_sandbox
 from sandboxes import zendesk as zendesk_sandbox
 from sandboxes.faults import Faults
@@ -275,22 +278,26 @@ class Chaos:
     def _count(self, group: int) -> None:
         report = self.report
         with self.runtime.engine.connect() as conn:
-            wish_of = dict(conn.execute(select(tickets.c.external_id, wish_tickets.c.wish_id).join(
-                wish_tickets, wish_tickets.c.ticket_id == tickets.c.id)).all())
+            group_of = dict(conn.execute(select(tickets.c.external_id, wishes.c.group_id).join(
+                wish_tickets, wish_tickets.c.ticket_id == tickets.c.id).join(
+                wishes, wishes.c.id == wish_tickets.c.wish_id)).all())
+            leads_to = {group_id: {public_number(absorbed_id) for absorbed_id in absorbed(conn, group_id)}
+                        | {public_number(group_id)} for group_id in set(group_of.values())}
             in_group = set(conn.execute(select(tickets.c.external_id).join(
                 wish_tickets, wish_tickets.c.ticket_id == tickets.c.id).join(
                 wishes, wishes.c.id == wish_tickets.c.wish_id).where(wishes.c.group_id == group)).scalars())
             states = Counter(conn.execute(select(outbox.c.state)).scalars())
-        report.tickets = len(wish_of)
+        report.tickets = len(group_of)
         report.dead, report.unfinished = states["dead"], states["pending"] + states["claimed"]
         report.epics = len(self.jira.issues)
-        for external_id, wish_id in wish_of.items():
+        for external_id, wish_group in group_of.items():
             ticket_id = int(external_id)
             messages = self._conversation(ticket_id)
             stages = [next((s for s, word in STAGE_WORDS.items() if word in m), "?") for m in messages]
             own = self.zendesk.tickets[ticket_id]["raw_subject"]
             registered = [m for m, s in zip(messages, stages, strict=True) if s == "registered"]
-            report.registered_once += len(registered) == 1 and f"W-{wish_id}." in registered[0]
+            told = re.search(r"W-\d+", registered[0]) if len(registered) == 1 else None
+            report.registered_once += told is not None and told.group() in leads_to[wish_group]
             report.own_wish_named += all(own in m for m in messages)
             if external_id not in in_group:
                 continue

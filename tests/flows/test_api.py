@@ -31,7 +31,8 @@ def test_a_product_wish_is_registered_with_its_group_and_can_be_followed(client,
     body = created.get_json()
     followed = client.get(f"/api/v1/wishes/{body['wish_id']}", headers={"X-API-Key": KEY})
     assert followed.status_code == 200
-    assert followed.get_json() == {"wish_id": body["wish_id"], "group_id": body["group_id"],
+    assert body["number"] == f"W-{body['group_id']}"
+    assert followed.get_json() == {"wish_id": body["wish_id"], "group_id": body["group_id"], "number": body["number"],
                                    "title": WISH["text"], "stage": "registered", "reason": None}
     with engine.connect() as conn:
         assert queued(conn) == [], "the product door has no helpdesk ticket to write to"

@@ -23,5 +23,5 @@ def test_group_run_joins_similar_unreviewed_wishes_once_the_threshold_allows(tmp
 
     assert result.exit_code == 0, result.output
     assert "1 joined a similar group" in result.output
-    assert "group 1 joined group 2" in result.output
+    assert "group W-1 joined group W-2" in result.output
     assert "0 joined a similar group" in runner.invoke(main, ["group", "run"]).output

@@ -64,7 +64,7 @@ def test_the_detail_shows_tickets_score_breakdown_audit_and_allowed_actions(engi
         wishes.add_comment(conn, group, "pm", "важный клиент")
         wishes.route(conn, mappings, group, "analyst", "pm")
         detail = group_detail(conn, mappings, group)
-        with pytest.raises(WorkflowError, match="no wish group 777"):
+        with pytest.raises(WorkflowError, match="no wish group W-777"):
             group_detail(conn, mappings, 777)
     [wish] = detail.wishes
     [ticket] = wish.tickets

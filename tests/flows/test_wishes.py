@@ -10,7 +10,7 @@ from bridge.grouping.similarity import GroupingPolicy
 from bridge.grouping.store_index import load_index, policy_of, wish_doc
 from bridge.mapping import load_mappings
 from bridge.store.audit import trail
-from bridge.store.schema import comments, tickets, wish_groups, wish_tickets
+from bridge.store.schema import comments, tickets, wish_groups
 from bridge.store.schema import wishes as wish_rows
 from bridge.workflow import lifecycle as wishes
 from bridge.workflow.changes import STATES, allowed_actions
@@ -26,10 +26,6 @@ STRICT = {"auto_join": 0.99, "suggest_min": 0.0}
 def mappings(tmp_path):
     """Grouping that joins only near-identical wishes, so each test decides what belongs together."""
     return mappings_with(tmp_path, STRICT)
-
-
-def wish_of(conn, ticket_id: int) -> int:
-    return conn.execute(select(wish_tickets.c.wish_id).where(wish_tickets.c.ticket_id == ticket_id)).scalar_one()
 
 
 def state_of(conn, group_id: int) -> str:
@@ -54,12 +50,7 @@ def test_a_stored_wish_ticket_starts_a_new_group_and_hears_registered_once(engin
     assert (group.state, group.title, group.category, group.subcategory) == (
         "new", "Агрегация кодов в короба", "marking", "aggregation")
     assert message["idempotency_key"] == f"stage:registered:g{group_id}:e0:t{ticket_id}"
-    assert f"W-{wishes_id(engine, ticket_id)}" in message["payload"]["patch"]["comment"]
-
-
-def wishes_id(engine, ticket_id: int) -> int:
-    with engine.connect() as conn:
-        return wish_of(conn, ticket_id)
+    assert f"под номером W-{group_id}." in message["payload"]["patch"]["comment"], "the group's public number"
 
 
 def test_intake_skips_tickets_that_are_not_wishes(engine, mappings):
@@ -241,11 +232,11 @@ def test_every_action_is_allowed_exactly_where_the_lifecycle_says(engine, mappin
     assert {a for a, outcome in outcomes.items() if outcome == "done"} == allowed
     for action, outcome in outcomes.items():
         if action not in allowed:
-            assert outcome.startswith(f"group {group_id} is {state}: cannot {action} (allowed: ")
+            assert outcome.startswith(f"group W-{group_id} is {state}: cannot {action} (allowed: ")
 
 
 def test_an_unknown_group_is_named_in_the_error(engine, mappings):
-    with engine.begin() as conn, pytest.raises(WorkflowError, match="no wish group 4242"):
+    with engine.begin() as conn, pytest.raises(WorkflowError, match="no wish group W-4242"):
         wishes.route(conn, mappings, 4242, "analyst", "pm")
 
 

@@ -55,11 +55,11 @@ def test_a_valid_zendesk_request_shows_the_wish_its_group_size_stage_epic_and_la
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert WISH_SUBJECT in page
-    assert f"#{seeded.group} " in page
+    assert f"Wish W-{seeded.group}</p>" in page and f"<dd>W-{seeded.group} {WISH_SUBJECT}</dd>" in page
     assert "1 organisations, 1 tickets" in page
     assert "New, not reviewed yet" in page
     assert 'href="https://jira.example/browse/WB-7"' in page and "In Progress" in page
-    assert "is registered as W-" in page, "the registered message the customer got"
+    assert f"is registered as W-{seeded.group}." in page, "the registered message the customer got"
     assert f"frame-ancestors 'self' {ACCOUNT}" in response.headers["Content-Security-Policy"]
 
 
@@ -184,10 +184,10 @@ def test_attaching_to_a_suggested_wish_and_adding_a_note_are_audited_under_the_a
     page = open_zendesk(client, "202")
     assert f'name="group_id" value="{seeded.group}"' in page.get_data(as_text=True), "suggested by grouping"
     attached = client.post("/sidebar/act/attach", data={"session": session_of(page), "group_id": seeded.group})
-    assert f"Attached to group #{seeded.group}" in attached.get_data(as_text=True)
+    assert f"Attached to group W-{seeded.group}." in attached.get_data(as_text=True)
     assert "2 organisations, 2 tickets" in attached.get_data(as_text=True)
     noted = client.post("/sidebar/act/note", data={"session": session_of(attached), "body": "Globex needs it by Q3"})
-    assert f"Your note was added to group #{seeded.group}" in noted.get_data(as_text=True)
+    assert f"Your note was added to group W-{seeded.group}." in noted.get_data(as_text=True)
     assert [row for row in audit_rows(zendesk, seeded.group) if row[1] == ACTOR] == [
         ("wish_added", ACTOR), ("grouped", ACTOR), ("comment", ACTOR)]
 

@@ -110,7 +110,7 @@ def test_given_an_action_the_state_forbids_then_409_with_the_workflow_message(pm
     group_id = add_group(web_runtime.engine, web_runtime.mappings, "Roaming for UPD documents")
     response = post(pm, f"/admin/groups/{group_id}/approve", {})
     assert response.status_code == 409
-    assert f"group {group_id} is new: cannot approve" in page(response)
+    assert f"group W-{group_id} is new: cannot approve" in page(response)
     assert state_of(web_runtime, group_id) == "new"
 
 
@@ -122,10 +122,13 @@ def test_an_unknown_action_is_a_404(pm: FlaskClient, web_runtime: Runtime) -> No
 def test_merge_then_unmerge_through_the_pages(pm: FlaskClient, web_runtime: Runtime) -> None:
     source = add_group(web_runtime.engine, web_runtime.mappings, "Print labels from the mobile app")
     target = add_group(web_runtime.engine, web_runtime.mappings, "Offline mode for the warehouse scanner")
-    response = post(pm, f"/admin/groups/{source}/merge", {"target_id": f"#{target}"})
+    response = post(pm, f"/admin/groups/{source}/merge", {"target_id": f"W-{target}"})
     assert response.location == f"/admin/groups/{target}"
     assert state_of(web_runtime, source) == "merged"
-    assert "merged into" in page(pm.get(f"/admin/groups/{source}"))
+    merged, absorbing = (page(pm.get(f"/admin/groups/{group_id}")) for group_id in (source, target))
+    assert f'merged into\n    <a href="/admin/groups/{target}">W-{target}</a>' in merged
+    assert ('id="absorbed">The numbers of the groups merged into this one lead here too:\n'
+            f'  <a href="/admin/groups/{source}">W-{source}</a></p>') in absorbing
     post(pm, f"/admin/groups/{source}/unmerge", {})
     assert state_of(web_runtime, source) != "merged"
 
@@ -199,11 +202,11 @@ def test_the_group_page_says_when_jira_no_longer_has_the_epic(pm: FlaskClient, w
 def test_a_suggestion_judged_not_the_same_is_never_suggested_again(pm: FlaskClient, web_runtime: Runtime) -> None:
     first = add_group(web_runtime.engine, web_runtime.mappings, "Export the sales report to Excel")
     second = add_group(web_runtime.engine, web_runtime.mappings, "Export the stock report to Excel")
-    assert f"#{first} " in page(pm.get(f"/admin/groups/{second}/similar?partial=1"))
+    assert f"W-{first} " in page(pm.get(f"/admin/groups/{second}/similar?partial=1"))
     response = post(pm, f"/admin/groups/{second}/not_same", {"other_id": str(first), "score": "0.61"})
     assert response.location == f"/admin/groups/{second}"
-    assert f"#{first} " not in page(pm.get(f"/admin/groups/{second}/similar?partial=1"))
-    assert f"#{second} " not in page(pm.get(f"/admin/groups/{first}/similar")), "a verdict holds both ways"
+    assert f"W-{first} " not in page(pm.get(f"/admin/groups/{second}/similar?partial=1"))
+    assert f"W-{second} " not in page(pm.get(f"/admin/groups/{first}/similar")), "a verdict holds both ways"
     with web_runtime.engine.connect() as conn:
         verdict = conn.execute(select(suggestion_verdicts)).one()
     assert (verdict.group_id, verdict.other_group_id, verdict.verdict, verdict.score, verdict.actor) == (
@@ -217,9 +220,9 @@ def test_the_group_page_fetches_its_similar_groups_after_it_has_shown(pm: FlaskC
     assert f'data-fragment="/admin/groups/{second}/similar?partial=1"' in group_page
     assert f'<a href="/admin/groups/{second}/similar">Show the similar groups</a>' in group_page
     part, whole = (pm.get(f"/admin/groups/{second}/similar{query}") for query in ("?partial=1", ""))
-    assert f"#{first} Export the sales report to Excel" in page(part) and "<html" not in page(part)
+    assert f"W-{first} Export the sales report to Excel" in page(part) and "<html" not in page(part)
     assert f'name="target_id" value="{second}"' in page(part)
-    assert "<html" in page(whole) and f"#{first} Export the sales report to Excel" in page(whole)
+    assert "<html" in page(whole) and f"W-{first} Export the sales report to Excel" in page(whole)
     assert pm.get("/admin/groups/999/similar").status_code == 404
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import request, url_for
 
-from bridge.store.ids import store_id
+from bridge.text.numbers import parse_public_number
 
 
 class BadField(Exception):
@@ -58,11 +58,11 @@ def when(value: datetime | date | str | None) -> str:
 
 
 def number(form: Mapping[str, str], name: str) -> int:
-    """A required row id (`42` or `#42`)."""
-    try:
-        return store_id(field(form, name).lstrip("#"))
-    except ValueError:
-        raise BadField(name) from None
+    """A required group, by its public number (`W-42`) or id (`42`, `#42`)."""
+    group_id = parse_public_number(field(form, name))
+    if group_id is None:
+        raise BadField(name)
+    return group_id
 
 
 def day(form: Mapping[str, str], name: str) -> date | None:

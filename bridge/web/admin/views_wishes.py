@@ -7,7 +7,9 @@ from flask.typing import ResponseReturnValue
 
 from bridge.errors import WorkflowError
 from bridge.store.users import LANGUAGES
+from bridge.text.numbers import public_number
 from bridge.web.admin.actions import ACTIONS
+from bridge.web.admin.finding import straight_to_group
 from bridge.web.admin.pages import BadField, field, optional
 from bridge.web.auth import require
 from bridge.web.context import runtime
@@ -49,6 +51,9 @@ def groups() -> ResponseReturnValue:
     require("view")
     rt, number = runtime(), _page_number()
     filters = {name: optional(request.args, name) for name in ("state", "queue", "search")}
+    shortcut = straight_to_group(filters["search"]) if number == 1 else None
+    if shortcut is not None:
+        return shortcut
     with rt.engine.connect() as conn:
         rows = read_models.list_groups(conn, rt.mappings, state=filters["state"], queue=filters["queue"],
                                        search=filters["search"], limit=GROUPS_SHOWN + 1,
@@ -146,5 +151,5 @@ def new_wish() -> ResponseReturnValue:
     except WorkflowError as error:
         flash(str(error), "error")
         return _wish_form(409)
-    flash(translate("done.joined" if ref.joined else "done.add_wish", wish=ref.wish_id, group=ref.group_id), "ok")
+    flash(translate("done.joined" if ref.joined else "done.add_wish", number=public_number(ref.group_id)), "ok")
     return redirect(url_for(".group", group_id=ref.group_id))

@@ -1,5 +1,6 @@
 """The sidebar pages: `/sidebar/<source>` (a helpdesk's own signed request, for helpdesks that are a SidebarHost),
-`/sidebar/t/<token>` (a Wishbridge link for other helpdesks) and `/sidebar/act/<action>` (the page's own forms).
+`/sidebar/t/<token>` (a Wishbridge link for other helpdesks), `/sidebar/act/<action>` (the page's own forms) and
+`/sidebar/find` (the lookup of a wish by its public number or a helpdesk ticket: reads only).
 
 After verification the page carries a session token bound to that one ticket in every form (hidden field
 `session`, SESSION_LIFETIME). It replaces a cookie, which a third-party iframe cannot count on, and doubles as the
@@ -21,11 +22,12 @@ from bridge.ports import SidebarHost
 from bridge.registry import connector_class, known_sources, names_of_role
 from bridge.store.ids import store_id
 from bridge.text.catalogue import LANGUAGES, language_of, translator
+from bridge.text.numbers import public_number
 from bridge.web.context import runtime
 from bridge.web.sidebar.links import LINK
 from bridge.web.sidebar.viewer import Viewer, locale_of, read, sign
 from bridge.workflow import ticket_actions
-from bridge.workflow.ticket_panel import panel
+from bridge.workflow.ticket_panel import look_up, panel
 
 blueprint = Blueprint("sidebar", __name__, url_prefix="/sidebar", template_folder="templates",
                       static_folder="static")
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 SESSION = "session"
 SESSION_LIFETIME = timedelta(minutes=30)
 ACTIONS = ("register", "attach", "note")
+FIND_LIMIT = 160   # characters of a lookup read
 
 
 def _secret() -> str:
@@ -52,14 +55,15 @@ def _denied(error: InvalidSignature, text: str = "sidebar.denied.text") -> Respo
 
 
 def _page(viewer: Viewer, done: str | None = None, problem: str | None = None,
-          status: int = 200) -> ResponseReturnValue:
+          status: int = 200, asked: str | None = None) -> ResponseReturnValue:
     rt = runtime()
     with rt.engine.connect() as conn:
         shown = panel(conn, rt.mappings, viewer.ref)
+        looked = look_up(conn, rt.mappings, asked) if asked else None
     session = sign(_secret(), SESSION, viewer, SESSION_LIFETIME)
     lang = _language(viewer)
     return render_template("sidebar/page.html", _=translator(lang), lang=lang, viewer=viewer,
-                           panel=shown, session=session, done=done, problem=problem), status
+                           panel=shown, session=session, done=done, problem=problem, looked=looked), status
 
 
 @blueprint.route("/<source>", methods=["GET", "POST"])
@@ -84,8 +88,8 @@ def link(token: str) -> ResponseReturnValue:
     return _page(viewer)
 
 
-def _perform(action: str, viewer: Viewer, form: MultiDict[str, str]) -> str:
-    """Run one action in its own transaction; returns the group id it touched, as text."""
+def _perform(action: str, viewer: Viewer, form: MultiDict[str, str]) -> int:
+    """Run one action in its own transaction; returns the id of the group it touched."""
     actor = viewer.actor(form.get("agent_name", ""))
     if not actor:
         raise WorkflowError("name_required")
@@ -98,7 +102,7 @@ def _perform(action: str, viewer: Viewer, form: MultiDict[str, str]) -> str:
                                              actor)
         else:
             group_id = ticket_actions.note(conn, viewer.ref, form.get("body", "").strip(), actor)
-    return str(group_id)
+    return group_id
 
 
 @blueprint.post("/act/<action>")
@@ -116,7 +120,17 @@ def act(action: str) -> ResponseReturnValue:
         return _page(viewer, problem=_("sidebar.name_required") if str(error) == "name_required" else str(error),
                      status=400)
     log.info("sidebar.%s", action, extra={"ticket": str(viewer.ref), "group": group})
-    return _page(viewer, done=_(f"sidebar.done.{action}", group=group))
+    return _page(viewer, done=_(f"sidebar.done.{action}", number=public_number(group)))
+
+
+@blueprint.post("/find")
+def find() -> ResponseReturnValue:
+    """The page again with the groups the typed number (W-12) or ticket id names."""
+    try:
+        viewer = read(_secret(), SESSION, request.form.get(SESSION, ""))
+    except InvalidSignature as error:
+        return _denied(error, "sidebar.expired")
+    return _page(viewer, asked=request.form.get("number", "").strip()[:FIND_LIMIT])
 
 
 @blueprint.after_request

@@ -22,7 +22,7 @@
   function explain(response, body) {
     if (response.status === 201) {
       form.reset();
-      return say(fill(data.tThanks, {wish: body.wish_id}), "ok");
+      return say(fill(data.tThanks, {number: body.number}), "ok");
     }
     if (response.status === 429) {
       var seconds = parseInt(response.headers.get("Retry-After") || "3600", 10);
