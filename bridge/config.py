@@ -98,6 +98,8 @@ KEYS: tuple[Key, ...] = (
         "with each failure up to 30 minutes, for 72 hours", positive_int),
     Key("RECONCILE_INTERVAL_SECONDS", "300", "how often the worker polls trackers for changes a webhook missed",
         positive_int),
+    Key("WISHBRIDGE_UNDO_SECONDS", "60", "how long a decline or deferral can be undone on the group page before its "
+        "messages go out to the customers; 0: no undo", _count),
 )
 
 

@@ -8,21 +8,31 @@ a stage supersedes the ticket's stage messages still waiting (the customer hears
 patch removes every other stage's tags, so the ticket ends with the tags of its latest stage. Tickets that
 came through a door without an installed helpdesk connector (manual entry, product form, file import) get no
 item.
+
+The title and reason a customer reads are chosen for their language (bridge.outbox.wording): the group's title
+written for it, else their own wish title; the reason's words for it. A message that would carry text not
+written in its reader's language is queued `held`, never sent, until the product manager translates it or
+sends it as it is (bridge.workflow.languages); `as_is` names the languages the manager has already agreed to.
+`plan` renders exactly what `notify` queues, so a preview built on it shows what customers will read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from bridge.mapping import Mappings
-from bridge.mapping.messages import render
+from bridge.mapping.messages import placeholders, render
 from bridge.model import Patch
 from bridge.outbox.keys import occasion_key, stage_key, ticket_lane
+from bridge.outbox.wording import Reason, title_in
 from bridge.registry import known_sources
 from bridge.store.outbox import enqueue
+from bridge.store.schema import wish_groups
 from bridge.store.tickets import group_tickets
 
 TICKET_PATCH = "ticket_patch"
@@ -45,11 +55,18 @@ def _other_stage_tags(mappings: Mappings, stage: str) -> tuple[str, ...]:
                                for tag in spec.get("tags_add", ()) if tag not in own))
 
 
+def message_template(mappings: Mappings, stage: str, language: str) -> str | None:
+    """The stage's message in `language` (in English when that language has none), or None without one."""
+    messages = (stage_spec(mappings, stage) or {}).get("message") or {}
+    template: str | None = messages.get(language) or messages.get("en")
+    return template
+
+
 def patch_for(mappings: Mappings, stage: str, source: str, language: str, context: Mapping[str, Any]) -> Patch:
     messages, spec = mappings.get("messages"), stage_spec(mappings, stage)
     if spec is None:
         return Patch()
-    template = (spec.get("message") or {}).get(language) or (spec.get("message") or {}).get("en")
+    template = message_template(mappings, stage, language)
     tags_add = tuple(spec.get("tags_add", ()))
     return Patch(
         comment=render(template, context) if template else None,
@@ -76,27 +93,88 @@ def patch_from_payload(payload: Mapping[str, Any]) -> Patch:
                  follow_up_closed=payload.get("follow_up_closed", True))
 
 
-def notify(conn: Connection, mappings: Mappings, group_id: int, stage: str, context: Mapping[str, Any], *,
-           epoch: int = 0, ticket_ids: set[int] | None = None, occasion: str | None = None) -> int:
-    """Enqueue the stage's patch, rendered per ticket, for every ticket of the group (or only `ticket_ids`);
-    returns items added. Keys are once per (stage, group, epoch, ticket), or per `occasion` instead of the
-    epoch (each question the analyst asks is its own occasion, and supersedes nothing). A stage whose
-    messages.yaml entry says `supersede: false` (the acknowledgement) neither supersedes nor is superseded."""
+def render_for(mappings: Mappings, stage: str, source: str, language: str, context: Mapping[str, Any],
+               titles: Mapping[str, str]) -> tuple[Patch, tuple[str, ...]]:
+    """One ticket's patch for `stage` in `language`, and the placeholders of its message that carry text not
+    written in that language. `context` holds the ticket's own wish title as `wish_title` and the reason as a
+    Reason (or its as_json form, or plain text); `titles` are the group's titles per language."""
+    words = {"wish_title": title_in(titles, str(context.get("wish_title") or ""), language),
+             "reason": Reason.of(context.get("reason")).in_language(language)}
+    template = message_template(mappings, stage, language)
+    used = placeholders(template) if template else set()
+    patch = patch_for(mappings, stage, source, language,
+                      {**context, **{name: wording.text for name, wording in words.items()}})
+    return patch, tuple(name for name, wording in words.items() if wording.foreign and name in used)
+
+
+def stored_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    """`context` as JSON keeps it (a held item is rendered again from it)."""
+    return {**context, "reason": Reason.of(context.get("reason")).as_json()} if "reason" in context else dict(context)
+
+
+def group_titles(conn: Connection, group_id: int) -> dict[str, str]:
+    """The group's titles written per language (none for an unknown group)."""
+    titles = conn.execute(select(wish_groups.c.titles).where(wish_groups.c.id == group_id)).scalar_one_or_none()
+    return dict(titles or {})
+
+
+@dataclass(frozen=True)
+class Message:
+    """One ticket's item of a stage, rendered as `notify` queues it."""
+
+    ticket_id: int
+    source: str
+    external_id: str
+    language: str
+    key: str
+    patch: Patch
+    foreign: tuple[str, ...]   # placeholders whose text is not written in `language`
+    context: dict[str, Any]    # what it was rendered from
+
+
+def plan(conn: Connection, mappings: Mappings, group_id: int, stage: str, context: Mapping[str, Any], *,
+         epoch: int = 0, ticket_ids: set[int] | None = None, occasion: str | None = None,
+         titles: Mapping[str, str] | None = None) -> list[Message]:
+    """The messages `notify` would queue now, one per ticket that can be written to, rendered with the group's
+    titles (or `titles` instead). Reads only."""
     default_language = mappings.get("messages").get("default_language", "en")
-    supersede = occasion is None and bool((stage_spec(mappings, stage) or {}).get("supersede", True))
-    added = 0
+    titles = group_titles(conn, group_id) if titles is None else titles
+    planned = []
     for row in group_tickets(conn, group_id, ticket_ids):
         if not reaches_customer(row.source):
             continue
         language = row.language or default_language
         own = {**context, "wish_title": row.wish_title, "wish_id": row.wish_id}
-        patch = patch_for(mappings, stage, row.source, language, own)
+        patch, foreign = render_for(mappings, stage, row.source, language, own, titles)
         if patch.is_empty():
             continue
         key = occasion_key(stage, occasion, group_id, row.id) if occasion else stage_key(stage, group_id, epoch, row.id)
+        planned.append(Message(row.id, row.source, row.external_id, language, key, patch, foreign, own))
+    return planned
+
+
+def notify(conn: Connection, mappings: Mappings, group_id: int, stage: str, context: Mapping[str, Any], *,
+           epoch: int = 0, ticket_ids: set[int] | None = None, occasion: str | None = None,
+           as_is: Collection[str] = (), not_before: datetime | None = None) -> int:
+    """Enqueue the stage's patch, rendered per ticket, for every ticket of the group (or only `ticket_ids`);
+    returns items added. Keys are once per (stage, group, epoch, ticket), or per `occasion` instead of the
+    epoch (each question the analyst asks is its own occasion, and supersedes nothing). A stage whose
+    messages.yaml entry says `supersede: false` (the acknowledgement) neither supersedes nor is superseded.
+    A message carrying text not written in its reader's language is held unless that language is in `as_is`;
+    nothing goes out before `not_before` (an undo window)."""
+    supersede = occasion is None and bool((stage_spec(mappings, stage) or {}).get("supersede", True))
+    added = 0
+    for message in plan(conn, mappings, group_id, stage, context, epoch=epoch, ticket_ids=ticket_ids,
+                        occasion=occasion):
+        held = bool(message.foreign) and message.language not in as_is
+        payload: dict[str, Any] = {"external_id": message.external_id, "stage": stage,
+                                   "patch": patch_payload(message.patch)}
+        if held:
+            payload["held"] = {"language": message.language, "foreign": list(message.foreign),
+                               "context": stored_context(message.context)}
         added += enqueue(
-            conn, key, row.source, TICKET_PATCH,
-            {"external_id": row.external_id, "stage": stage, "patch": patch_payload(patch)},
-            lane=ticket_lane(row.source, row.external_id), supersedable=supersede, supersedes=supersede,
+            conn, message.key, message.source, TICKET_PATCH, payload,
+            lane=ticket_lane(message.source, message.external_id), supersedable=supersede, supersedes=supersede,
+            held=held, not_before=not_before,
         )
     return added

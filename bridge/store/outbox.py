@@ -14,6 +14,9 @@ Contract:
   until RETRY_HORIZON has passed since the item was queued (or retried by an operator), so a weekend outage
   of a vendor dead-letters nothing that would succeed later; a fatal error dead-letters at once. `retry`
   puts a dead item back in line.
+- An item may wait: `not_before` keeps it from every claim until then (an undo window), and a `held` item is never
+  claimed at all until `release_held` puts it in line (a message the product manager must see first). `withdraw`
+  takes back items no worker has touched yet, all or nothing, and restores what they superseded.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ LEASE = timedelta(seconds=60)
 RETRY_HORIZON = timedelta(hours=72)
 MAX_BACKOFF = timedelta(minutes=30)
 UNFINISHED = ("pending", "claimed")
-WAITING = ("pending", "dead")
+WAITING = ("pending", "dead", "held")
+UNTOUCHED = ("pending", "held")   # states an item has before any worker claimed it (with claims = 0)
 
 
 @dataclass(frozen=True)
@@ -63,22 +67,31 @@ def backoff(attempts: int, first: timedelta = FIRST_RETRY) -> timedelta:
 def enqueue(
     conn: Connection, key: str, target: str, kind: str, payload: dict[str, Any], *,
     batch_key: str | None = None, lane: str | None = None, supersedable: bool = False, supersedes: bool = False,
-    now: datetime | None = None,
+    now: datetime | None = None, not_before: datetime | None = None, held: bool = False,
 ) -> bool:
     """Add one item; False when an item with this key already exists (in any state). With `supersedes`,
-    the lane's waiting supersedable items (pending or dead, never one in flight) are superseded."""
+    the lane's waiting supersedable items (pending, dead or held, never one in flight) are superseded, each
+    remembering by whom and its state before (see `withdraw`). No claim takes the item before `not_before`;
+    a `held` item waits for `release_held`."""
     now = now or datetime.now(UTC)
+    start = max(now, not_before or now)
     added = insert_once(conn, outbox, outbox.c.idempotency_key == key, {
         "idempotency_key": key, "target": target, "kind": kind, "batch_key": batch_key, "payload": payload,
-        "state": "pending", "attempts": 0, "claims": 0, "lane": lane, "supersedable": supersedable,
-        "next_attempt_at": now, "created_at": now, "horizon_at": now + RETRY_HORIZON,
+        "state": "held" if held else "pending", "attempts": 0, "claims": 0, "lane": lane,
+        "supersedable": supersedable, "next_attempt_at": start, "created_at": now,
+        "horizon_at": start + RETRY_HORIZON,
     })
     if added and supersedes and lane:
-        conn.execute(
-            update(outbox).where(outbox.c.lane == lane, outbox.c.supersedable, outbox.c.state.in_(WAITING),
-                                 outbox.c.idempotency_key != key)
-            .values(state="superseded", claimed_until=None, last_error=None, done_at=now)
-        )
+        waiting = conn.execute(select(outbox.c.id, outbox.c.state).where(
+            outbox.c.lane == lane, outbox.c.supersedable, outbox.c.state.in_(WAITING),
+            outbox.c.idempotency_key != key)).all()
+        for state in {row.state for row in waiting}:
+            conn.execute(
+                update(outbox).where(outbox.c.id.in_([row.id for row in waiting if row.state == state]),
+                                     outbox.c.state == state)
+                .values(state="superseded", claimed_until=None, last_error=None, done_at=now,
+                        result={"superseded_by": key, "was": state})
+            )
     return added
 
 
@@ -178,6 +191,72 @@ def retry(conn: Connection, item_id: int) -> bool:
         update(outbox).where(outbox.c.id == item_id, outbox.c.state == "dead")
         .values(state="pending", next_attempt_at=now, horizon_at=now + RETRY_HORIZON, last_error=None)
     )
+    return bool(result.rowcount)
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    withdrawn: int   # items taken back before any worker touched them
+    gone: int        # matching items a worker has claimed, tried or finished: then nothing is taken back
+
+
+def withdraw(conn: Connection, key_pattern: str) -> Withdrawal:
+    """Take back every item whose key matches `key_pattern` (LIKE) while none of them has been claimed yet,
+    and give the items they superseded their state back. All or nothing: when a matching item is, or has been,
+    in a worker's hands (`gone` > 0), nothing is withdrawn — and a caller that sees `gone` after a race must
+    roll its transaction back. Superseded matches are left alone.
+
+    Safe against a concurrent drain on SQLite and PostgreSQL: the delete re-checks each row (still untouched),
+    and a claim re-checks each row it takes (still there and due), so an item is either claimed or withdrawn."""
+    rows = conn.execute(select(outbox.c.id, outbox.c.idempotency_key, outbox.c.lane, outbox.c.state,
+                               outbox.c.claims)
+                        .where(outbox.c.idempotency_key.like(key_pattern), outbox.c.state != "superseded")).all()
+    untouched = [row for row in rows if row.state in UNTOUCHED and row.claims == 0]
+    if len(untouched) < len(rows):
+        return Withdrawal(0, len(rows) - len(untouched))
+    if not rows:
+        return Withdrawal(0, 0)
+    deleted = conn.execute(outbox.delete().where(outbox.c.id.in_([row.id for row in rows]),
+                                                 outbox.c.state.in_(UNTOUCHED), outbox.c.claims == 0)).rowcount
+    if deleted < len(rows):
+        return Withdrawal(int(deleted), len(rows) - int(deleted))
+    _restore_superseded(conn, {row.lane for row in rows if row.lane}, {row.idempotency_key for row in rows})
+    return Withdrawal(len(rows), 0)
+
+
+def _restore_superseded(conn: Connection, lanes: set[str], by_keys: set[str]) -> None:
+    """Items of `lanes` superseded by one of `by_keys` go back to the state they had."""
+    rows = conn.execute(select(outbox.c.id, outbox.c.result)
+                        .where(outbox.c.lane.in_(lanes), outbox.c.state == "superseded")).all()
+    for row in rows:
+        marker = row.result or {}
+        if marker.get("superseded_by") in by_keys:
+            conn.execute(update(outbox).where(outbox.c.id == row.id, outbox.c.state == "superseded")
+                         .values(state=marker.get("was", "pending"), done_at=None, result=None))
+
+
+def held_items(conn: Connection, key_pattern: str) -> list[dict[str, Any]]:
+    """Held items whose key matches `key_pattern` (LIKE), oldest first."""
+    rows = conn.execute(select(outbox).where(outbox.c.idempotency_key.like(key_pattern), outbox.c.state == "held")
+                        .order_by(outbox.c.id))
+    return [dict(row._mapping) for row in rows]
+
+
+def release_held(conn: Connection, item_id: int, payload: dict[str, Any] | None = None, *,
+                 now: datetime | None = None) -> bool:
+    """Put a held item in line (with `payload` instead of its own, when given); False when it is not held."""
+    now = now or datetime.now(UTC)
+    values: dict[str, Any] = {"state": "pending", "next_attempt_at": now, "horizon_at": now + RETRY_HORIZON}
+    if payload is not None:
+        values["payload"] = payload
+    result = conn.execute(update(outbox).where(outbox.c.id == item_id, outbox.c.state == "held").values(**values))
+    return bool(result.rowcount)
+
+
+def rewrite_held(conn: Connection, item_id: int, payload: dict[str, Any]) -> bool:
+    """Give a held item a new payload and keep it held; False when it is not held."""
+    result = conn.execute(update(outbox).where(outbox.c.id == item_id, outbox.c.state == "held")
+                          .values(payload=payload))
     return bool(result.rowcount)
 
 

@@ -6,7 +6,7 @@ Every change goes through `change` or `log`, so every change leaves an audit row
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Row, select
 from bridge.errors import WorkflowError
 from bridge.mapping import Mappings
 from bridge.outbox.notify import notify
+from bridge.outbox.wording import Reason
 from bridge.store.audit import record
 from bridge.store.schema import tracker_links, wish_groups
 from bridge.tracker.requests import request_epic_update, request_ticket_link
@@ -95,7 +96,8 @@ def stage_context(conn: Connection, group: Row[Any]) -> dict[str, Any]:
     """Placeholders of mappings/messages.yaml for a group-wide message."""
     link = conn.execute(select(tracker_links).where(tracker_links.c.group_id == group.id)).first()
     return {
-        "wish_title": group.title, "wish_id": group.id, "reason": group.reason or "",
+        "wish_title": group.title, "wish_id": group.id,
+        "reason": Reason.of(group.reasons) if group.reasons else group.reason or "",
         "epic_key": link.issue_key if link else "", "epic_status": link.status or "" if link else "",
         "epic_url": link.url or "" if link else "",
         "fix_version": f" ({link.fix_version})" if link and link.fix_version else "",
@@ -103,12 +105,13 @@ def stage_context(conn: Connection, group: Row[Any]) -> dict[str, Any]:
 
 
 def notify_stage(conn: Connection, mappings: Mappings, group_id: int, stage: str, *,
-                 ticket_ids: set[int] | None = None, context: Mapping[str, Any] | None = None) -> int:
+                 ticket_ids: set[int] | None = None, context: Mapping[str, Any] | None = None,
+                 as_is: Collection[str] = (), not_before: datetime | None = None) -> int:
     """Tell the group's customers (or only `ticket_ids`) about `stage`, once per ticket per stage per epoch;
-    `context` adds to or overrides the group's own placeholders."""
+    `context` adds to or overrides the group's own placeholders (`as_is`, `not_before`: see outbox.notify)."""
     group = load_group(conn, group_id)
     return notify(conn, mappings, group_id, stage, {**stage_context(conn, group), **(context or {})},
-                  epoch=group.epoch, ticket_ids=ticket_ids)
+                  epoch=group.epoch, ticket_ids=ticket_ids, as_is=as_is, not_before=not_before)
 
 
 def welcome(conn: Connection, mappings: Mappings | None, group_id: int, ticket_ids: set[int], actor: str) -> None:
