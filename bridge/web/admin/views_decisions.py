@@ -62,7 +62,8 @@ def _reason(form: MultiDict[str, str]) -> Reason:
     return reason
 
 
-@blueprint.post("/groups/<int:group_id>/<any(decline, defer):decision>")
+@blueprint.post("/groups/<int:group_id>/decline", defaults={"decision": "decline"})
+@blueprint.post("/groups/<int:group_id>/defer", defaults={"decision": "defer"})
 def decide(group_id: int, decision: str) -> ResponseReturnValue:
     """The decision form shows its preview; the preview's Confirm (carrying the preview's digest, and `as_is`
     for every language whose messages would carry text not written in it) makes the decision."""
