@@ -113,7 +113,7 @@ def refuse(conn: Connection, mappings: Mappings, group_id: int, decision: str, a
            **{f"title_{language}": title for language, title in sorted(new_titles.items())},
            as_is=", ".join(sorted(as_is)) or None, previous_state=group.state,
            previous_reason=group.reason, previous_reasons=group.reasons, epoch=group.epoch,
-           undo_until=until.isoformat() if undo else None)
+           undo_until=until.isoformat(timespec="seconds") if undo else None)
     return notify_stage(conn, mappings, group_id, stage, as_is=as_is, not_before=until if undo else None)
 
 
