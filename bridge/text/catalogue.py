@@ -392,6 +392,12 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
                   "сколько обращений его получат.",
         },
         "preview.tickets": {"en": "tickets: {count}", "ru": "обращений: {count}"},
+        "preview.more": {
+            "en": "…and {count} more messages to {tickets} tickets, each with its customer's own wish title. A title "
+                  "written for this language makes them one message.",
+            "ru": "…и ещё сообщений: {count}, обращений: {tickets}; в каждом название пожелания самого клиента. "
+                  "Название на этом языке сделает из них одно сообщение.",
+        },
         "preview.none": {"en": "No ticket of this group can be written to: no customer will be told.",
                          "ru": "Ни в одно обращение этой группы нельзя написать: клиенты ничего не узнают."},
         "preview.foreign": {"en": "Not written in {language}: {missing}.", "ru": "Не на языке клиента ({language}): "
@@ -427,6 +433,7 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "words.title_in": {"en": "Title, {language}", "ru": "Название, {language}"},
         "words.reason_in": {"en": "Reason, {language}", "ru": "Причина, {language}"},
         "words.save": {"en": "Save the translations", "ru": "Сохранить переводы"},
+        "words.untranslated": {"en": "not written in this language", "ru": "не на этом языке"},
         "held.title": {"en": "Waiting for a translation", "ru": "Ждут перевода"},
         "held.line": {"en": "{count} × “{stage}” to readers of {language}; not in {language}: {missing}.",
                       "ru": "{count} × «{stage}» для читателей ({language}); не на их языке: {missing}."},

@@ -45,9 +45,30 @@ class PreviewLine:
 
 
 @dataclass(frozen=True)
+class LanguagePreview:
+    """The preview's lines for the readers of one language: those carrying foreign text first, then the most read."""
+
+    language: str
+    lines: tuple[PreviewLine, ...]
+
+    @property
+    def tickets(self) -> int:
+        return sum(line.tickets for line in self.lines)
+
+    @property
+    def foreign(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(name for line in self.lines for name in line.foreign))
+
+
+@dataclass(frozen=True)
 class Preview:
     decision: str
     lines: tuple[PreviewLine, ...]
+
+    def by_language(self) -> list[LanguagePreview]:
+        languages = dict.fromkeys(line.language for line in self.lines)
+        return [LanguagePreview(language, tuple(line for line in self.lines if line.language == language))
+                for language in languages]
 
     @property
     def digest(self) -> str:
@@ -83,7 +104,8 @@ def preview(conn: Connection, mappings: Mappings, group_id: int, decision: str, 
                     epoch=group.epoch, titles={**group_titles(conn, group_id), **(titles or {})})
     counted = Counter((message.language, message.patch.comment or "", message.foreign) for message in messages)
     lines = [PreviewLine(language, text, tickets, foreign) for (language, text, foreign), tickets in counted.items()]
-    return Preview(decision, tuple(sorted(lines, key=lambda line: (line.language, -line.tickets, line.text))))
+    return Preview(decision, tuple(sorted(lines, key=lambda line: (line.language, not line.foreign, -line.tickets,
+                                                                   line.text))))
 
 
 def _reason_details(reason: Reason) -> dict[str, Any]:

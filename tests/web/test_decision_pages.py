@@ -59,7 +59,8 @@ def test_declining_shows_each_language_s_message_and_changes_nothing_until_confi
     assert ('Unfortunately your wish "Export reports to Excel" was declined. Reason: it is outside the scope of our '
             "product — we focus on the web version") in html
     assert "Причина: это выходит за рамки нашего продукта — мы развиваем веб-версию" in html
-    assert "tickets: 1" in html and "tickets: 2" not in html   # the two Russian wishes have their own titles
+    # English: one ticket; Russian: two tickets, two messages (each wish has its own title)
+    assert html.count("tickets: 1") == 3 and html.count("tickets: 2") == 1
     assert state_of(web_runtime, group) == "grouped" and queued(web_runtime) == []
 
     response = post(pm, f"/admin/groups/{group}/decline", {**form, "confirm": "1", "digest": digest(html)})
@@ -74,6 +75,16 @@ def test_declining_shows_each_language_s_message_and_changes_nothing_until_confi
     assert state_of(web_runtime, group) == "grouped" and queued(web_runtime) == []
     group_page = page(pm.get(response.location))
     assert "Undone: 3 messages will not be sent." in group_page and 'id="undo-form"' not in group_page
+
+
+def test_a_preview_shows_a_few_messages_per_language_and_counts_the_rest(pm: FlaskClient,
+                                                                        web_runtime: Runtime) -> None:
+    group = a_mixed_group(web_runtime, [("ru", f"Выгрузка отчёта №{number}") for number in range(7)])
+    html = page(post(pm, f"/admin/groups/{group}/defer", {"reason_code": "later"}))
+    assert html.count('<p class="message"') == 5
+    assert "…and 2 more messages to 2 tickets" in unescape(html)
+    response = post(pm, f"/admin/groups/{group}/defer", {"reason_code": "later", "title_ru": "Выгрузка отчётов"})
+    assert page(response).count('<p class="message"') == 1 and "tickets: 7" in page(response)
 
 
 def test_a_confirmation_of_another_preview_shows_the_new_one_instead(pm: FlaskClient, web_runtime: Runtime) -> None:
