@@ -122,7 +122,6 @@ def group_titles(conn: Connection, group_id: int) -> dict[str, str]:
 class Message:
     """One ticket's item of a stage, rendered as `notify` queues it."""
 
-    ticket_id: int
     source: str
     external_id: str
     language: str
@@ -149,7 +148,7 @@ def plan(conn: Connection, mappings: Mappings, group_id: int, stage: str, contex
         if patch.is_empty():
             continue
         key = occasion_key(stage, occasion, group_id, row.id) if occasion else stage_key(stage, group_id, epoch, row.id)
-        planned.append(Message(row.id, row.source, row.external_id, language, key, patch, foreign, own))
+        planned.append(Message(row.source, row.external_id, language, key, patch, foreign, own))
     return planned
 
 

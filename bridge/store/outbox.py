@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, or_, select, update
+from sqlalchemy import Connection, and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from bridge.store.once import insert_once
@@ -244,9 +244,11 @@ def held_items(conn: Connection, key_pattern: str) -> list[dict[str, Any]]:
 
 def release_held(conn: Connection, item_id: int, payload: dict[str, Any] | None = None, *,
                  now: datetime | None = None) -> bool:
-    """Put a held item in line (with `payload` instead of its own, when given); False when it is not held."""
+    """Put a held item in line (with `payload` instead of its own, when given), not before the time it was queued
+    for (an undo window still open stays open); False when it is not held."""
     now = now or datetime.now(UTC)
-    values: dict[str, Any] = {"state": "pending", "next_attempt_at": now, "horizon_at": now + RETRY_HORIZON}
+    start = case((outbox.c.next_attempt_at > now, outbox.c.next_attempt_at), else_=now)
+    values: dict[str, Any] = {"state": "pending", "next_attempt_at": start, "horizon_at": now + RETRY_HORIZON}
     if payload is not None:
         values["payload"] = payload
     result = conn.execute(update(outbox).where(outbox.c.id == item_id, outbox.c.state == "held").values(**values))

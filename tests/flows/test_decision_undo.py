@@ -17,7 +17,7 @@ from bridge.outbox.wording import Reason
 from bridge.store import outbox
 from bridge.store.audit import trail
 from bridge.store.schema import wish_groups
-from bridge.workflow import decisions, lifecycle
+from bridge.workflow import decisions, languages, lifecycle
 from tests.conftest import MAPPINGS
 from tests.doubles import MemoryHelpdesk
 from tests.flows.language_helpers import a_group, comment_of, send
@@ -85,6 +85,16 @@ def test_nothing_goes_out_before_the_undo_window_closes(engine, mappings):
         assert outbox.claim(conn, "w", now=now + WINDOW - timedelta(seconds=1)) == []
         assert len(outbox.claim(conn, "w", now=now + WINDOW + timedelta(seconds=1))) == 4
         assert decisions.undo_offer(conn, group, now=now + WINDOW) is None
+
+
+def test_a_held_message_translated_within_the_undo_window_still_waits_for_it(engine, mappings):
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        group = a_group(conn, CUSTOMERS)
+        decisions.refuse(conn, mappings, group, "defer", "pm", Reason(texts={"ru": "позже"}), undo=WINDOW, now=now)
+        assert languages.translate(conn, mappings, group, "pm", reasons={"en": "later"}) == 2
+        assert outbox.claim(conn, "w", now=now + WINDOW - timedelta(seconds=1)) == []
+        assert decisions.undo(conn, group, "pm", now=now) == 4
 
 
 def test_undo_withdraws_the_unsent_messages_restores_the_group_and_a_second_decision_goes_out(engine, mappings):
