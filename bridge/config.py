@@ -110,6 +110,8 @@ KEYS: tuple[Key, ...] = (
         "released change critical", _csv),
     Key("WISHBRIDGE_FOLLOW_UP_TAGS", "", "comma-separated ticket tags that make a released change critical too",
         _csv),
+    Key("WISHBRIDGE_UNDO_SECONDS", "60", "how long a decline or deferral can be undone on the group page before its "
+        "messages go out to the customers; 0: no undo", _count),
 )
 
 

@@ -40,6 +40,16 @@ def stage_keys_of_group(group_id: int) -> str:
     return f"stage:%:g{group_id}:%"
 
 
+def stage_keys_of_epoch(stage: str, group_id: int, epoch: int) -> str:
+    """A LIKE pattern matching the keys of one stage of the group in one epoch (every ticket told it)."""
+    return f"stage:{stage}:g{group_id}:e{epoch}:%"
+
+
+def message_keys_of_group(group_id: int) -> str:
+    """A LIKE pattern matching every stage and occasion key of the group."""
+    return f"%:g{group_id}:%"
+
+
 def keys_of_ticket(ticket_id: int) -> str:
     """A LIKE pattern matching every message key of one ticket."""
     return f"%:t{ticket_id}"

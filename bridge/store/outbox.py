@@ -14,6 +14,9 @@ Contract:
   until RETRY_HORIZON has passed since the item was queued (or retried by an operator), so a weekend outage
   of a vendor dead-letters nothing that would succeed later; a fatal error dead-letters at once. `retry`
   puts a dead item back in line.
+- An item may wait: `not_before` keeps it from every claim until then (an undo window), and a `held` item is never
+  claimed at all until `release_held` puts it in line (a message the product manager must see first). `withdraw`
+  takes back items no worker has touched yet, all or nothing, and restores what they superseded.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, or_, select, update
+from sqlalchemy import Connection, and_, case, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -33,7 +36,8 @@ LEASE = timedelta(seconds=60)
 RETRY_HORIZON = timedelta(hours=72)
 MAX_BACKOFF = timedelta(minutes=30)
 UNFINISHED = ("pending", "claimed")
-WAITING = ("pending", "dead")
+WAITING = ("pending", "dead", "held")
+UNTOUCHED = ("pending", "held")   # states an item has before any worker claimed it (with claims = 0)
 
 
 @dataclass(frozen=True)
@@ -72,16 +76,20 @@ class NewItem:
     lane: str | None = None
     supersedable: bool = False
     supersedes: bool = False
+    not_before: datetime | None = None
+    held: bool = False
 
 
 def enqueue(
     conn: Connection, key: str, target: str, kind: str, payload: dict[str, Any], *,
     batch_key: str | None = None, lane: str | None = None, supersedable: bool = False, supersedes: bool = False,
-    now: datetime | None = None,
+    now: datetime | None = None, not_before: datetime | None = None, held: bool = False,
 ) -> bool:
     """Add one item; False when an item with this key already exists (in any state). With `supersedes`,
-    the lane's waiting supersedable items (pending or dead, never one in flight) are superseded."""
-    item = NewItem(key, target, kind, payload, batch_key, lane, supersedable, supersedes)
+    the lane's waiting supersedable items (pending, dead or held, never one in flight) are superseded, each
+    remembering by whom and its state before (see `withdraw`). No claim takes the item before `not_before`;
+    a `held` item waits for `release_held`."""
+    item = NewItem(key, target, kind, payload, batch_key, lane, supersedable, supersedes, not_before, held)
     return enqueue_many(conn, [item], now=now) == 1
 
 
@@ -102,15 +110,25 @@ def enqueue_many(conn: Connection, items: list[NewItem], *, now: datetime | None
                                [_values(item, now) for item in fresh]).scalars().all()
     except IntegrityError:  # another transaction queued one of these keys meanwhile: one at a time then
         return 0 if len(fresh) == 1 else sum(enqueue_many(conn, [item], now=now) for item in fresh)
-    newest_superseding = {item.lane: new_id for item, new_id in zip(fresh, ids, strict=True)
-                          if item.supersedes and item.lane}
-    for lane, newest in newest_superseding.items():
-        conn.execute(
-            update(outbox).where(outbox.c.lane == lane, outbox.c.supersedable, outbox.c.state.in_(WAITING),
-                                 outbox.c.id < newest)
-            .values(state="superseded", claimed_until=None, last_error=None, done_at=now)
-        )
+    newest: dict[str, tuple[int, str]] = {item.lane: (new_id, item.key)
+                                          for item, new_id in zip(fresh, ids, strict=True)
+                                          if item.supersedes and item.lane}
+    for lane, (newest_id, key) in newest.items():
+        _supersede(conn, lane, newest_id, key, now)
     return len(fresh)
+
+
+def _supersede(conn: Connection, lane: str, newest_id: int, key: str, now: datetime) -> None:
+    """Mark the lane's waiting supersedable items queued before `newest_id` superseded by `key`."""
+    waiting = conn.execute(select(outbox.c.id, outbox.c.state).where(
+        outbox.c.lane == lane, outbox.c.supersedable, outbox.c.state.in_(WAITING), outbox.c.id < newest_id)).all()
+    for state in {row.state for row in waiting}:
+        conn.execute(
+            update(outbox).where(outbox.c.id.in_([row.id for row in waiting if row.state == state]),
+                                 outbox.c.state == state)
+            .values(state="superseded", claimed_until=None, last_error=None, done_at=now,
+                    result={"superseded_by": key, "was": state})
+        )
 
 
 def _existing_keys(conn: Connection, keys: list[str], chunk: int = 500) -> set[str]:
@@ -122,10 +140,11 @@ def _existing_keys(conn: Connection, keys: list[str], chunk: int = 500) -> set[s
 
 
 def _values(item: NewItem, now: datetime) -> dict[str, Any]:
+    start = max(now, item.not_before or now)
     return {"idempotency_key": item.key, "target": item.target, "kind": item.kind, "batch_key": item.batch_key,
-            "payload": item.payload, "state": "pending", "attempts": 0, "claims": 0, "lane": item.lane,
-            "supersedable": item.supersedable, "next_attempt_at": now, "created_at": now,
-            "horizon_at": now + RETRY_HORIZON}
+            "payload": item.payload, "state": "held" if item.held else "pending", "attempts": 0, "claims": 0,
+            "lane": item.lane, "supersedable": item.supersedable, "next_attempt_at": start, "created_at": now,
+            "horizon_at": start + RETRY_HORIZON}
 
 
 def _due(now: datetime) -> Any:
@@ -224,6 +243,74 @@ def retry(conn: Connection, item_id: int) -> bool:
         update(outbox).where(outbox.c.id == item_id, outbox.c.state == "dead")
         .values(state="pending", next_attempt_at=now, horizon_at=now + RETRY_HORIZON, last_error=None)
     )
+    return bool(result.rowcount)
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    withdrawn: int   # items taken back before any worker touched them
+    gone: int        # matching items a worker has claimed, tried or finished: then nothing is taken back
+
+
+def withdraw(conn: Connection, key_pattern: str) -> Withdrawal:
+    """Take back every item whose key matches `key_pattern` (LIKE) while none of them has been claimed yet,
+    and give the items they superseded their state back. All or nothing: when a matching item is, or has been,
+    in a worker's hands (`gone` > 0), nothing is withdrawn — and a caller that sees `gone` after a race must
+    roll its transaction back. Superseded matches are left alone.
+
+    Safe against a concurrent drain on SQLite and PostgreSQL: the delete re-checks each row (still untouched),
+    and a claim re-checks each row it takes (still there and due), so an item is either claimed or withdrawn."""
+    rows = conn.execute(select(outbox.c.id, outbox.c.idempotency_key, outbox.c.lane, outbox.c.state,
+                               outbox.c.claims)
+                        .where(outbox.c.idempotency_key.like(key_pattern), outbox.c.state != "superseded")).all()
+    untouched = [row for row in rows if row.state in UNTOUCHED and row.claims == 0]
+    if len(untouched) < len(rows):
+        return Withdrawal(0, len(rows) - len(untouched))
+    if not rows:
+        return Withdrawal(0, 0)
+    deleted = conn.execute(outbox.delete().where(outbox.c.id.in_([row.id for row in rows]),
+                                                 outbox.c.state.in_(UNTOUCHED), outbox.c.claims == 0)).rowcount
+    if deleted < len(rows):
+        return Withdrawal(int(deleted), len(rows) - int(deleted))
+    _restore_superseded(conn, {row.lane for row in rows if row.lane}, {row.idempotency_key for row in rows})
+    return Withdrawal(len(rows), 0)
+
+
+def _restore_superseded(conn: Connection, lanes: set[str], by_keys: set[str]) -> None:
+    """Items of `lanes` superseded by one of `by_keys` go back to the state they had."""
+    rows = conn.execute(select(outbox.c.id, outbox.c.result)
+                        .where(outbox.c.lane.in_(lanes), outbox.c.state == "superseded")).all()
+    for row in rows:
+        marker = row.result or {}
+        if marker.get("superseded_by") in by_keys:
+            conn.execute(update(outbox).where(outbox.c.id == row.id, outbox.c.state == "superseded")
+                         .values(state=marker.get("was", "pending"), done_at=None, result=None))
+
+
+def held_items(conn: Connection, key_pattern: str) -> list[dict[str, Any]]:
+    """Held items whose key matches `key_pattern` (LIKE), oldest first."""
+    rows = conn.execute(select(outbox).where(outbox.c.idempotency_key.like(key_pattern), outbox.c.state == "held")
+                        .order_by(outbox.c.id))
+    return [dict(row._mapping) for row in rows]
+
+
+def release_held(conn: Connection, item_id: int, payload: dict[str, Any] | None = None, *,
+                 now: datetime | None = None) -> bool:
+    """Put a held item in line (with `payload` instead of its own, when given), not before the time it was queued
+    for (an undo window still open stays open); False when it is not held."""
+    now = now or datetime.now(UTC)
+    start = case((outbox.c.next_attempt_at > now, outbox.c.next_attempt_at), else_=now)
+    values: dict[str, Any] = {"state": "pending", "next_attempt_at": start, "horizon_at": now + RETRY_HORIZON}
+    if payload is not None:
+        values["payload"] = payload
+    result = conn.execute(update(outbox).where(outbox.c.id == item_id, outbox.c.state == "held").values(**values))
+    return bool(result.rowcount)
+
+
+def rewrite_held(conn: Connection, item_id: int, payload: dict[str, Any]) -> bool:
+    """Give a held item a new payload and keep it held; False when it is not held."""
+    result = conn.execute(update(outbox).where(outbox.c.id == item_id, outbox.c.state == "held")
+                          .values(payload=payload))
     return bool(result.rowcount)
 
 

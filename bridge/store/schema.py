@@ -85,6 +85,10 @@ wish_groups = Table(
     Column("importance", String(20)),
     Column("notes", Text, nullable=False, default=""),
     Column("reason", Text),
+    # per language (bridge.outbox.wording): {"en": title, ...} as the product manager wrote them, and the decision's
+    # reason {"code": standard reason, "texts": {"en": words, ...}, "original": words of unknown language}
+    Column("titles", JSON),
+    Column("reasons", JSON),
     Column("category", String(200)),
     Column("subcategory", String(200)),
     Column("legal_reference", Text),

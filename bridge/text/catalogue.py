@@ -1,5 +1,6 @@
 """Every text Wishbridge shows people, in each of LANGUAGES: the admin pages, the ticket sidebar, the product's
-suggestion form and the reports. Customer messages are not here: admins edit them in mappings/messages.yaml.
+suggestion form and the reports. Customer messages are not here (admins edit them in mappings/messages.yaml),
+only the standard reasons they quote (`reason.<code>`, bridge/text/reasons.py).
 
 CATALOGUE holds the texts by area (one data structure, one key space: a key names its text in every area's
 readers), each key with its text per language. `translate` is the one lookup; `label` names our own values (a
@@ -79,6 +80,18 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "join.auto": {"en": "automatically, as a repeat", "ru": "автоматически, как повтор"},
         "join.new": {"en": "as a new group", "ru": "новой группой"},
         "join.manual": {"en": "by hand", "ru": "вручную"},
+        # group languages (#16): held messages, languages by name, the standard reasons customers read
+        "outbox.held": {"en": "waiting for a translation", "ru": "ждёт перевода"},
+        "language.en": {"en": "English", "ru": "английский"},
+        "language.ru": {"en": "Russian", "ru": "русский"},
+        "reason.wont_do": {"en": "we have decided not to implement it",
+                           "ru": "мы решили не реализовывать эту возможность"},
+        "reason.duplicate": {"en": "the same request is already being handled as another wish",
+                             "ru": "такое же пожелание уже рассматривается под другим номером"},
+        "reason.out_of_scope": {"en": "it is outside the scope of our product",
+                                "ru": "это выходит за рамки нашего продукта"},
+        "reason.legal": {"en": "legal constraints do not allow it", "ru": "этого не позволяют правовые ограничения"},
+        "reason.later": {"en": "we plan to return to it later", "ru": "мы планируем вернуться к нему позже"},
     },
     "admin": {
         "term.wish": {"en": "Wish", "ru": "Пожелание"},
@@ -372,6 +385,120 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
             "en": "The numbers of the groups merged into this one lead here too:",
             "ru": "Номера групп, объединённых с этой, тоже ведут сюда:",
         },
+        # group languages (#16): titles and reasons per language, held messages, decision previews, undo, merges
+        "field.reason_code": {"en": "Standard reason", "ru": "Типовая причина"},
+        "field.survivor": {"en": "Group that survives", "ru": "Остающаяся группа"},
+        "decision.standard_reason": {"en": "Standard reason (written in every language)",
+                                     "ru": "Типовая причина (написана на всех языках)"},
+        "decision.own_words": {"en": "In your words, {language}", "ru": "Своими словами, {language}"},
+        "decision.hint": {
+            "en": "Choose a standard reason, write your own words in each language, or both. Nothing is sent yet: "
+                  "the next page shows every message first.",
+            "ru": "Выберите типовую причину, напишите свои слова на каждом языке или и то и другое. Пока ничего не "
+                  "отправляется: на следующей странице видно каждое сообщение.",
+        },
+        "preview.show": {"en": "Preview the messages", "ru": "Показать сообщения"},
+        "preview.title": {"en": "{action}: what the customers will read", "ru": "{action}: что прочитают клиенты"},
+        "preview.hint": {
+            "en": "Nothing has changed yet. Each box is one message exactly as it will be sent, with the number of "
+                  "tickets that get it.",
+            "ru": "Пока ничего не изменилось. Каждый блок — сообщение в точности так, как оно будет отправлено, и "
+                  "сколько обращений его получат.",
+        },
+        "preview.tickets": {"en": "tickets: {count}", "ru": "обращений: {count}"},
+        "preview.more": {
+            "en": "…and {count} more messages to {tickets} tickets, each with its customer's own wish title. A title "
+                  "written for this language makes them one message.",
+            "ru": "…и ещё сообщений: {count}, обращений: {tickets}; в каждом название пожелания самого клиента. "
+                  "Название на этом языке сделает из них одно сообщение.",
+        },
+        "preview.none": {"en": "No ticket of this group can be written to: no customer will be told.",
+                         "ru": "Ни в одно обращение этой группы нельзя написать: клиенты ничего не узнают."},
+        "preview.foreign": {"en": "Not written in {language}: {missing}.", "ru": "Не на языке клиента ({language}): "
+                                                                              "{missing}."},
+        "preview.as_is": {"en": "I have read it: send it as it is to readers of {language}",
+                          "ru": "Я прочитал(а): отправить как есть читателям ({language})"},
+        "preview.titles": {"en": "Titles the customers read", "ru": "Названия, которые читают клиенты"},
+        "preview.update": {"en": "Update the preview", "ru": "Обновить просмотр"},
+        "preview.confirm": {"en": "Confirm: {action}", "ru": "Подтвердить: {action}"},
+        "preview.back": {"en": "Back to the group", "ru": "Вернуться к группе"},
+        "preview.undo_hint": {
+            "en": "After you confirm you can undo it for {seconds} s; only then do the messages go out.",
+            "ru": "После подтверждения решение можно отменить в течение {seconds} с; только потом сообщения уйдут.",
+        },
+        "preview.changed": {
+            "en": "The messages changed since the preview (new tickets or texts): check them again.",
+            "ru": "С момента просмотра сообщения изменились (новые обращения или тексты): проверьте их ещё раз.",
+        },
+        "preview.untranslated": {
+            "en": "Some messages carry text not in their readers' language ({languages}): write the translation or "
+                  "tick “send it as it is”.",
+            "ru": "В некоторых сообщениях есть текст не на языке клиента ({languages}): напишите перевод или "
+                  "отметьте «отправить как есть».",
+        },
+        "words.title": {"en": "What the customers read", "ru": "Что читают клиенты"},
+        "words.hint": {
+            "en": "Each customer reads the title written for their language, else their own wish title. A message "
+                  "with text not in its reader's language waits here for you.",
+            "ru": "Каждый клиент читает название на своём языке, а если его нет — название своего пожелания. "
+                  "Сообщение с текстом не на языке клиента ждёт здесь вашего решения.",
+        },
+        "words.original": {"en": "Original title ({language})", "ru": "Исходное название ({language})"},
+        "words.title_in": {"en": "Title, {language}", "ru": "Название, {language}"},
+        "words.reason_in": {"en": "Reason, {language}", "ru": "Причина, {language}"},
+        "words.save": {"en": "Save the translations", "ru": "Сохранить переводы"},
+        "words.untranslated": {"en": "not written in this language", "ru": "не на этом языке"},
+        "held.title": {"en": "Waiting for a translation", "ru": "Ждут перевода"},
+        "held.line": {"en": "{count} × “{stage}” to readers of {language}; not in {language}: {missing}.",
+                      "ru": "{count} × «{stage}» для читателей ({language}); не на их языке: {missing}."},
+        "held.missing.wish_title": {"en": "the title", "ru": "название"},
+        "held.missing.reason": {"en": "the reason", "ru": "причина"},
+        "held.send_as_is": {"en": "Send as it is ({language})", "ru": "Отправить как есть ({language})"},
+        "undo.pending": {
+            "en": "{action}. The customers' messages go out at {time} UTC; until then you can undo it.",
+            "ru": "{action}. Сообщения клиентам уйдут в {time} UTC; до этого решение можно отменить.",
+        },
+        "undo.button": {"en": "Undo", "ru": "Отменить"},
+        "merge.title": {"en": "Merge #{first} and #{second}", "ru": "Объединение №{first} и №{second}"},
+        "merge.rule": {
+            "en": "The group with more tickets survives; of two with as many, the older one. It keeps its topic and "
+                  "takes the other's only if it has none.",
+            "ru": "Остаётся группа, в которой больше обращений, при равенстве — более старая. Она сохраняет свою тему "
+                  "и берёт тему другой, только если своей нет.",
+        },
+        "merge.keep": {"en": "Keep #{id}: the other group merges into it", "ru": "Оставить №{id}: другая группа "
+                                                                               "вливается в неё"},
+        "merge.by_rule": {"en": "by the rule", "ru": "по правилу"},
+        "merge.created": {"en": "created", "ru": "создана"},
+        "merge.preview": {"en": "Show which group survives", "ru": "Показать, какая группа останется"},
+        "merge.confirm": {"en": "Merge", "ru": "Объединить"},
+        "done.undo": {"en": "Undone: {count} messages will not be sent.",
+                      "ru": "Отменено: сообщения не будут отправлены ({count})."},
+        "done.translate": {"en": "Saved. Messages that were waiting for it and went out: {count}.",
+                           "ru": "Сохранено. Ожидавших сообщений отправлено: {count}."},
+        "done.send_as_is": {"en": "Messages going out as they are: {count}.",
+                            "ru": "Отправляются как есть сообщений: {count}."},
+        "audit.action.undo": {"en": "Decision undone", "ru": "Решение отменено"},
+        "audit.action.translate": {"en": "Translations written", "ru": "Записаны переводы"},
+        "audit.action.send_as_is": {"en": "Held messages sent as they are", "ru": "Задержанные сообщения отправлены "
+                                                                               "как есть"},
+        "audit.detail.reason_code": {"en": "Standard reason", "ru": "Типовая причина"},
+        "audit.detail.reason_original": {"en": "Reason as received", "ru": "Причина в исходном виде"},
+        "audit.detail.reason_en": {"en": "Reason, English", "ru": "Причина, английский"},
+        "audit.detail.reason_ru": {"en": "Reason, Russian", "ru": "Причина, русский"},
+        "audit.detail.title_en": {"en": "Title, English", "ru": "Название, английский"},
+        "audit.detail.title_ru": {"en": "Title, Russian", "ru": "Название, русский"},
+        "audit.detail.as_is": {"en": "Sent as it is to", "ru": "Отправлено как есть"},
+        "audit.detail.previous_reason": {"en": "Previous reason", "ru": "Прежняя причина"},
+        "audit.detail.undo_until": {"en": "Could be undone until", "ru": "Можно было отменить до"},
+        "audit.detail.undone": {"en": "Undone", "ru": "Отменено"},
+        "audit.detail.withdrawn": {"en": "Messages not sent", "ru": "Не отправлено сообщений"},
+        "audit.detail.language": {"en": "Language", "ru": "Язык"},
+        "audit.detail.messages": {"en": "Messages", "ru": "Сообщения"},
+        "audit.detail.topic_taken": {"en": "Took the topic of the merged group", "ru": "Взята тема объединённой "
+                                                                                       "группы"},
+        "audit.detail.category": {"en": "Category", "ru": "Категория"},
+        "audit.detail.subcategory": {"en": "Subcategory", "ru": "Подкатегория"},
     },
     "errors": {
         "error.back": {"en": "Back to the inbox", "ru": "Вернуться во входящие"},

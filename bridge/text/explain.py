@@ -15,10 +15,11 @@ DETAIL_NAMES = {"wish": "term.wish", "source": "term.group", "wishes": "group.wi
                 "importance": "field.importance", "notes": "field.notes", "legal_reference": "field.legal_reference",
                 "legal_deadline": "field.legal_deadline", "question": "field.question", "epic_key": "group.epic"}
 VALUE_KINDS = {"door": "door", "join_mode": "join", "queue": "queue", "previous_queue": "queue",
-               "previous_state": "state", "from": "state", "to": "state", "importance": "importance"}
+               "previous_state": "state", "from": "state", "to": "state", "importance": "importance",
+               "reason_code": "reason", "undone": "audit.action", "language": "language"}
 NUMBERED = frozenset({"wish", "ticket", "comment"})
 GROUPS = frozenset({"into", "source"})   # shown by their public number
-HIDDEN = frozenset({"epic_url"})
+HIDDEN = frozenset({"epic_url", "previous_reasons"})
 SCORE_NAMES = {"organizations": "group.organizations", "paid_accounts": "group.paid_accounts",
                "importance": "field.importance", "legal_deadline": "field.legal_deadline", "segment": "score.segment"}
 
@@ -53,9 +54,10 @@ def _detail_name(name: str, language: str) -> str:
 
 
 def audit_details(details: Mapping[str, Any] | None, language: str) -> list[str]:
-    """One "name: value" line per detail of an audit row, in its order; empty ones are left out, and so is the
-    epic's address (the page links the epic). Our values (states, queues, doors) are named in `language`, groups
-    by their public number, other row ids and lists of them get a '#', anything else shows as recorded."""
+    """One "name: value" line per detail of an audit row, in its order; empty ones are left out, and so are the
+    epic's address (the page links the epic) and a previous reason's stored form (its text is shown). Our values
+    (states, queues, doors) are named in `language`, groups by their public number, other row ids and lists of
+    them get a '#', anything else shows as recorded."""
     return [f"{_detail_name(name, language)}: {_value(name, value, language)}"
             for name, value in (details or {}).items() if name not in HIDDEN and value not in (None, "", [])]
 

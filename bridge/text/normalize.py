@@ -46,6 +46,17 @@ def detect_language(text: str) -> str:
     return "ru" if cyrillic > latin else "en"
 
 
+def written_in(text: str, language: str) -> bool:
+    """Whether ``text`` reads as ``language`` (``'ru'`` or ``'en'``) for a customer: Russian text has Cyrillic
+    letters (Latin product names inside it are usual), English text is what detect_language calls English, and a
+    text without letters (a number, a version) suits every language."""
+    if not any(char.isalpha() for char in text):
+        return True
+    if language == "ru":
+        return bool(_CYRILLIC.search(text))
+    return detect_language(text) == language
+
+
 def words(text: str) -> list[str]:
     """Normalised words of ``text`` (letters and digits, apostrophes kept inside words), stop words kept."""
     return _WORD.findall(normalize(text))

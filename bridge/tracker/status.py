@@ -21,10 +21,12 @@ from bridge.mapping import Mappings
 from bridge.mapping.tracker import stage_for
 from bridge.model import STATUS_CHANGED, IssueState, WebhookEvent
 from bridge.outbox.notify import notify
+from bridge.outbox.wording import Reason
 from bridge.ports import Tracker
 from bridge.store import audit
 from bridge.store.cursors import load_cursor, record_run, save_cursor
 from bridge.store.schema import tracker_links, wish_groups
+from bridge.text.reasons import reason_of_resolution
 from bridge.workflow.changes import change
 
 log = logging.getLogger(__name__)
@@ -37,8 +39,15 @@ def context_for(group: Any, link: Any, state: IssueState) -> dict[str, Any]:
         "wish_title": group.title, "wish_id": group.id, "epic_key": state.issue_key,
         "epic_status": state.status or "", "epic_url": link.url or "",
         "fix_version": f" ({state.fix_version})" if state.fix_version else "",
-        "reason": state.resolution or state.status or "",
+        "reason": tracker_reason(state),
     }
+
+
+def tracker_reason(state: IssueState) -> Reason:
+    """The tracker's resolution (or status) as a reason: the standard reason it names when we know it, else its
+    words as they are, which reach only customers of their language (the others' messages are held)."""
+    words = state.resolution or state.status or ""
+    return Reason(reason_of_resolution(words), original=words)
 
 
 def _settle_group(conn: Connection, tracker: str, group: Any, previous_stage: str | None, stage: str,
@@ -56,7 +65,8 @@ def _settle_group(conn: Connection, tracker: str, group: Any, previous_stage: st
         return
     target, action = GROUP_STATE[stage]
     reason = state.resolution or state.status
-    values: dict[str, Any] = {"state": target, **({"reason": reason} if target == "declined" else {})}
+    values: dict[str, Any] = {"state": target, **({"reason": reason, "reasons": tracker_reason(state).as_json()}
+                                                  if target == "declined" else {})}
     change(conn, group.id, action, tracker, reason, values=values, previous_state=group.state,
            epic_key=state.issue_key, epic_status=state.status, fix_version=state.fix_version)
 

@@ -6,7 +6,7 @@ Every change goes through `change` or `log`, so every change leaves an audit row
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Row, select
 from bridge.errors import WorkflowError
 from bridge.mapping import Mappings
 from bridge.outbox.notify import Audience, notify, notify_all
+from bridge.outbox.wording import Reason
 from bridge.store.audit import record_many
 from bridge.store.schema import tracker_links, wish_groups
 from bridge.text.numbers import public_number
@@ -125,7 +126,8 @@ def stage_contexts(conn: Connection, groups: Sequence[Row[Any]]) -> dict[int, di
     for group in groups:
         link = links.get(group.id)
         contexts[group.id] = {
-            "wish_title": group.title, "wish_id": group.id, "reason": group.reason or "",
+            "wish_title": group.title, "wish_id": group.id,
+            "reason": Reason.of(group.reasons) if group.reasons else group.reason or "",
             "epic_key": link.issue_key if link else "", "epic_status": link.status or "" if link else "",
             "epic_url": link.url or "" if link else "",
             "fix_version": f" ({link.fix_version})" if link and link.fix_version else "",
@@ -134,12 +136,13 @@ def stage_contexts(conn: Connection, groups: Sequence[Row[Any]]) -> dict[int, di
 
 
 def notify_stage(conn: Connection, mappings: Mappings, group_id: int, stage: str, *,
-                 ticket_ids: set[int] | None = None, context: Mapping[str, Any] | None = None) -> int:
+                 ticket_ids: set[int] | None = None, context: Mapping[str, Any] | None = None,
+                 as_is: Collection[str] = (), not_before: datetime | None = None) -> int:
     """Tell the group's customers (or only `ticket_ids`) about `stage`, once per ticket per stage per epoch;
-    `context` adds to or overrides the group's own placeholders."""
+    `context` adds to or overrides the group's own placeholders (`as_is`, `not_before`: see outbox.notify)."""
     group = load_group(conn, group_id)
     return notify(conn, mappings, group_id, stage, {**stage_context(conn, group), **(context or {})},
-                  epoch=group.epoch, ticket_ids=ticket_ids)
+                  epoch=group.epoch, ticket_ids=ticket_ids, as_is=as_is, not_before=not_before)
 
 
 def notify_groups(conn: Connection, mappings: Mappings, stage: str, tickets: Mapping[int, set[int]]) -> int:

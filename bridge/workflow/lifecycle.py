@@ -23,7 +23,8 @@ from bridge.sync.intake import WishRef, add_wish, attach_ticket, intake_tickets
 from bridge.text.numbers import public_number
 from bridge.tracker.requests import request_epic, request_epic_update
 from bridge.workflow.changes import allowed_actions, change, load_group, log, notify_stage, require, require_reason
-from bridge.workflow.merging import merge, split, unmerge
+from bridge.workflow.decisions import REFUSALS, refuse
+from bridge.workflow.merging import merge, merge_pair, split, unmerge
 from bridge.workflow.priority import IMPORTANCE
 from bridge.workflow.routing import QUEUES
 
@@ -31,7 +32,7 @@ DECISIONS = {"approve": "approved", "decline": "declined", "defer": "deferred"}
 
 __all__ = [
     "DECISIONS", "RegroupSummary", "WishRef", "acknowledge", "add_comment", "add_wish", "allowed_actions",
-    "ask_customers", "attach_ticket", "confirm", "decide", "intake_tickets", "mark_done", "merge",
+    "ask_customers", "attach_ticket", "confirm", "decide", "intake_tickets", "mark_done", "merge", "merge_pair",
     "notify_stage", "record_analysis", "regroup", "reopen", "route", "split", "unmerge",
 ]
 
@@ -108,12 +109,14 @@ def ask_customers(conn: Connection, mappings: Mappings, group_id: int, question:
 def decide(conn: Connection, mappings: Mappings, group_id: int, decision: str, actor: str,
            reason: str | None = None, issue_key: str | None = None) -> None:
     """approve (hands over to Jira: a `create_epic` outbox item, or a link to `issue_key`), decline or defer
-    (a reason is required). Customers hear the decision once per epoch."""
+    (a reason is required: see decisions.refuse, which the admin pages call with a preview and an undo window).
+    Customers hear the decision once per epoch."""
     if decision not in DECISIONS:
         raise WorkflowError(f"unknown decision '{decision}' (allowed: {', '.join(DECISIONS)})")
+    if decision in REFUSALS:
+        refuse(conn, mappings, group_id, decision, actor, reason)
+        return
     require(load_group(conn, group_id), decision)
-    if decision != "approve":
-        reason = require_reason(reason, decision)
     state = DECISIONS[decision]
     change(conn, group_id, decision, actor, reason, values={"state": state, "reason": reason},
            **({"issue_key": issue_key} if issue_key else {}))
@@ -129,7 +132,7 @@ def reopen(conn: Connection, mappings: Mappings, group_id: int, actor: str, reas
     group = load_group(conn, group_id)
     require(group, "reopen")
     change(conn, group_id, "reopen", actor, require_reason(reason, "reopen"),
-           values={"state": "grouped", "reason": None, "epoch": group.epoch + 1},
+           values={"state": "grouped", "reason": None, "reasons": None, "epoch": group.epoch + 1},
            previous_state=group.state, epoch=group.epoch + 1)
 
 

@@ -145,9 +145,11 @@ def test_a_product_manager_declines_a_group_only_with_a_reason(browser, site: Si
     log_in(browser, site, "pm")
     browser.get(f"{site.url}/admin/inbox")
     click_and_wait(browser, (By.LINK_TEXT, "A dark theme for the mobile scanner app"))
-    browser.find_element(By.CSS_SELECTOR, "#decline-form button").click()
-    assert browser.current_url.endswith(f"/admin/groups/{group_id}")  # the required reason stops the form
-    submit(browser, "decline-form", reason="Not on this year's roadmap")
+    click_and_wait(browser, (By.CSS_SELECTOR, "#decline-form button"))
+    assert "Please fill in: Reason." in body(browser)  # no reason, no preview
+    submit(browser, "decline-form", reason_en="Not on this year's roadmap")
+    assert "Nothing has changed yet." in body(browser)  # the preview of the customers' messages
+    click_and_wait(browser, (By.ID, "confirm"))
     text = body(browser)
     assert "Declined: the customers will be told why." in text
     assert "Reason: Not on this year's roadmap" in text
@@ -199,6 +201,8 @@ def test_the_similar_groups_arrive_on_the_group_page_and_one_is_merged_from_ther
     WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#suggestions table#similar"))
     click_and_wait(browser, (By.XPATH, f"//table[@id='similar']//tr[td/a[starts-with(., 'W-{twin} ')]]"
                                        "//button[@type='submit' and text()='Merge into this group']"))
+    assert browser.find_element(By.CSS_SELECTOR, f"#side-{shown} input[name=survivor]").is_selected()  # the older
+    click_and_wait(browser, (By.CSS_SELECTOR, "#merge-confirm button[type=submit]"))
     assert browser.current_url.endswith(f"/admin/groups/{shown}")
     assert "The groups were merged." in body(browser)
 

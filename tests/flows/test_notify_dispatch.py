@@ -15,7 +15,8 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def a_group_with_tickets(conn, languages: list[str], source: str = "zendesk") -> int:
-    """One group; ticket n is wish n of its own customer, titled "wish n"."""
+    """One group; ticket n is wish n of its own customer, titled "wish n" in its language ("пожелание n" in
+    Russian)."""
     group_id = conn.execute(wish_groups.insert().values(
         title="Агрегация кодов", state="approved", created_at=NOW, updated_at=NOW, epoch=0)).inserted_primary_key[0]
     for n, language in enumerate(languages):
@@ -24,7 +25,7 @@ def a_group_with_tickets(conn, languages: list[str], source: str = "zendesk") ->
             language=language or None, first_seen_at=NOW, last_seen_at=NOW, content_hash="x", raw={},
         )).inserted_primary_key[0]
         wish_id = conn.execute(wishes.insert().values(
-            group_id=group_id, door="helpdesk", title=f"wish {n}", created_by="sync",
+            group_id=group_id, door="helpdesk", title=f"пожелание {n}" if language == "ru" else f"wish {n}", created_by="sync",
             created_at=NOW)).inserted_primary_key[0]
         conn.execute(wish_tickets.insert().values(wish_id=wish_id, ticket_id=ticket_id, linked_by="sync",
                                                   linked_at=NOW))
@@ -68,7 +69,7 @@ def test_a_batch_carries_each_customers_own_wish_and_one_failing_ticket_does_not
     assert [len(refs) for refs in desk.applied] == [100, 50]
     for ticket, [comment] in desk.comments.items():
         n = ticket.removeprefix("zendesk-")
-        assert f"«wish {n}»" in comment and f"под номером W-{group}." in comment, "a wish's number is its group's"
+        assert f"«пожелание {n}»" in comment and f"под номером W-{group}." in comment, "a wish's number is its group's"
     with engine.begin() as conn:
         [waiting] = outbox.items(conn, state="pending")
         conn.execute(outbox_rows.update().values(next_attempt_at=NOW))

@@ -190,8 +190,8 @@ def test_wont_do_declines_the_group_with_the_resolution_as_reason(engine, mappin
     with engine.connect() as conn:
         assert [(e["action"], e["actor"], e["reason"]) for e in trail(conn, "group", group)] == [
             ("decline", "jira", "Won't Do")]
-    [item] = patches(engine, "declined")
-    assert item["payload"]["patch"]["comment"].endswith("Reason: Won't Do")
+    [item] = patches(engine, "declined")   # the customer reads the standard reason "Won't Do" names
+    assert item["payload"]["patch"]["comment"].endswith("Reason: we have decided not to implement it")
 
 
 def test_an_epic_jira_reopens_puts_its_released_group_back_in_approved(engine, mappings):

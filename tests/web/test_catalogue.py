@@ -97,7 +97,7 @@ def channels_and_segments_of_the_shipped_mappings() -> dict[str, set[str]]:
 @pytest.mark.parametrize(("kind", "values"), [
     ("state", STATES), ("sidebar.state", STATES), ("stage", STAGES), ("queue", QUEUES), ("importance", IMPORTANCE),
     ("door", DOORS), ("role", ROLES), ("period", KINDS), ("reports.unit", KINDS), ("measure", tuple(MEASURES)),
-    ("outbox", ("pending", "claimed", "done", "dead", "superseded")),
+    ("outbox", ("pending", "held", "claimed", "done", "dead", "superseded")),
     ("outbox.kind", (TICKET_PATCH, CREATE_EPIC, UPDATE_EPIC, LINK_TICKET)),
     *channels_and_segments_of_the_shipped_mappings().items(),
 ])

@@ -68,8 +68,6 @@ def test_an_unknown_group_is_a_404_page(pm: FlaskClient) -> None:
 @pytest.mark.parametrize(("action", "form", "state"), [
     ("confirm", {}, "grouped"),
     ("route", {"queue": "legal", "reason": "law"}, "in_analysis"),
-    ("decline", {"reason": "not our product"}, "declined"),
-    ("defer", {"reason": "next year"}, "deferred"),
     ("comment", {"body": "Customer called again"}, "new"),
 ])
 def test_each_action_changes_the_group_and_lands_in_the_audit_trail_under_the_user(
@@ -122,7 +120,7 @@ def test_an_unknown_action_is_a_404(pm: FlaskClient, web_runtime: Runtime) -> No
 def test_merge_then_unmerge_through_the_pages(pm: FlaskClient, web_runtime: Runtime) -> None:
     source = add_group(web_runtime.engine, web_runtime.mappings, "Print labels from the mobile app")
     target = add_group(web_runtime.engine, web_runtime.mappings, "Offline mode for the warehouse scanner")
-    response = post(pm, f"/admin/groups/{source}/merge", {"target_id": f"W-{target}"})
+    response = post(pm, f"/admin/groups/{source}/merge", {"target_id": f"W-{target}", "survivor": str(target)})
     assert response.location == f"/admin/groups/{target}"
     assert state_of(web_runtime, source) == "merged"
     merged, absorbing = (page(pm.get(f"/admin/groups/{group_id}")) for group_id in (source, target))

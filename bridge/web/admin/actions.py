@@ -1,7 +1,8 @@
 """Every workflow action the group page offers: the form it reads and the bridge.workflow.lifecycle call it makes.
 
-Each action returns the group whose page to show next (a split shows the new group, a merge its target).
-The action names are the permission names of roles.py.
+Each action returns the group whose page to show next (a split shows the new group, a merge its survivor).
+The action names are the permission names of roles.py. Declining and deferring are views_decisions' (preview,
+confirm, undo).
 """
 
 from __future__ import annotations
@@ -38,14 +39,11 @@ def _ask(conn: Connection, mappings: Mappings, group_id: int, form: Form, actor:
     return group_id
 
 
-def _decision(decision: str, needs_reason: bool) -> Action:
-    def decide(conn: Connection, mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
-        reason = field(form, "reason") if needs_reason else optional(form, "reason")
-        lifecycle.decide(conn, mappings, group_id, decision, actor, reason=reason,
-                      issue_key=optional(form, "issue_key"))
-        return group_id
-
-    return decide
+def _approve(conn: Connection, mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    """Approval; declining and deferring go through their preview (views_decisions)."""
+    lifecycle.decide(conn, mappings, group_id, "approve", actor, reason=optional(form, "reason"),
+                     issue_key=optional(form, "issue_key"))
+    return group_id
 
 
 def _reopen(conn: Connection, mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
@@ -61,12 +59,15 @@ def _shown_score(form: Form) -> float | None:
 
 
 def _merge(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
-    """A merge; made from a suggestion (the form carries the score shown), it also records the verdict `same`."""
+    """A merge of this group and `target_id` (the merge preview's confirmation): `survivor` is the one the product
+    manager kept, else the rule picks it (merging.merge_pair). Made from a suggestion (the form carries the score
+    shown), it also records the verdict `same`. Shows the survivor."""
     target = number(form, "target_id")
-    lifecycle.merge(conn, group_id, target, actor)
+    survivor = lifecycle.merge_pair(conn, group_id, target, actor, number(form, "survivor") if "survivor" in form
+                                    else None)
     if "score" in form:
         judge(conn, target, group_id, "same", actor, _shown_score(form))
-    return target
+    return survivor
 
 
 def _not_same(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
@@ -107,9 +108,7 @@ ACTIONS: Mapping[str, Action] = {
     "route": _route,
     "analyse": _analyse,
     "ask": _ask,
-    "approve": _decision("approve", needs_reason=False),
-    "decline": _decision("decline", needs_reason=True),
-    "defer": _decision("defer", needs_reason=True),
+    "approve": _approve,
     "reopen": _reopen,
     "merge": _merge,
     "not_same": _not_same,
