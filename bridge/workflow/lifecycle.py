@@ -20,7 +20,7 @@ from bridge.mapping import Mappings
 from bridge.outbox.notify import notify
 from bridge.store.schema import comments
 from bridge.sync.intake import WishRef, add_wish, attach_ticket, intake_tickets
-from bridge.tracker.requests import request_epic, request_epic_update
+from bridge.tracker.requests import has_epic, request_epic, request_epic_update
 from bridge.workflow.changes import allowed_actions, change, load_group, log, notify_stage, require, require_reason
 from bridge.workflow.merging import merge, split, unmerge
 from bridge.workflow.priority import IMPORTANCE
@@ -106,8 +106,11 @@ def ask_customers(conn: Connection, mappings: Mappings, group_id: int, question:
 
 def decide(conn: Connection, mappings: Mappings, group_id: int, decision: str, actor: str,
            reason: str | None = None, issue_key: str | None = None) -> None:
-    """approve (hands over to Jira: a `create_epic` outbox item, or a link to `issue_key`), decline or defer
-    (a reason is required). Customers hear the decision once per epoch."""
+    """approve (hands over to the tracker: a `create_epic` outbox item, or a link to `issue_key`, which the
+    caller has checked with the tracker: bridge.tracker.keys), decline or defer (a reason is required).
+    Customers hear the decision once per epoch; an approval only once the group has its epic (at once when it
+    kept one from an earlier epoch, else when the hand-over succeeds: bridge/tracker/epics.py), because the
+    message says the wish is handed to development."""
     if decision not in DECISIONS:
         raise WorkflowError(f"unknown decision '{decision}' (allowed: {', '.join(DECISIONS)})")
     require(load_group(conn, group_id), decision)
@@ -117,9 +120,10 @@ def decide(conn: Connection, mappings: Mappings, group_id: int, decision: str, a
     change(conn, group_id, decision, actor, reason, values={"state": state, "reason": reason},
            **({"issue_key": issue_key} if issue_key else {}))
     if decision == "approve":
-
         request_epic(conn, group_id, issue_key)
-    notify_stage(conn, mappings, group_id, state, context={"epic_key": issue_key} if issue_key else None)
+        if not has_epic(conn, group_id):
+            return
+    notify_stage(conn, mappings, group_id, state)
 
 
 def reopen(conn: Connection, mappings: Mappings, group_id: int, actor: str, reason: str) -> None:

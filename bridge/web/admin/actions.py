@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from bridge.mapping import Mappings
 from bridge.store.ids import store_id
 from bridge.web.admin.pages import BadField, day, field, number, optional
-from bridge.workflow import lifecycle
+from bridge.workflow import handover, lifecycle
 from bridge.workflow.suggestions import judge
 
 Form = MultiDict[str, str]
@@ -46,6 +46,13 @@ def _decision(decision: str, needs_reason: bool) -> Action:
         return group_id
 
     return decide
+
+
+def _handover(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    """Hand a group whose hand-over failed over again: to the issue the form names (checked with the tracker
+    by issue_keys.checked first), or to a new epic when it names none."""
+    handover.hand_over_again(conn, group_id, actor, optional(form, "issue_key"))
+    return group_id
 
 
 def _reopen(conn: Connection, mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
@@ -111,6 +118,7 @@ ACTIONS: Mapping[str, Action] = {
     "decline": _decision("decline", needs_reason=True),
     "defer": _decision("defer", needs_reason=True),
     "reopen": _reopen,
+    "handover": _handover,
     "merge": _merge,
     "not_same": _not_same,
     "split": _split,
