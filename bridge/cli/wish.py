@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from bridge.cli.core import runtime_of
 from bridge.mapping import Mappings
+from bridge.tracker.keys import KeyRefused, check_issue_key
 from bridge.workflow import lifecycle, read_models
 from bridge.workflow.changes import STATES
 from bridge.workflow.priority import IMPORTANCE
@@ -245,7 +246,14 @@ def ask(ctx: click.Context, group_id: int, question: str, actor: str) -> None:
 @click.pass_context
 def decide(ctx: click.Context, group_id: int, decision: str, reason: str | None, issue_key: str | None,
            actor: str) -> None:
-    """Approve, decline or defer a group; its customers are told."""
+    """Approve, decline or defer a group; its customers are told (of an approval, once the tracker has the epic).
+    An existing issue is checked with the tracker first: a wrong key, or a tracker that cannot be reached,
+    changes nothing."""
+    if issue_key:
+        try:
+            issue_key = check_issue_key(runtime_of(ctx).tracker(), issue_key)
+        except KeyRefused as refused:
+            raise click.ClickException(refused.text("en")) from None
     _in_transaction(ctx, lambda conn, mappings: lifecycle.decide(conn, mappings, group_id, decision, actor, reason,
                                                               issue_key))
     click.echo(f"group {group_id} is {lifecycle.DECISIONS[decision]}")

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from bridge.tracker.keys import KeyRefused, check_issue_key
 from bridge.web.admin.pages import optional
 from bridge.web.context import runtime
-from bridge.web.i18n import translate
+from bridge.web.i18n import language
 
 KEYED = frozenset({"approve", "handover"})  # the actions whose form may name an existing issue (`issue_key`)
 
@@ -27,8 +27,7 @@ def checked(action: str, form: MultiDict[str, str]) -> MultiDict[str, str]:
 
 def refusal(refused: KeyRefused) -> str:
     """Why the key was refused, in the reader's language."""
-    tracker = translate(f"handover.tracker.{refused.tracker}") if refused.tracker else ""
-    return translate(f"handover.refused.{refused.why}", key=refused.key, tracker=tracker, error=refused.error)
+    return refused.text(language())
 
 
 def status(refused: KeyRefused) -> int:
