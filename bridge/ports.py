@@ -5,7 +5,7 @@ batch size, the webhook headers worth keeping, whether its pages frame the sideb
 
     Connector            name, role, settings, delivery_headers, secret_body_fields, from_settings,
                          parse_webhook
-    ├── Helpdesk         batch_size, frames_sidebar, fetch_changes, get_ticket, apply
+    ├── Helpdesk         batch_size, frames_sidebar, fetch_changes, get_ticket, comments, apply
     │   (SidebarHost)    sidebar_visit: a helpdesk that opens the sidebar with its own signed request
     └── Tracker          search_settle, calls, issue_url, issue_key, get_issue, find_epic, create_epic,
                          adopt_issue, rewrite_epic, link_ticket, poll
@@ -25,6 +25,7 @@ from bridge.model import (
     IssueState,
     SidebarVisit,
     Ticket,
+    TicketComment,
     TicketLink,
     TicketRef,
     TicketWrite,
@@ -66,6 +67,11 @@ class Helpdesk(Connector, Protocol):
         ...
 
     def get_ticket(self, ref: TicketRef) -> Ticket: ...
+
+    def comments(self, ref: TicketRef, since: datetime) -> list[TicketComment]:
+        """The comments, replies and notes written on the ticket after `since`, oldest first; the ticket's
+        first message (its body) may be among them when it is that recent."""
+        ...
 
     def apply(self, writes: Sequence[TicketWrite]) -> ApplyResult:
         """Write each ticket's own patch, at most `batch_size` writes, each ticket once. Exactly-once per
