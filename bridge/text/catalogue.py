@@ -590,6 +590,13 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
             "en": "Hand-over to the tracker tried again",
             "ru": "Передача в трекер повторена",
         },
+        "answers.title": {"en": "Customers' answers", "ru": "Ответы клиентов"},
+        "answers.badge": {"en": "answered", "ru": "есть ответы"},
+        "answers.to": {"en": "To the question", "ru": "На вопрос"},
+        "answers.none": {
+            "en": "No answers yet: they appear here once the customers reply on their tickets.",
+            "ru": "Ответов пока нет: они появятся здесь, когда клиенты ответят в своих обращениях.",
+        },
         "audit.detail.previous_key": {"en": "Issue before", "ru": "Задача прежде"},
         "audit.detail.error": {"en": "Last error", "ru": "Последняя ошибка"},
     },

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 from bridge.errors import WorkflowError
 from bridge.grouping.regroup import RegroupSummary, regroup
 from bridge.mapping import Mappings
+from bridge.outbox.keys import QUESTION, question_occasion
 from bridge.outbox.notify import notify
 from bridge.store.schema import comments
 from bridge.sync.intake import WishRef, add_wish, attach_ticket, intake_tickets
@@ -98,8 +99,8 @@ def ask_customers(conn: Connection, mappings: Mappings, group_id: int, question:
     group = load_group(conn, group_id)
     require(group, "ask")
     comment_id = _insert_comment(conn, group_id, actor, question)
-    asked = notify(conn, mappings, group_id, "question",
-                   {"wish_title": group.title, "wish_id": group_id, "question": question}, occasion=f"c{comment_id}")
+    asked = notify(conn, mappings, group_id, QUESTION, {"wish_title": group.title, "wish_id": group_id,
+                                                        "question": question}, occasion=question_occasion(comment_id))
     log(conn, group_id, "ask", actor, question=question, comment=comment_id, tickets=asked)
     return asked
 

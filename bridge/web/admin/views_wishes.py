@@ -14,7 +14,7 @@ from bridge.web.admin.pages import BadField, field, optional
 from bridge.web.auth import require
 from bridge.web.context import runtime
 from bridge.web.i18n import translate
-from bridge.workflow import handover, lifecycle, read_models
+from bridge.workflow import answers, handover, lifecycle, read_models
 from bridge.workflow.changes import STATES, allowed_actions
 from bridge.workflow.priority import IMPORTANCE
 from bridge.workflow.routing import QUEUES
@@ -67,9 +67,9 @@ def group_page(group_id: int, status: int = 200) -> ResponseReturnValue:
                                               wishes_limit=WISHES_SHOWN, similar=False)
         except WorkflowError:
             abort(404)
-        handing_over = handover.handover(conn, group_id)
+        handing_over, answered = handover.handover(conn, group_id), answers.group_answers(conn, group_id)
     return render_template("group.html", detail=detail, group=detail.group, queues=QUEUES,
-                           importance=IMPORTANCE, topics=rt.mappings.topics, handover=handing_over,
+                           importance=IMPORTANCE, topics=rt.mappings.topics, handover=handing_over, answers=answered,
                            page=number, more=detail.group.wishes > number * WISHES_SHOWN), status
 
 
