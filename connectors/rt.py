@@ -12,6 +12,8 @@ again), and from page 1 when that page does not start before `t` (RT's window di
 The ticket text is the first text/plain part of each ticket's Create transaction, else its first text/html part
 as plain text (RT 5's web editor writes HTML only): two more calls a page (POST /transactions,
 POST /attachments with JSON queries), never one per ticket.
+`comments` reads `GET /ticket/N/history` (Create, Correspond and Comment transactions, with their Creator) and
+their texts in the same two-step way.
 Ticket.fields holds every custom field by name (one value: a string; none: None; several: a list) plus
 `Queue` (the queue name). Deleted tickets never appear in REST2 searches, so deletions are not seen.
 

@@ -9,6 +9,9 @@ creating. A tracker whose create is unique by itself (`search_settle` zero) answ
 epic it made. Either way a crash between "the tracker created it" and "we stored it", a time-out that hid a
 create, or a retried item never creates a second epic. `tracker_links` is unique per group, so two workers store
 one link. Links carry a stable id per ticket, so re-linking never duplicates.
+
+Storing the link is the hand-over's success: in the same transaction the customers of a group still approved are
+told `approved` (once per epoch), which the approval itself does not do (bridge/workflow/lifecycle.py decide).
 """
 
 from __future__ import annotations
