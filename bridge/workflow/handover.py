@@ -18,9 +18,9 @@ from sqlalchemy import Connection, select
 from bridge.errors import WorkflowError
 from bridge.outbox.keys import epic_key
 from bridge.store import outbox as outbox_items
-from bridge.store.schema import outbox
+from bridge.store.schema import outbox, tracker_links
 from bridge.store.tickets import as_utc
-from bridge.tracker.requests import has_epic
+from bridge.tracker.requests import has_epic, request_epic
 from bridge.workflow.changes import load_group, log, require
 
 
@@ -52,6 +52,25 @@ def handover(conn: Connection, group_id: int) -> Handover | None:
                     as_utc(item.next_attempt_at), item.state == "claimed")
 
 
+def ask_for_epic(conn: Connection, group_id: int, issue_key: str | None = None) -> None:
+    """An approval's hand-over: ask for the group's epic, or to link `issue_key`. A group that kept its epic from an
+    earlier round keeps it (naming another issue is refused); one whose hand-over of an earlier round never
+    succeeded has it asked again now, with this round's key."""
+    kept = conn.execute(select(tracker_links.c.issue_key).where(tracker_links.c.group_id == group_id)).scalar()
+    if kept is not None:
+        if issue_key and issue_key != kept:
+            raise WorkflowError(f"group {group_id} keeps its epic {kept} from before: it cannot be linked to "
+                                f"{issue_key} instead")
+        return
+    if not request_epic(conn, group_id, issue_key):
+        item = _item(conn, group_id)
+        outbox_items.retry(conn, item.id, waiting=True, payload=_payload(group_id, issue_key))
+
+
+def _payload(group_id: int, issue_key: str | None) -> dict[str, Any]:
+    return {"group_id": group_id, **({"issue_key": issue_key} if issue_key else {})}
+
+
 def hand_over_again(conn: Connection, group_id: int, actor: str, issue_key: str | None = None) -> None:
     """Try the approved group's hand-over again now, to `issue_key` (an existing issue the caller has checked
     with the tracker: bridge.tracker.keys) or to a new epic when None. Allowed while it has no epic and its
@@ -60,8 +79,7 @@ def hand_over_again(conn: Connection, group_id: int, actor: str, issue_key: str 
     item = _item(conn, group_id)
     if item is None or has_epic(conn, group_id):
         raise WorkflowError(f"group {group_id} has no hand-over to try again: it has its epic, or none was asked")
-    payload = {"group_id": group_id, **({"issue_key": issue_key} if issue_key else {})}
-    if not outbox_items.retry(conn, item.id, waiting=True, payload=payload):
+    if not outbox_items.retry(conn, item.id, waiting=True, payload=_payload(group_id, issue_key)):
         raise WorkflowError(f"the hand-over of group {group_id} is being tried right now: look again in a minute")
     log(conn, group_id, "handover_retry", actor, issue_key=issue_key or "",
         previous_key=item.payload.get("issue_key") or "", error=item.last_error or "")

@@ -21,8 +21,9 @@ from bridge.outbox.keys import QUESTION, question_occasion
 from bridge.outbox.notify import notify
 from bridge.store.schema import comments
 from bridge.sync.intake import WishRef, add_wish, attach_ticket, intake_tickets
-from bridge.tracker.requests import has_epic, request_epic, request_epic_update
+from bridge.tracker.requests import has_epic, request_epic_update
 from bridge.workflow.changes import allowed_actions, change, load_group, log, notify_stage, require, require_reason
+from bridge.workflow.handover import ask_for_epic
 from bridge.workflow.merging import merge, split, unmerge
 from bridge.workflow.priority import IMPORTANCE
 from bridge.workflow.routing import QUEUES
@@ -118,12 +119,12 @@ def decide(conn: Connection, mappings: Mappings, group_id: int, decision: str, a
     if decision != "approve":
         reason = require_reason(reason, decision)
     state = DECISIONS[decision]
+    if decision == "approve":
+        ask_for_epic(conn, group_id, issue_key)
     change(conn, group_id, decision, actor, reason, values={"state": state, "reason": reason},
            **({"issue_key": issue_key} if issue_key else {}))
-    if decision == "approve":
-        request_epic(conn, group_id, issue_key)
-        if not has_epic(conn, group_id):
-            return
+    if decision == "approve" and not has_epic(conn, group_id):
+        return
     notify_stage(conn, mappings, group_id, state)
 
 
