@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from bridge.cli.core import runtime_of
 from bridge.mapping import Mappings
+from bridge.text.explain import key_refusal
 from bridge.tracker.keys import KeyRefused, check_issue_key
 from bridge.workflow import lifecycle, read_models
 from bridge.workflow.changes import STATES
@@ -253,7 +254,7 @@ def decide(ctx: click.Context, group_id: int, decision: str, reason: str | None,
         try:
             issue_key = check_issue_key(runtime_of(ctx).tracker(), issue_key)
         except KeyRefused as refused:
-            raise click.ClickException(refused.text("en")) from None
+            raise click.ClickException(key_refusal(refused, "en")) from None
     _in_transaction(ctx, lambda conn, mappings: lifecycle.decide(conn, mappings, group_id, decision, actor, reason,
                                                               issue_key))
     click.echo(f"group {group_id} is {lifecycle.DECISIONS[decision]}")

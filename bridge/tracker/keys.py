@@ -6,23 +6,15 @@ from __future__ import annotations
 
 from bridge.errors import ConnectorError, reason
 from bridge.ports import Tracker
-from bridge.text.catalogue import translate
-
-REFUSALS = ("no_tracker", "format", "unknown", "unreachable")
 
 
 class KeyRefused(Exception):
-    """Why an issue key was refused: `why` is one of REFUSALS, `tracker` the configured tracker's name and
-    `error` what went wrong asking it (when unreachable)."""
+    """Why an issue key was refused: `why` is no_tracker, format, unknown or unreachable; `tracker` is the
+    configured tracker's name and `error` what went wrong asking it (when unreachable)."""
 
     def __init__(self, why: str, key: str, tracker: str = "", error: str = "") -> None:
         super().__init__(f"issue key '{key}' refused: {why}" + (f" ({error})" if error else ""))
         self.why, self.key, self.tracker, self.error = why, key, tracker, error
-
-    def text(self, language: str) -> str:
-        """Why the key was refused, for people, in `language`."""
-        tracker = translate(f"handover.tracker.{self.tracker}", language) if self.tracker else ""
-        return translate(f"handover.refused.{self.why}", language, key=self.key, tracker=tracker, error=self.error)
 
 
 def check_issue_key(tracker: Tracker | None, text: str) -> str:

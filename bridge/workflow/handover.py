@@ -31,7 +31,6 @@ class Handover:
     error: str | None
     attempts: int
     next_attempt_at: datetime | None
-    in_flight: bool
 
     @property
     def failing(self) -> bool:
@@ -49,7 +48,7 @@ def handover(conn: Connection, group_id: int) -> Handover | None:
         return None
     state = "failed" if item.state == "dead" else "retrying" if item.last_error else "waiting"
     return Handover(state, item.payload.get("issue_key"), item.last_error, item.attempts,
-                    as_utc(item.next_attempt_at), item.state == "claimed")
+                    as_utc(item.next_attempt_at))
 
 
 def ask_for_epic(conn: Connection, group_id: int, issue_key: str | None = None) -> None:

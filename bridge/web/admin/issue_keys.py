@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
+from bridge.text.explain import key_refusal
 from bridge.tracker.keys import KeyRefused, check_issue_key
 from bridge.web.admin.pages import optional
 from bridge.web.context import runtime
@@ -27,7 +28,7 @@ def checked(action: str, form: MultiDict[str, str]) -> MultiDict[str, str]:
 
 def refusal(refused: KeyRefused) -> str:
     """Why the key was refused, in the reader's language."""
-    return refused.text(language())
+    return key_refusal(refused, language())
 
 
 def status(refused: KeyRefused) -> int:
