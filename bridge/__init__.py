@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         Patch,
         Person,
         Ticket,
+        TicketComment,
         TicketLink,
         TicketRef,
         TicketWrite,
@@ -43,7 +44,7 @@ _HOMES = {
                                                  "InvalidSignature", "MappingError", "MappingIssue",
                                                  "RetriableError", "WorkflowError"), "errors"),
     **dict.fromkeys(("Change", "EpicBrief", "IssueState", "Marking", "Organization", "Patch", "Person", "Ticket",
-                     "TicketLink", "TicketRef", "TicketWrite", "WebhookEvent"), "model"),
+                     "TicketComment", "TicketLink", "TicketRef", "TicketWrite", "WebhookEvent"), "model"),
     **dict.fromkeys(("ApplyResult", "Connector", "Helpdesk", "Polled", "Tracker"), "ports"),
 }
 
@@ -77,6 +78,7 @@ __all__ = [
     "RetriableError",
     "Settings",
     "Ticket",
+    "TicketComment",
     "TicketLink",
     "TicketRef",
     "TicketWrite",

@@ -57,6 +57,19 @@ class Ticket:
 
 
 @dataclass(frozen=True)
+class TicketComment:
+    """One comment, reply or note on a helpdesk ticket as its connector read it: `id` is the vendor's (unique on
+    the ticket), `author_id` in the id space of Person.external_id (a comment by the ticket's requester has the
+    requester's id), `body` plain text, `public` False for an internal note."""
+
+    id: str
+    author_id: str
+    body: str
+    public: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class Marking:
     """What the admin's mapping says a ticket means."""
 

@@ -5,10 +5,10 @@ batch size, the webhook headers worth keeping, whether its pages frame the sideb
 
     Connector            name, role, settings, delivery_headers, secret_body_fields, from_settings,
                          parse_webhook
-    ├── Helpdesk         batch_size, frames_sidebar, fetch_changes, get_ticket, apply
+    ├── Helpdesk         batch_size, frames_sidebar, fetch_changes, get_ticket, comments, apply
     │   (SidebarHost)    sidebar_visit: a helpdesk that opens the sidebar with its own signed request
-    └── Tracker          search_settle, calls, issue_url, find_epic, create_epic, adopt_issue, rewrite_epic,
-                         link_ticket, poll
+    └── Tracker          search_settle, calls, issue_url, issue_key, get_issue, find_epic, create_epic,
+                         adopt_issue, rewrite_epic, link_ticket, poll
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bridge.model import (
     IssueState,
     SidebarVisit,
     Ticket,
+    TicketComment,
     TicketLink,
     TicketRef,
     TicketWrite,
@@ -67,6 +68,11 @@ class Helpdesk(Connector, Protocol):
 
     def get_ticket(self, ref: TicketRef) -> Ticket: ...
 
+    def comments(self, ref: TicketRef, since: datetime) -> list[TicketComment]:
+        """The comments, replies and notes written on the ticket after `since`, oldest first; the ticket's
+        first message (its body) may be among them when it is that recent."""
+        ...
+
     def apply(self, writes: Sequence[TicketWrite]) -> ApplyResult:
         """Write each ticket's own patch, at most `batch_size` writes, each ticket once. Exactly-once per
         (ticket, key), proven by a marker the connector stores with the write and looks for when
@@ -101,6 +107,16 @@ class Tracker(Connector, Protocol):
     calls: int  # HTTP requests sent so far
 
     def issue_url(self, key: str) -> str: ...
+
+    def issue_key(self, text: str) -> str | None:
+        """`text` (what a person typed) as a key of this tracker's issues, in the tracker's own spelling
+        (" wish-12" -> "WISH-12"); None when it cannot be one. No I/O."""
+        ...
+
+    def get_issue(self, key: str) -> IssueState | None:
+        """The issue `key` as the tracker has it now; None when the tracker says there is no such issue (or
+        the bridge's user may not see it). RetriableError when the tracker cannot be reached."""
+        ...
 
     def find_epic(self, group_id: int) -> IssueState | None:
         """The epic created earlier for `group_id`, found by the marker `create_epic` stored with it."""

@@ -24,7 +24,17 @@ import requests
 from bridge.config import Key, Settings, optional, url
 from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignature
 from bridge.http import Client, follow_pages
-from bridge.model import Change, Organization, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
+from bridge.model import (
+    Change,
+    Organization,
+    Patch,
+    Person,
+    Ticket,
+    TicketComment,
+    TicketRef,
+    TicketWrite,
+    WebhookEvent,
+)
 from bridge.payloads import decode_json
 from bridge.ports import ApplyResult
 
@@ -296,13 +306,26 @@ class FreshdeskConnector:
         if update:
             self._call("PUT", f"/api/v2/tickets/{ticket_id}", json=update)
 
-    def _has_marker(self, ticket_id: str, marker: str) -> bool:
+    def _conversations(self, ticket_id: str) -> Iterator[dict[str, Any]]:
+        """Every reply and note of the ticket (not its description), oldest first, 100 a page.
+        https://developers.freshdesk.com/api/#list_all_ticket_notes"""
         def fetch(url: str) -> tuple[list[dict[str, Any]], str | None]:
             response = self._call("GET", url, params={"per_page": 100} if "?" not in url else None)
             return response.json(), response.links.get("next", {}).get("url")
 
-        return any(marker in (c.get("body") or "")
-                   for page in follow_pages(f"/api/v2/tickets/{ticket_id}/conversations", fetch) for c in page)
+        for page in follow_pages(f"/api/v2/tickets/{ticket_id}/conversations", fetch):
+            yield from page
+
+    def _has_marker(self, ticket_id: str, marker: str) -> bool:
+        return any(marker in (c.get("body") or "") for c in self._conversations(ticket_id))
+
+    def comments(self, ref: TicketRef, since: datetime) -> list[TicketComment]:
+        """The conversations written after `since`: a customer's reply carries the requester's `user_id`."""
+        found = [TicketComment(str(c["id"]), str(c.get("user_id") or ""), str(c.get("body_text") or ""),
+                               not c.get("private"), written)
+                 for c in self._conversations(ref.external_id)
+                 if (written := parse_time(c.get("created_at"))) is not None and written > since]
+        return sorted(found, key=lambda c: c.created_at)
 
     def _update(self, ticket_id: str, patch: Patch) -> dict[str, Any]:
         update: dict[str, Any] = {k: v for k, v in patch.fields.items() if not k.startswith("cf_")}

@@ -12,6 +12,8 @@ again), and from page 1 when that page does not start before `t` (RT's window di
 The ticket text is the first text/plain part of each ticket's Create transaction, else its first text/html part
 as plain text (RT 5's web editor writes HTML only): two more calls a page (POST /transactions,
 POST /attachments with JSON queries), never one per ticket.
+`comments` reads `GET /ticket/N/history` (Create, Correspond and Comment transactions, with their Creator) and
+their texts in the same two-step way.
 Ticket.fields holds every custom field by name (one value: a string; none: None; several: a list) plus
 `Queue` (the queue name). Deleted tickets never appear in REST2 searches, so deletions are not seen.
 
@@ -65,7 +67,7 @@ import requests
 from bridge.config import Key, Settings, optional, url
 from bridge.errors import ConfigError, ConnectorError, FatalError, InvalidSignature, RetriableError
 from bridge.http import Client
-from bridge.model import Change, Patch, Person, Ticket, TicketRef, TicketWrite, WebhookEvent
+from bridge.model import Change, Patch, Person, Ticket, TicketComment, TicketRef, TicketWrite, WebhookEvent
 from bridge.payloads import decode_json
 from bridge.ports import ApplyResult
 from bridge.text.html import html_text, message_html
@@ -77,6 +79,7 @@ INACTIVE = frozenset({"resolved", "rejected"})  # statuses a correspondence re-o
 BEGINNING = "1970-01-01 00:00:00"
 OVERLAP = timedelta(minutes=75)
 TEXT_TYPES = ("text/plain", "text/html")
+MESSAGES = ("Create", "Correspond", "Comment")  # transactions that carry a message (Comment: a private one)
 SEARCH_FIELDS = {
     "fields": "Subject,Status,Type,Created,LastUpdated,Queue,Requestor,CustomFields",
     "fields[Queue]": "Name",
@@ -299,8 +302,7 @@ class RTConnector:
         return [self._ticket(item, texts.get(int(item["id"]), "")) for item in items]
 
     def _first_texts(self, ticket_ids: Sequence[int]) -> dict[int, str]:
-        """Ticket id -> the first text/plain part of its Create transaction, else its first text/html part as
-        plain text (two calls for up to 100 tickets)."""
+        """Ticket id -> the text of its Create transaction (two calls for up to 100 tickets)."""
         creates = self.client.request(
             "POST", "/transactions", params={"fields": "ObjectId", "per_page": PAGE_SIZE},
             json=[{"field": "ObjectType", "value": "RT::Ticket"},
@@ -308,26 +310,52 @@ class RTConnector:
                   {"field": "Type", "value": "Create"}],
         ).json().get("items") or []
         ticket_of = {int(t["id"]): int(t["ObjectId"]) for t in creates}
+        return {ticket_of[txn]: text for txn, text in self._texts(sorted(ticket_of)).items()}
+
+    def _texts(self, transaction_ids: Sequence[int]) -> dict[int, str]:
+        """Transaction id -> its first text/plain part, else its first text/html part as plain text (a call for
+        each 100 parts)."""
         parts: dict[tuple[int, str], str] = {}
         page = 1
-        while ticket_of:
+        while transaction_ids:
             found = self.client.request(
                 "POST", "/attachments",
                 params={"fields": "TransactionId,ContentType,Content", "per_page": PAGE_SIZE, "page": page,
                         "orderby": "id"},
-                json=[{"field": "TransactionId", "operator": "IN", "value": sorted(ticket_of)},
+                json=[{"field": "TransactionId", "operator": "IN", "value": list(transaction_ids)},
                       {"field": "ContentType", "operator": "IN", "value": list(TEXT_TYPES)}],
             ).json().get("items") or []
             for attachment in found:
                 kind = str(attachment.get("ContentType") or "").lower()
-                parts.setdefault((ticket_of[int(attachment["TransactionId"])], kind),
-                                 str(attachment.get("Content") or ""))
+                parts.setdefault((int(attachment["TransactionId"]), kind), str(attachment.get("Content") or ""))
             if len(found) < PAGE_SIZE:  # transaction and attachment searches answer "total": null, "pages": null
                 break
             page += 1
-        texts = {ticket: html_text(text) for (ticket, kind), text in parts.items() if kind == "text/html"}
-        texts.update({ticket: text for (ticket, kind), text in parts.items() if kind == "text/plain"})
+        texts = {txn: html_text(text) for (txn, kind), text in parts.items() if kind == "text/html"}
+        texts.update({txn: text for (txn, kind), text in parts.items() if kind == "text/plain"})
         return texts
+
+    def comments(self, ref: TicketRef, since: datetime) -> list[TicketComment]:
+        """The ticket's Create, Correspond (public) and Comment (private) transactions after `since`, from
+        `GET /ticket/N/history` (100 a page, oldest first), with their texts; the author is the transaction's
+        Creator, named as the ticket's Requestor is (the user's id in REST2's hyperlinks)."""
+        written: list[tuple[int, str, str, datetime]] = []
+        page = 1
+        while True:
+            items = self.client.get_json(f"/ticket/{int(ref.external_id)}/history", params={
+                "fields": "Type,Creator,Created", "per_page": PAGE_SIZE, "page": page}).get("items") or []
+            for item in items:
+                at = _datetime(item.get("Created"))
+                if item.get("Type") in MESSAGES and at is not None and at > since:
+                    creator = item.get("Creator")
+                    author = creator.get("id") if isinstance(creator, Mapping) else creator
+                    written.append((int(item["id"]), str(item["Type"]), str(author or ""), at))
+            if len(items) < PAGE_SIZE:  # history answers "total": null, "pages": null
+                break
+            page += 1
+        texts = self._texts([txn for txn, *_ in written])
+        return [TicketComment(str(txn), author, texts.get(txn, ""), kind != "Comment", at)
+                for txn, kind, author, at in written]
 
     def _ticket(self, item: Mapping[str, Any], body: str) -> Ticket:
         values = field_values(item)

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from bridge.config import Key
 from bridge.errors import RetriableError
-from bridge.model import Change, Ticket, TicketRef, TicketWrite, WebhookEvent
+from bridge.model import Change, Ticket, TicketComment, TicketRef, TicketWrite, WebhookEvent
 from bridge.ports import ApplyResult
+
+AGENT = "agent-bridge"  # the author of the bridge's own messages
 
 
 @dataclass
 class MemoryHelpdesk:
     """Pages of `page_size` tickets; the cursor is the index after the page. `failing` refs fail once.
-    Every write lands as sent (a comment twice is two comments); `markers` are what the bridge stored with
-    each write, looked up only when a write asks for a check."""
+    Every write lands as sent (a message twice is two messages); `markers` are what the bridge stored with
+    each write, looked up only when a write asks for a check. `thread` holds every comment of a ticket, the
+    bridge's messages (by AGENT) and what people wrote (`write_comment`)."""
 
     name: ClassVar[str] = "memdesk"
     role: ClassVar[str] = "helpdesk"
@@ -31,7 +35,8 @@ class MemoryHelpdesk:
     failing: set[str] = field(default_factory=set)
     applied: list[tuple[str, ...]] = field(default_factory=list)
     writes: list[TicketWrite] = field(default_factory=list)
-    comments: dict[str, list[str]] = field(default_factory=dict)
+    messages: dict[str, list[str]] = field(default_factory=dict)
+    thread: dict[str, list[TicketComment]] = field(default_factory=dict)
     tags: dict[str, set[str]] = field(default_factory=dict)
     markers: dict[str, set[str]] = field(default_factory=dict)
 
@@ -67,11 +72,23 @@ class MemoryHelpdesk:
     def _write(self, ticket: str, write: TicketWrite) -> None:
         self.writes.append(write)
         if write.patch.comment:
-            self.comments.setdefault(ticket, []).append(write.patch.comment)
+            self.messages.setdefault(ticket, []).append(write.patch.comment)
+            self.write_comment(ticket, AGENT, write.patch.comment, public=write.patch.public)
         tags = self.tags.setdefault(ticket, set())
         tags.difference_update(write.patch.tags_remove)
         tags.update(write.patch.tags_add)
         self.markers.setdefault(ticket, set()).add(write.marker)
+
+    def write_comment(self, ticket: str, author_id: str, body: str, *, public: bool = True) -> TicketComment:
+        """Someone writes on the ticket now (a second after the ticket's last comment at the latest)."""
+        thread = self.thread.setdefault(ticket, [])
+        at = max(datetime.now(UTC), thread[-1].created_at + timedelta(seconds=1)) if thread else datetime.now(UTC)
+        comment = TicketComment(f"c{sum(map(len, self.thread.values())) + 1}", author_id, body, public, at)
+        thread.append(comment)
+        return comment
+
+    def comments(self, ref: TicketRef, since: datetime) -> list[TicketComment]:
+        return [comment for comment in self.thread.get(ref.external_id, []) if comment.created_at > since]
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[WebhookEvent]:
         return []

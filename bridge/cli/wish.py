@@ -14,7 +14,9 @@ from sqlalchemy import Connection
 
 from bridge.cli.core import runtime_of
 from bridge.mapping import Mappings
+from bridge.text.explain import key_refusal
 from bridge.text.numbers import parse_public_number, public_number
+from bridge.tracker.keys import KeyRefused, check_issue_key
 from bridge.workflow import lifecycle, read_models
 from bridge.workflow.changes import STATES
 from bridge.workflow.lookup import Found, find_groups
@@ -285,7 +287,14 @@ def ask(ctx: click.Context, group_id: int, question: str, actor: str) -> None:
 @click.pass_context
 def decide(ctx: click.Context, group_id: int, decision: str, reason: str | None, issue_key: str | None,
            actor: str) -> None:
-    """Approve, decline or defer a group; its customers are told."""
+    """Approve, decline or defer a group; its customers are told (of an approval, once the tracker has the epic).
+    An existing issue is checked with the tracker first: a wrong key, or a tracker that cannot be reached,
+    changes nothing."""
+    if issue_key:
+        try:
+            issue_key = check_issue_key(runtime_of(ctx).tracker(), issue_key)
+        except KeyRefused as refused:
+            raise click.ClickException(key_refusal(refused, "en")) from None
     _in_transaction(ctx, lambda conn, mappings: lifecycle.decide(conn, mappings, group_id, decision, actor, reason,
                                                               issue_key))
     click.echo(f"group {public_number(group_id)} is {lifecycle.DECISIONS[decision]}")

@@ -35,6 +35,41 @@ def occasion_key(stage: str, occasion: str, group_id: int, ticket_id: int) -> st
     return f"{stage}:{occasion}:g{group_id}:t{ticket_id}"
 
 
+QUESTION = "question"  # the stage of messages.yaml that puts the analyst's question to a ticket
+
+
+def question_occasion(comment_id: int) -> str:
+    """The occasion of a question: the group comment that keeps it."""
+    return f"c{comment_id}"
+
+
+@dataclass(frozen=True)
+class QuestionKey:
+    """`question:c{comment}:g{group}:t{ticket}`: the question kept as group comment `comment_id`, put to one
+    ticket (occasion_key of the `question` stage)."""
+
+    comment_id: int
+    group_id: int
+    ticket_id: int
+
+    @classmethod
+    def parse(cls, key: str) -> QuestionKey:
+        stage, occasion, group, ticket = key.split(":")
+        if stage != QUESTION or not occasion.startswith("c"):
+            raise ValueError(f"not a question key: {key}")
+        return cls(int(occasion[1:]), int(group[1:]), int(ticket[1:]))
+
+
+def question_keys() -> str:
+    """A LIKE pattern matching every question key."""
+    return f"{QUESTION}:%"
+
+
+def stage_keys() -> str:
+    """A LIKE pattern matching every stage key."""
+    return "stage:%"
+
+
 def stage_keys_of_group(group_id: int) -> str:
     """A LIKE pattern matching every stage key of the group."""
     return f"stage:%:g{group_id}:%"

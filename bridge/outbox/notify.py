@@ -3,11 +3,11 @@
 Contract: at most one item per (stage, group, ticket, epoch) — `epoch` counts reopenings, so a wish that is
 declined, reopened and declined again tells its customers twice, never more. Each item carries the message
 rendered for its own ticket: that customer's wish title and its group's public number, in that customer's
-language; nothing of another customer's wish. Items of one ticket share a lane, so they go out in the order they were queued, and
-a stage supersedes the ticket's stage messages still waiting (the customer hears the latest truth). A stage's
-patch removes every other stage's tags, so the ticket ends with the tags of its latest stage. Tickets that
-came through a door without an installed helpdesk connector (manual entry, product form, file import) get no
-item.
+language; nothing of another customer's wish. Items of one ticket share a lane, so they go out in the order
+they were queued, and a stage supersedes the ticket's stage messages still waiting (the customer hears the
+latest truth). A stage's patch removes every other stage's tags, so the ticket ends with the tags of its latest
+stage. Tickets that came through a door without an installed helpdesk connector (manual entry, product form,
+file import) get no item.
 
 The title and reason a customer reads are chosen for their language (bridge.outbox.wording): the group's title
 written for it, else their own wish title; the reason's words for it. A message that would carry text not

@@ -236,13 +236,15 @@ def fail(conn: Connection, item_id: int, error: str, *, retry_after: float | Non
     return state
 
 
-def retry(conn: Connection, item_id: int) -> bool:
-    """Put a dead item back in line with a fresh retry horizon (operator action)."""
+def retry(conn: Connection, item_id: int, *, waiting: bool = False, payload: dict[str, Any] | None = None) -> bool:
+    """Put a dead item (with `waiting`, a pending one too) back in line now with a fresh retry horizon, and with
+    `payload` instead of its own when given (operator and product manager actions). False when the item is in
+    flight, finished or unknown; its failed tries stay counted, so a retried write still checks first."""
     now = datetime.now(UTC)
-    result = conn.execute(
-        update(outbox).where(outbox.c.id == item_id, outbox.c.state == "dead")
-        .values(state="pending", next_attempt_at=now, horizon_at=now + RETRY_HORIZON, last_error=None)
-    )
+    values: dict[str, Any] = {"state": "pending", "next_attempt_at": now, "horizon_at": now + RETRY_HORIZON,
+                              "last_error": None, **({"payload": payload} if payload is not None else {})}
+    result = conn.execute(update(outbox).where(outbox.c.id == item_id, outbox.c.state.in_(
+        WAITING if waiting else ("dead",))).values(**values))
     return bool(result.rowcount)
 
 

@@ -152,6 +152,28 @@ comments = Table(
     _when("created_at", nullable=False),
 )
 
+ticket_replies = Table(
+    # What customers answered to the analyst's questions: a requester's public comment on a helpdesk ticket
+    # written after a question reached it (bridge/sync/replies.py), once per vendor comment.
+    "ticket_replies", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False),
+    Column("external_id", String(120), nullable=False),   # the helpdesk's id of the comment
+    Column("question_id", Integer, ForeignKey("comments.id"), index=True),   # the question it answers
+    Column("body", Text, nullable=False),
+    _when("written_at", nullable=False),   # the helpdesk's time of the comment
+    _when("collected_at", nullable=False),
+    UniqueConstraint("ticket_id", "external_id"),
+)
+
+reply_checks = Table(
+    # When each asked ticket's comments were last read: the ticket's `last_seen_at` then, so a ticket is read
+    # again only once a sync or webhook stored a change of it.
+    "reply_checks", metadata,
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), primary_key=True),
+    _when("seen_at", nullable=False),
+)
+
 suggestion_verdicts = Table(
     "suggestion_verdicts", metadata,
     Column("id", Integer, primary_key=True),

@@ -42,6 +42,7 @@ class SyncSummary:
     api_calls: int = 0
     unmapped: list[unmapped.Unmapped] = field(default_factory=list)  # after the run, for the whole source
     error: str | None = None
+    replies: int = 0  # customers' answers to questions collected after the run (bridge/sync/replies.py)
 
     @property
     def tickets(self) -> int:
@@ -50,8 +51,9 @@ class SyncSummary:
     def line(self) -> str:
         if self.error:
             return f"{self.source}: failed: {self.error}"
+        answers = f"; {self.replies} answers to questions" if self.replies else ""
         return (f"{self.source}: {self.new} new, {self.changed} changed, {self.deleted} deleted, "
-                f"{self.unchanged} unchanged tickets; {self.wishes} wishes found; {self.api_calls} API calls")
+                f"{self.unchanged} unchanged tickets; {self.wishes} wishes found{answers}; {self.api_calls} API calls")
 
 
 def _pages(changes: Iterable[Change]) -> Iterator[tuple[str, list[Change]]]:

@@ -16,6 +16,7 @@ tests and gives two fixtures: `name` (its entry-point name) and `harness` (a Hel
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Protocol
 
 import pytest
@@ -38,6 +39,10 @@ class HelpdeskHarness(Protocol):
 
     def comments(self, ref: TicketRef) -> list[str]:
         """The text of every comment, reply and note on the ticket, as the vendor keeps it."""
+        ...
+
+    def reply(self, ref: TicketRef, text: str) -> None:
+        """The ticket's requester writes a public reply in the vendor, later than everything on the ticket."""
         ...
 
     def webhook(self, ref: TicketRef, *, genuine: bool) -> Delivery:
@@ -101,6 +106,26 @@ def test_a_checked_write_that_never_landed_is_written_and_the_same_text_under_a_
         "stage:planned:g2:e0:t1": None}
     assert connector.apply([TicketWrite(ref, patch, "stage:planned:g2:e1:t1")]) == {"stage:planned:g2:e1:t1": None}
     assert harness.comments(ref).count("Your wish W-2 is planned.") == 2
+
+
+def test_comments_after_a_moment_tell_the_requesters_reply_from_the_bridges_own_message(
+        harness: HelpdeskHarness) -> None:
+    ref = harness.create_ticket("offline scanning")
+    connector = harness.connector()
+    write = TicketWrite(ref, Patch(comment="How many hours a day are you offline?"), "question:c1:g3:t1")
+    assert connector.apply([write]) == {write.key: None}
+    requester = connector.get_ticket(ref).requester
+    assert requester is not None and requester.external_id
+
+    so_far = harness.connector().comments(ref, datetime(1970, 1, 1, tzinfo=UTC))
+    harness.reply(ref, "About four hours, in the cellar.")
+    later = harness.connector().comments(ref, max(comment.created_at for comment in so_far))
+
+    [ours] = [comment for comment in so_far if "How many hours" in comment.body]
+    assert ours.public and ours.author_id != requester.external_id
+    assert [(c.author_id, c.public, c.body.strip()) for c in later] == [
+        (requester.external_id, True, "About four hours, in the cellar.")]
+    assert later[0].id not in {comment.id for comment in so_far}
 
 
 def test_a_genuine_webhook_parses_and_a_tampered_or_bare_one_is_refused(harness: HelpdeskHarness) -> None:

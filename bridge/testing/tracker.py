@@ -94,6 +94,20 @@ def test_a_rewrite_replaces_the_description_and_an_unknown_issue_is_a_404(harnes
     assert unknown.value.status == 404
 
 
+def test_an_issue_is_looked_up_by_its_key_and_a_malformed_or_unknown_key_is_told_apart(
+        harness: TrackerHarness) -> None:
+    connector = harness.connector()
+    key = connector.create_epic(BRIEF.group_id, BRIEF, harness.spec()).issue_key
+    harness.move(key, harness.done_status())
+
+    assert connector.issue_key(f" {key.lower()} ") == key
+    assert [connector.issue_key(text) for text in ("", "12", "not a key", f"{key} extra")] == [None] * 4
+    found = harness.connector().get_issue(key)
+    assert found is not None and (found.issue_key, found.status) == (key, harness.done_status())
+    unknown = connector.issue_key("NOPE-404")
+    assert unknown == "NOPE-404" and connector.get_issue(unknown) is None
+
+
 def test_a_poll_sees_a_moved_epic_and_names_the_keys_that_do_not_exist(harness: TrackerHarness) -> None:
     connector = harness.connector()
     key = connector.create_epic(BRIEF.group_id, BRIEF, harness.spec()).issue_key

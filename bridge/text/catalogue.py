@@ -773,6 +773,71 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "digest.outline.step_result": {"en": "What the customer sees then: … (fill in)",
                                        "ru": "Что клиент увидит в результате: … (заполните)"},
     },
+    # Issue #16 items 4 and 6 (helper "handover"): the hand-over to the tracker, and the customers' answers.
+    "handover": {
+        "action.handover": {"en": "Hand over again", "ru": "Передать снова"},
+        "done.handover": {
+            "en": "The hand-over to the tracker is being tried again.",
+            "ru": "Передача в трекер повторяется.",
+        },
+        "handover.tracker.jira": {"en": "Jira", "ru": "Jira"},
+        "handover.tracker.yandex_tracker": {"en": "Yandex Tracker", "ru": "Яндекс Трекер"},
+        "handover.refused.no_tracker": {
+            "en": "No tracker is configured, so the issue {key} cannot be checked: nothing was changed.",
+            "ru": "Трекер не настроен, поэтому задачу {key} нельзя проверить: ничего не изменено.",
+        },
+        "handover.refused.format": {
+            "en": "“{key}” is not a {tracker} issue key: it needs a project key, a hyphen and a number, like "
+                  "PROJ-123. Nothing was changed.",
+            "ru": "«{key}» — не ключ задачи трекера ({tracker}): нужен ключ проекта, дефис и номер, например "
+                  "PROJ-123. Ничего не изменено.",
+        },
+        "handover.refused.unknown": {
+            "en": "{tracker} has no issue {key} (or the bridge's {tracker} user may not see it): nothing was changed.",
+            "ru": "В трекере ({tracker}) нет задачи {key}, или пользователь моста её не видит: ничего не изменено.",
+        },
+        "handover.refused.unreachable": {
+            "en": "{tracker} cannot be reached to check {key} ({error}): the group was not changed; try again later.",
+            "ru": "Трекер ({tracker}) недоступен, задачу {key} проверить не удалось ({error}): группа не "
+                  "изменена; попробуйте позже.",
+        },
+        "handover.failed": {
+            "en": "The hand-over to the tracker failed.",
+            "ru": "Передать группу в трекер не удалось.",
+        },
+        "handover.retrying": {
+            "en": "The hand-over to the tracker keeps failing ({attempts} tries so far); it is tried again by itself.",
+            "ru": "Передать группу в трекер пока не удаётся (попыток: {attempts}); попытки продолжаются.",
+        },
+        "handover.reason": {"en": "Reason", "ru": "Причина"},
+        "handover.next_try": {"en": "Next try at {at} UTC.", "ru": "Следующая попытка в {at} UTC."},
+        "handover.linking": {
+            "en": "Approved: the existing issue {key} is being linked in the tracker.",
+            "ru": "Одобрено: существующая задача {key} привязывается в трекере.",
+        },
+        "handover.customers_wait": {
+            "en": "The customers hear of the approval once the tracker has the epic.",
+            "ru": "Клиенты узнают об одобрении, когда эпик появится в трекере.",
+        },
+        "handover.hint": {
+            "en": "Keep the issue to try it again, name another existing issue, or leave it empty for a new epic.",
+            "ru": "Оставьте задачу, чтобы попробовать снова, укажите другую существующую задачу или оставьте поле "
+                  "пустым для нового эпика.",
+        },
+        "audit.action.handover_retry": {
+            "en": "Hand-over to the tracker tried again",
+            "ru": "Передача в трекер повторена",
+        },
+        "answers.title": {"en": "Customers' answers", "ru": "Ответы клиентов"},
+        "answers.badge": {"en": "answered", "ru": "есть ответы"},
+        "answers.to": {"en": "To the question", "ru": "На вопрос"},
+        "answers.none": {
+            "en": "No answers yet: they appear here once the customers reply on their tickets.",
+            "ru": "Ответов пока нет: они появятся здесь, когда клиенты ответят в своих обращениях.",
+        },
+        "audit.detail.previous_key": {"en": "Issue before", "ru": "Задача прежде"},
+        "audit.detail.error": {"en": "Last error", "ru": "Последняя ошибка"},
+    },
 }
 
 TEXTS: dict[str, dict[str, str]] = {key: texts for area in CATALOGUE.values() for key, texts in area.items()}

@@ -1,5 +1,5 @@
-"""The group page's explanations in the reader's language: what an audit row's details say, and why a part of
-the score counts what it does (the parts bridge.workflow.priority computes). Pure."""
+"""The group page's explanations in the reader's language: what an audit row's details say, why a part of the
+score counts what it does (the parts bridge.workflow.priority computes), and why an issue key was refused. Pure."""
 
 from __future__ import annotations
 
@@ -35,6 +35,26 @@ class ScorePart(Protocol):
     def points(self) -> float: ...
     @property
     def explanation(self) -> str: ...
+
+
+class Refusal(Protocol):
+    """An issue key refused (bridge.tracker.keys.KeyRefused)."""
+
+    @property
+    def why(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def tracker(self) -> str: ...
+    @property
+    def error(self) -> str: ...
+
+
+def key_refusal(refused: Refusal, language: str) -> str:
+    """Why an issue key was refused, naming the tracker, in `language`."""
+    tracker = translate(f"handover.tracker.{refused.tracker}", language) if refused.tracker else ""
+    return translate(f"handover.refused.{refused.why}", language, key=refused.key, tracker=tracker,
+                     error=refused.error)
 
 
 def _value(name: str, value: Any, language: str) -> str:

@@ -9,6 +9,9 @@ creating. A tracker whose create is unique by itself (`search_settle` zero) answ
 epic it made. Either way a crash between "the tracker created it" and "we stored it", a time-out that hid a
 create, or a retried item never creates a second epic. `tracker_links` is unique per group, so two workers store
 one link. Links carry a stable id per ticket, so re-linking never duplicates.
+
+Storing the link is the hand-over's success: in the same transaction the customers of a group still approved are
+told `approved` (once per epoch), which the approval itself does not do (bridge/workflow/lifecycle.py decide).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from bridge.tracker.requests import (
     ticket_link,
 )
 from bridge.tracker.status import mark_missing, observe
+from bridge.workflow.changes import load_group, notify_stage
 
 log = logging.getLogger(__name__)
 LINK_NOT_READY_SECONDS = 60.0
@@ -46,8 +50,9 @@ LINK_NOT_READY_SECONDS = 60.0
 
 def _store_link(engine: Engine, tracker: Tracker, mappings: Mappings, group_id: int, state: IssueState,
                 how: str) -> str:
-    """Insert the group's link; when another worker stored one first, keep theirs. Returns the stored key. A
-    linked issue's current stage is news to customers; a new epic's first status is not."""
+    """Insert the group's link; when another worker stored one first, keep theirs. Returns the stored key. Now
+    that the hand-over succeeded, the customers of a group still approved hear so; a linked issue's current
+    stage is news to them too (and supersedes that message while it waits); a new epic's first status is not."""
     now = datetime.now(UTC)
     stage = stage_for(mappings.get(tracker.name), state.status, state.status_category, state.resolution)
     url = tracker.issue_url(state.issue_key)
@@ -66,6 +71,8 @@ def _store_link(engine: Engine, tracker: Tracker, mappings: Mappings, group_id: 
         audit.record(conn, "group", group_id, f"epic_{how}", tracker.name, now=now,
                      details={"epic_key": state.issue_key, "epic_url": url})
         conn.execute(epic_intents.delete().where(epic_intents.c.group_id == group_id))
+        if load_group(conn, group_id).state == "approved":
+            notify_stage(conn, mappings, group_id, "approved")
         if how == "linked":
             observe(conn, mappings, tracker.name, state)
     return state.issue_key

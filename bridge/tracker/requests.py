@@ -40,12 +40,16 @@ def request_epic(conn: Connection, group_id: int, issue_key: str | None = None) 
     return enqueue(conn, epic_key(group_id), TRACKER, CREATE_EPIC, payload)
 
 
+def has_epic(conn: Connection, group_id: int) -> bool:
+    """Whether the group's hand-over to the tracker succeeded: its epic (or linked issue) is stored."""
+    return conn.execute(select(tracker_links.c.id).where(tracker_links.c.group_id == group_id)).first() is not None
+
+
 def request_ticket_link(conn: Connection, group_id: int, ticket_id: int) -> bool:
     """Link a ticket that joined the group to its epic. False when the group has no epic and none is asked
     for (the epic's creation links every ticket it finds), or when the link was asked for before."""
-    has_link = conn.execute(select(tracker_links.c.id).where(tracker_links.c.group_id == group_id)).first()
     asked = conn.execute(select(outbox.c.id).where(outbox.c.idempotency_key == epic_key(group_id))).first()
-    if not (has_link or asked):
+    if not (has_epic(conn, group_id) or asked):
         return False
     return enqueue(conn, link_key(group_id, ticket_id), TRACKER, LINK_TICKET,
                    {"group_id": group_id, "ticket_id": ticket_id})

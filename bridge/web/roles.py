@@ -11,7 +11,7 @@ from collections.abc import Mapping
 VIEW = frozenset({"view", "add_wish", "comment"})
 QUEUE_WORK = frozenset({"analyse", "ask"})
 DECIDE = frozenset({"confirm", "acknowledge", "route", "merge", "not_same", "unmerge", "split", "approve",
-                    "decline", "defer", "reopen", "translate"}) | QUEUE_WORK
+                    "decline", "defer", "reopen", "translate", "handover"}) | QUEUE_WORK
 ADMIN = frozenset({"users", "operations"})
 
 PERMISSIONS: Mapping[str, frozenset[str]] = {

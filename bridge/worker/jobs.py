@@ -25,6 +25,7 @@ from bridge.reports.releases import ReleaseRules
 from bridge.runtime import Runtime
 from bridge.store import inbox
 from bridge.sync.pull import Intake, SyncSummary, failure_recorded, store_tickets, sync_once
+from bridge.sync.replies import collect_replies
 from bridge.tracker.epics import epic_handlers
 from bridge.tracker.status import handle_tracker_event, reconcile
 from bridge.workflow.lifecycle import intake_tickets
@@ -55,14 +56,18 @@ def intake_for_run(runtime: Runtime, door: str = "helpdesk") -> Intake:
 
 def sync_source(runtime: Runtime, name: str,
                 progress: Callable[[SyncSummary], None] | None = None) -> SyncSummary:
-    """Pull one helpdesk's changes. Never raises: a failure (building the connector included) is recorded for
-    the operations page, logged with its reason but no ticket data, and returned as the summary's `error`."""
+    """Pull one helpdesk's changes, then collect the customers' answers on its asked tickets that changed. Never
+    raises: a failure (building the connector included) is recorded for the operations page, logged with its
+    reason but no ticket data, and returned as the summary's `error`."""
     try:
         with failure_recorded(runtime.engine, name, SyncSummary(name)):
             connector = runtime.helpdesk(name)
             mapping = runtime.mappings.helpdesk(name)
-        return sync_once(runtime.engine, connector, mapping, intake=intake_for_run(runtime), progress=progress,
-                         api_calls=partial(api_calls, connector))
+        summary = sync_once(runtime.engine, connector, mapping, intake=intake_for_run(runtime), progress=progress,
+                            api_calls=partial(api_calls, connector))
+        with failure_recorded(runtime.engine, name, summary):
+            summary.replies = collect_replies(runtime.engine, connector)
+        return summary
     except Exception as error:
         why = reason(error)
         log.error("sync.failed %s: %s", name, why, extra={"source": name, "error": why})

@@ -28,7 +28,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "new": _RECEIVING | {"confirm", "route", "decline", "defer", "merge"},
     "grouped": _RECEIVING | {"route", "decline", "defer", "merge", "split"},
     "in_analysis": _RECEIVING | {"route", "analyse", "ask", "approve", "decline", "defer", "merge", "split"},
-    "approved": _RECEIVING | {"analyse", "done", "decline"},
+    "approved": _RECEIVING | {"analyse", "done", "decline", "handover"},
     "declined": _RECEIVING | {"reopen", "acknowledge", "merge", "split"},
     "deferred": _RECEIVING | {"reopen", "acknowledge", "merge", "split"},
     "done": frozenset({"reopen", "comment"}),

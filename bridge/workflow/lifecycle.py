@@ -17,13 +17,15 @@ from sqlalchemy import Connection
 from bridge.errors import WorkflowError
 from bridge.grouping.regroup import RegroupSummary, regroup
 from bridge.mapping import Mappings
+from bridge.outbox.keys import QUESTION, question_occasion
 from bridge.outbox.notify import notify
 from bridge.store.schema import comments
 from bridge.sync.intake import WishRef, add_wish, attach_ticket, intake_tickets
 from bridge.text.numbers import public_number
-from bridge.tracker.requests import request_epic, request_epic_update
+from bridge.tracker.requests import has_epic, request_epic_update
 from bridge.workflow.changes import allowed_actions, change, load_group, log, notify_stage, require, require_reason
 from bridge.workflow.decisions import REFUSALS, refuse
+from bridge.workflow.handover import ask_for_epic
 from bridge.workflow.merging import merge, merge_pair, split, unmerge
 from bridge.workflow.priority import IMPORTANCE
 from bridge.workflow.routing import QUEUES
@@ -100,17 +102,20 @@ def ask_customers(conn: Connection, mappings: Mappings, group_id: int, question:
     group = load_group(conn, group_id)
     require(group, "ask")
     comment_id = _insert_comment(conn, group_id, actor, question)
-    asked = notify(conn, mappings, group_id, "question",
-                   {"wish_title": group.title, "wish_id": group_id, "question": question}, occasion=f"c{comment_id}")
+    asked = notify(conn, mappings, group_id, QUESTION, {"wish_title": group.title, "wish_id": group_id,
+                                                        "question": question}, occasion=question_occasion(comment_id))
     log(conn, group_id, "ask", actor, question=question, comment=comment_id, tickets=asked)
     return asked
 
 
 def decide(conn: Connection, mappings: Mappings, group_id: int, decision: str, actor: str,
            reason: str | None = None, issue_key: str | None = None) -> None:
-    """approve (hands over to Jira: a `create_epic` outbox item, or a link to `issue_key`), decline or defer
-    (a reason is required: see decisions.refuse, which the admin pages call with a preview and an undo window).
-    Customers hear the decision once per epoch."""
+    """approve (hands over to the tracker: a `create_epic` outbox item, or a link to `issue_key`, which the
+    caller has checked with the tracker: bridge.tracker.keys), decline or defer (a reason is required: see
+    decisions.refuse, which the admin pages call with a preview and an undo window). Customers hear the decision
+    once per epoch; an approval only once the group has its epic (at once when it kept one from an earlier
+    epoch, else when the hand-over succeeds: bridge/tracker/epics.py), because the message says the wish is
+    handed to development."""
     if decision not in DECISIONS:
         raise WorkflowError(f"unknown decision '{decision}' (allowed: {', '.join(DECISIONS)})")
     if decision in REFUSALS:
@@ -118,12 +123,13 @@ def decide(conn: Connection, mappings: Mappings, group_id: int, decision: str, a
         return
     require(load_group(conn, group_id), decision)
     state = DECISIONS[decision]
+    if decision == "approve":
+        ask_for_epic(conn, group_id, issue_key)
     change(conn, group_id, decision, actor, reason, values={"state": state, "reason": reason},
            **({"issue_key": issue_key} if issue_key else {}))
-    if decision == "approve":
-
-        request_epic(conn, group_id, issue_key)
-    notify_stage(conn, mappings, group_id, state, context={"epic_key": issue_key} if issue_key else None)
+    if decision == "approve" and not has_epic(conn, group_id):
+        return
+    notify_stage(conn, mappings, group_id, state)
 
 
 def reopen(conn: Connection, mappings: Mappings, group_id: int, actor: str, reason: str) -> None:

@@ -22,11 +22,12 @@ from sqlalchemy.sql.elements import ColumnElement
 from bridge.grouping.store_index import StoredDoc, encoder_of, stored_docs
 from bridge.grouping.topic_model import MODELS, TopicSuggestion
 from bridge.mapping import Mappings
-from bridge.outbox.keys import StageKey, stage_keys_of_group, ticket_lane
+from bridge.outbox.keys import StageKey, stage_keys, stage_keys_of_group, ticket_lane
 from bridge.store import group_stats
 from bridge.store.audit import trail
 from bridge.store.schema import audit, comments, outbox, tracker_links, wish_groups, wishes
 from bridge.store.tickets import group_tickets
+from bridge.workflow.answers import answered_groups
 from bridge.workflow.changes import allowed_actions, load_group
 from bridge.workflow.lookup import absorbed, find_groups
 from bridge.workflow.popularity import Popularity
@@ -58,6 +59,7 @@ class GroupRow:
     epic_key: str | None
     epic_status: str | None
     updated_at: datetime
+    answered: bool = False  # a ticket of the group answered a question (bridge.workflow.answers)
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,7 @@ def _rows(conn: Connection, context: _Context, records: Sequence[Any],
     """The rows of `records` (of `_base`), in their order, scored with their stored popularity and routed by
     their wishes' texts (`docs`, read here unless given)."""
     ids = [record.id for record in records]
-    stats, attention = group_stats.load(conn, ids), _attention(conn, records)
+    stats, attention, answered = group_stats.load(conn, ids), _attention(conn, records), answered_groups(conn, ids)
     docs = docs if docs is not None else _docs(conn, ids)
     rows = []
     for record in records:
@@ -218,7 +220,7 @@ def _rows(conn: Connection, context: _Context, records: Sequence[Any],
             tickets=popular.tickets, organizations=popular.organizations, score=value.total,
             suggested_queue=queue, suggested_rule=rule.name if rule else None,
             needs_attention=record.id in attention, epic_key=record.epic_key, epic_status=record.epic_status,
-            updated_at=record.updated_at,
+            updated_at=record.updated_at, answered=record.id in answered,
         ), popular, value))
     return rows
 
@@ -273,13 +275,15 @@ def new_wishes(conn: Connection, mappings: Mappings, limit: int = 200, offset: i
 
 def _stages_told(conn: Connection, group_id: int, shown: Sequence[Any]) -> dict[int, tuple[tuple[str, str], ...]]:
     """Per shown ticket id: the stage messages queued for it and their outbox state, read through the tickets'
-    lanes (items queued before lanes existed have none)."""
+    lanes, in whichever group the ticket was then (a ticket merged in keeps what it heard before); items queued
+    before lanes existed have none, and are found by this group's keys."""
     lanes = {ticket_lane(ticket.source, ticket.external_id) for ticket in shown}
     wanted = {ticket.id for ticket in shown}
     told: dict[int, list[tuple[str, str]]] = {}
-    rows = conn.execute(select(outbox.c.idempotency_key, outbox.c.state)
-                        .where(or_(outbox.c.lane.in_(lanes), outbox.c.lane.is_(None)),
-                               outbox.c.idempotency_key.like(stage_keys_of_group(group_id))).order_by(outbox.c.id))
+    rows = conn.execute(select(outbox.c.idempotency_key, outbox.c.state).where(or_(
+        and_(outbox.c.lane.in_(lanes), outbox.c.idempotency_key.like(stage_keys())),
+        and_(outbox.c.lane.is_(None), outbox.c.idempotency_key.like(stage_keys_of_group(group_id))),
+    )).order_by(outbox.c.id))
     for key, state in rows:
         stage = StageKey.parse(key)
         if stage.ticket_id in wanted:

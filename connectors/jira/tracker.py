@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,9 @@ MARKER_PROPERTY = "wishbridge"
 EPIC_NAME = "Epic Name"
 KEYS_PER_QUERY = 100
 OVERLAP_MINUTES = 2
+# A project key is an upper-case letter and one or more upper-case letters, digits or underscores; Jira reads keys
+# in any case. https://support.atlassian.com/jira-cloud-administration/docs/edit-a-projects-details/
+ISSUE_KEY = re.compile(r"[A-Z][A-Z0-9_]+-[1-9][0-9]*")
 EPIC_SCHEMA = json.loads((Path(__file__).with_name("epic_schema.json")).read_text(encoding="utf-8"))
 
 
@@ -104,6 +108,18 @@ class JiraConnector:
 
     def issue_url(self, key: str) -> str:
         return self.client.issue_url(key)
+
+    def issue_key(self, text: str) -> str | None:
+        key = text.strip().upper()
+        return key if ISSUE_KEY.fullmatch(key) else None
+
+    def get_issue(self, key: str) -> IssueState | None:
+        try:
+            return events.issue_state(self.client.get_issue(key))
+        except FatalError as error:
+            if error.status == 404:  # "Issue does not exist or you do not have permission to see it."
+                return None
+            raise
 
     def find_epic(self, group_id: int) -> IssueState | None:
         jql = f'labels = "{marker_label(group_id)}" ORDER BY created ASC'

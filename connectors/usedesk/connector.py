@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
 from bridge.config import Key, Settings, optional, positive_int, url
 from bridge.errors import ConfigError, ConnectorError, FatalError
 from bridge.http import Client
-from bridge.model import Change, Patch, Ticket, TicketRef, TicketWrite, WebhookEvent
+from bridge.model import Change, Patch, Ticket, TicketComment, TicketRef, TicketWrite, WebhookEvent
 from bridge.ports import ApplyResult
 from bridge.text.html import message_html
 from connectors.usedesk import webhooks
 from connectors.usedesk.api import PUBLISHED_RPM, UsedeskApi
 from connectors.usedesk.cursor import Position, stamp
 from connectors.usedesk.fields import FieldCatalog, field_params
-from connectors.usedesk.tickets import CLOSED, status_id, tag_names, ticket_from
+from connectors.usedesk.tickets import CLOSED, comment_from, status_id, tag_names, ticket_from
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100  # "В ответе максимум 100 записей, для смещения используется параметр offset" (article/33062)
@@ -114,6 +115,13 @@ class UsedeskConnector:
 
     def get_ticket(self, ref: TicketRef) -> Ticket:
         return ticket_from(self._read(ref.external_id), self._label, self.agent_url, self.name)
+
+    def comments(self, ref: TicketRef, since: datetime) -> list[TicketComment]:
+        """From `POST /ticket`, which answers every comment of the ticket (article/51377); Usedesk keeps comment
+        times to the second."""
+        found = (comment_from(raw) for raw in self._read(ref.external_id).get("comments") or ())
+        return sorted((c for c in found if c is not None and c.created_at > since),
+                      key=lambda c: (c.created_at, int(c.id) if c.id.isdigit() else 0))
 
     def _read(self, ticket_id: str) -> dict[str, Any]:
         answer = self.api.call("ticket", ticket_id=int(ticket_id))

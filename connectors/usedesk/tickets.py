@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bridge.errors import FatalError
-from bridge.model import Person, Ticket, TicketRef
+from bridge.model import Person, Ticket, TicketComment, TicketRef
 from bridge.text.html import html_text
 from connectors.usedesk.cursor import TIME_FORMAT
 
@@ -81,3 +81,14 @@ def ticket_from(answer: Mapping[str, Any], label: Callable[[str, Any], Any], age
         deleted=status == DELETED,
         raw={**raw, "tags": list(answer.get("tags") or ()), "custom_fields": list(answer.get("custom_fields") or ())},
     )
+
+
+def comment_from(raw: Mapping[str, Any]) -> TicketComment | None:
+    """A comment of the /ticket answer: a client's (`from: client`) is by the ticket's client (`client_id`, the
+    requester's id), an agent's by its `user_id`; a trigger's has neither. None without a time."""
+    written = when(raw.get("published_at"))
+    if written is None:
+        return None
+    author = raw.get("client_id") if raw.get("from") == "client" else raw.get("user_id")
+    return TicketComment(str(raw["id"]), str(author or ""), html_text(str(raw.get("message") or "")),
+                         raw.get("type") == "public", written)

@@ -46,6 +46,11 @@ class TrackerApi:
         created: dict[str, Any] = self._json("POST", "/issues/", json=dict(body))
         return created
 
+    def get_issue(self, key: str) -> dict[str, Any]:
+        """GET /v3/issues/{key}. https://yandex.ru/support/tracker/en/concepts/issues/get-issue"""
+        issue: dict[str, Any] = self._json("GET", f"/issues/{key}")
+        return issue
+
     def edit_issue(self, key: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """PATCH /v3/issues/{key}: only the fields in `body` change.
         https://yandex.cloud/en/docs/tracker/concepts/issues/patch-issue"""

@@ -28,6 +28,7 @@ client. No rate limit is documented for Tracker; a 429 is retried after its Retr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -45,6 +46,7 @@ API_URL = "https://api.tracker.yandex.net"
 WEB_URLS = {API_URL: "https://tracker.yandex.ru"}  # where people open an issue the API serves
 KEYS_PER_SEARCH = 100
 SUMMARY_LENGTH = 255
+ISSUE_KEY = re.compile(r"[A-Z][A-Z0-9]*-[1-9][0-9]*")  # the queue's key (as epic_schema says) and a number
 OWN_FIELDS = ("queue", "type", "summary", "description", "markupType", "tags", "unique")
 
 
@@ -75,7 +77,7 @@ class YandexTrackerConnector:
         "additionalProperties": False,
         "required": ["queue", "type"],
         "properties": {
-            "queue": {"type": "string", "pattern": "^[A-Z][A-Z0-9]*$"},
+            "queue": {"type": "string", "pattern": "^[A-Z][A-Z0-9]*$"},  # as ISSUE_KEY's queue part
             "type": {"type": "string", "minLength": 1},
             "tags": {"type": "array", "items": {"type": "string", "minLength": 1}},
             "fields": {"type": "object", "propertyNames": {"not": {"enum": list(OWN_FIELDS)}}},
@@ -113,6 +115,19 @@ class YandexTrackerConnector:
         if self._status_types is None:
             self._status_types = {str(s["key"]): str(s.get("type") or "") for s in self.api.statuses()}
         return issue_state(issue, self._status_types, key)
+
+    def issue_key(self, text: str) -> str | None:
+        key = text.strip().upper()
+        return key if ISSUE_KEY.fullmatch(key) else None
+
+    def get_issue(self, key: str) -> IssueState | None:
+        """GET /v3/issues/{key}; an issue moved to another queue answers under its old key too (an alias)."""
+        try:
+            return self._state(self.api.get_issue(key))
+        except FatalError as error:
+            if error.status == 404:
+                return None
+            raise
 
     def _by_unique(self, group_id: int) -> dict[str, Any] | None:
         return next(iter(self.api.search({"filter": {"unique": marker(group_id)}}, per_page=1)), None)

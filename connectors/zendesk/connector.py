@@ -59,6 +59,7 @@ from bridge.model import (
     Person,
     SidebarVisit,
     Ticket,
+    TicketComment,
     TicketRef,
     TicketWrite,
     WebhookEvent,
@@ -346,6 +347,25 @@ class ZendeskConnector:
     def get_ticket(self, ref: TicketRef) -> Ticket:
         body = self.client.get_json(f"/api/v2/tickets/{int(ref.external_id)}.json", params={"include": SIDELOADS})
         return self._ticket(body["ticket"], _by_id(body.get("users")), _by_id(body.get("organizations")))
+
+    def comments(self, ref: TicketRef, since: datetime) -> list[TicketComment]:
+        """`GET /api/v2/tickets/{id}/comments` newest first (`sort_order=desc`, offset pages of 100), read until a
+        comment at or before `since`. https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_comments/"""
+        first = f"/api/v2/tickets/{int(ref.external_id)}/comments.json?sort_order=desc&per_page={BULK_LIMIT}"
+        found: list[TicketComment] = []
+        for page in follow_pages(first, self._page_and_next):
+            for raw in page.get("comments") or ():
+                written = _datetime(raw.get("created_at"))
+                if written is None or written <= since:
+                    return found[::-1]
+                found.append(TicketComment(str(raw["id"]), str(raw.get("author_id") or ""),
+                                           str(raw.get("plain_body") or raw.get("body") or ""),
+                                           bool(raw.get("public")), written))
+        return found[::-1]
+
+    def _page_and_next(self, url: str) -> tuple[dict[str, Any], str | None]:
+        page: dict[str, Any] = self.client.get_json(url)
+        return page, page.get("next_page")
 
     def _fields(self, custom_fields: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         values = {int(f["id"]): f["value"] for f in custom_fields if f.get("value") is not None}

@@ -167,6 +167,18 @@ class FakeFreshdesk:
         self.tickets[ticket_id]["updated_at"] = stamp(self.clock)
         return self._json(201, conversation)
 
+    def customer_reply(self, ticket_id: int, text: str) -> None:
+        """The requester answers by e-mail: an incoming, public conversation by the requester's user."""
+        ticket = self.tickets[ticket_id]
+        self.conversations[ticket_id].append({
+            "body": f"<div>{html.escape(text)}</div>", "body_text": text,
+            "id": sum(len(c) for c in self.conversations.values()) + 1, "incoming": True, "private": False,
+            "user_id": ticket["requester_id"], "support_email": None, "source": 0, "ticket_id": ticket_id,
+            "to_emails": [], "from_email": f"customer{ticket_id}@example.com", "cc_emails": [], "bcc_emails": None,
+            "attachments": [], "created_at": self.tick(), "updated_at": stamp(self.clock),
+        })
+        ticket["updated_at"] = stamp(self.clock)
+
     def _conversations(self, request: requests.PreparedRequest) -> Reply:
         return self._json(200, self.conversations.get(self._id(request), []))
 

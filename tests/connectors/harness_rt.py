@@ -28,6 +28,8 @@ URL = "https://rt.example.com"
 API = f"{URL}/REST/2.0"
 TOKEN = "1-99-battery-token"
 QUEUE = "Wishes"
+REQUESTOR = "anna@example.com"
+BRIDGE_USER = "wishbridge"
 SINCE = re.compile(r"LastUpdated >= '([^']+)'")
 RELATIVE = re.compile(r"-(\d+) seconds")
 ABSOLUTE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
@@ -41,14 +43,22 @@ class FakeRT:
 
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     transactions: list[tuple[int, int, str, str, str]] = field(default_factory=list)
+    written: dict[int, tuple[str, str]] = field(default_factory=dict)  # transaction id -> (Creator, Created)
     clock: datetime = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
     user_timezone: str = "America/New_York"
     relative_late: timedelta = timedelta(0)  # RT reads '-N seconds' up to an hour late near a daylight-saving change
 
-    def _touch(self, ticket_id: int, kind: str, text: str = "", content_type: str = "text/plain") -> None:
+    def _touch(self, ticket_id: int, kind: str, text: str = "", content_type: str = "text/plain",
+               creator: str = BRIDGE_USER) -> None:
         self.clock += timedelta(seconds=1)
-        self.transactions.append((len(self.transactions) + 1, ticket_id, kind, text, content_type))
-        self.tickets[ticket_id]["LastUpdated"] = self.clock.strftime("%Y-%m-%dT%H:%M:%SZ")
+        txn = len(self.transactions) + 1
+        self.transactions.append((txn, ticket_id, kind, text, content_type))
+        self.written[txn] = (creator, self.clock.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        self.tickets[ticket_id]["LastUpdated"] = self.written[txn][1]
+
+    def correspond(self, ticket_id: int, text: str) -> None:
+        """The requester answers by e-mail: a Correspond transaction created by the requestor."""
+        self._touch(ticket_id, "Correspond", text, creator=REQUESTOR)
 
     def update(self, ticket_id: int, subject: str) -> None:
         """An agent edits the ticket's subject in RT."""
@@ -67,8 +77,10 @@ class FakeRT:
         ticket_id = len(self.tickets) + 1
         self.tickets[ticket_id] = {"id": str(ticket_id), "type": "ticket", "Subject": subject, "Status": "new",
                                    "Type": "ticket", "Queue": {"id": "3", "type": "queue", "Name": QUEUE},
-                                   "Requestor": [], "CustomFields": [], "Created": "2026-11-24T07:00:00Z"}
-        self._touch(ticket_id, "Create", text, content_type)
+                                   "Requestor": [{"id": REQUESTOR, "type": "user", "EmailAddress": REQUESTOR,
+                                                  "RealName": "Anna", "Name": REQUESTOR}],
+                                   "CustomFields": [], "Created": "2026-11-24T07:00:00Z"}
+        self._touch(ticket_id, "Create", text, content_type, creator=REQUESTOR)
         return ticket_id
 
     def texts(self, ticket_id: int) -> list[str]:
@@ -114,6 +126,18 @@ class FakeRT:
         items = [{"Content": text} for _, tid, _, text, _ in reversed(self.transactions) if tid == ticket_id]
         return 200, {}, json.dumps({"items": items})
 
+    def ticket_history(self, request: Any) -> Reply:
+        """GET /ticket/N/history?fields=...: the ticket's transactions, oldest first, `Creator` a user hyperlink."""
+        params = parse_qs(urlsplit(request.url).query)
+        ticket_id = int(request.url.split("/ticket/")[1].split("/")[0])
+        per_page, page = int(params["per_page"][0]), int(params.get("page", ["1"])[0])
+        mine = [(txn, kind) for txn, tid, kind, *_ in self.transactions if tid == ticket_id]
+        items = [{"id": str(txn), "type": "transaction", "Type": kind,
+                  "Creator": {"id": self.written[txn][0], "type": "user", "_url": f"{API}/user/{self.written[txn][0]}"},
+                  "Created": self.written[txn][1]} for txn, kind in mine[(page - 1) * per_page:page * per_page]]
+        return 200, {}, json.dumps({"items": items, "page": page, "per_page": per_page, "count": len(items),
+                                    "total": None, "pages": None})
+
     def message(self, request: Any) -> Reply:
         ticket_id, kind = re.search(r"/ticket/(\d+)/(\w+)$", request.url).groups()  # type: ignore[union-attr]
         self._touch(int(ticket_id), kind.capitalize(), json.loads(request.body)["Content"])
@@ -135,6 +159,7 @@ class FakeRT:
         mock.add_callback(responses.POST, f"{API}/transactions", callback=self.creates)
         mock.add_callback(responses.POST, f"{API}/attachments", callback=self.attachments)
         mock.add_callback(responses.GET, re.compile(rf"{API}/ticket/\d+/attachments"), callback=self.history)
+        mock.add_callback(responses.GET, re.compile(rf"{API}/ticket/\d+/history"), callback=self.ticket_history)
         mock.add_callback(responses.POST, re.compile(rf"{API}/ticket/\d+/(comment|correspond)"),
                           callback=self.message)
         mock.add_callback(responses.GET, re.compile(rf"{API}/ticket/\d+$"), callback=self.ticket)
@@ -154,6 +179,9 @@ class RTHarness:
 
     def create_ticket(self, subject: str) -> TicketRef:
         return TicketRef("rt", str(self.vendor.add_ticket(subject, f"{subject}, please")))
+
+    def reply(self, ref: TicketRef, text: str) -> None:
+        self.vendor.correspond(int(ref.external_id), text)
 
     def comments(self, ref: TicketRef) -> list[str]:
         """As the customer reads them: HTML messages without tags or the bridge's hidden marker."""

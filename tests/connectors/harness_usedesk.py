@@ -40,6 +40,11 @@ class UsedeskHarness:
         """As the customer reads them: without HTML and the bridge's hidden marker."""
         return [html_text(c["message"]) for c in self.sandbox.comments[int(ref.external_id)]]
 
+    def reply(self, ref: TicketRef, text: str) -> None:
+        self.clock.sleep(60)
+        self.sandbox.create_comment({"ticket_id": ref.external_id, "message": text, "type": "public",
+                                     "from": "client"})
+
     def webhook(self, ref: TicketRef, *, genuine: bool) -> Delivery:
         """A new-ticket delivery as Usedesk sends it: the channel's secret is in the body, not in a header."""
         body = {"secret": TOKEN if genuine else "a guessed secret",

@@ -22,6 +22,7 @@ from tests.connectors.harness_rt import rt
 from tests.connectors.harness_usedesk import usedesk
 
 WEBHOOK_SECRET = "battery-webhook-secret"
+CUSTOMER = 9001  # the requester of the Zendesk harness's tickets (the sandbox's API user is agent 1)
 
 
 class FreshdeskHarness:
@@ -40,6 +41,9 @@ class FreshdeskHarness:
 
     def comments(self, ref: TicketRef) -> list[str]:
         return [c["body_text"] for c in self.vendor.conversations[int(ref.external_id)]]
+
+    def reply(self, ref: TicketRef, text: str) -> None:
+        self.vendor.customer_reply(int(ref.external_id), text)
 
     def bare(self, ref: TicketRef) -> Delivery:
         return unsigned(self, ref)
@@ -83,11 +87,17 @@ class ZendeskHarness:
 
     def create_ticket(self, subject: str) -> TicketRef:
         self.clock.sleep(60)
-        ticket = self.sandbox.add_ticket({"subject": subject, "description": f"{subject}, please"}, notify=False)
+        ticket = self.sandbox.add_ticket({"subject": subject, "description": f"{subject}, please",
+                                          "requester_id": CUSTOMER}, notify=False)
         return TicketRef("zendesk", str(ticket["id"]))
 
     def comments(self, ref: TicketRef) -> list[str]:
         return [c["body"] for c in self.sandbox.comments[int(ref.external_id)]]
+
+    def reply(self, ref: TicketRef, text: str) -> None:
+        self.clock.sleep(60)
+        self.sandbox.update_ticket(int(ref.external_id), {"comment": {"body": text, "public": True}},
+                                   author_id=CUSTOMER)
 
     def bare(self, ref: TicketRef) -> Delivery:
         return unsigned(self, ref)

@@ -82,6 +82,8 @@ def test_merge_unmerge_and_split_from_the_terminal(wish):
     (("decide", "GROUP", "defer"), "error: a reason is required to defer"),
     (("decide", "GROUP", "approve"), "error: group W-GROUP is new: cannot approve (allowed: "),
     (("unmerge", "GROUP"), "error: group W-GROUP is new: cannot unmerge"),
+    (("decide", "GROUP", "approve", "--issue-key", "WISH-1"),
+     "No tracker is configured, so the issue WISH-1 cannot be checked: nothing was changed."),
 ])
 def test_unknown_ids_and_forbidden_transitions_exit_1_with_the_reason(wish, args, message):
     _, group = added(wish("add", "--text", "Тарифы для филиалов")[1])

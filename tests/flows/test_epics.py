@@ -11,7 +11,7 @@ from bridge.outbox.drain import drain, ticket_patch_handler
 from bridge.outbox.notify import TICKET_PATCH
 from bridge.store import outbox
 from bridge.store.audit import trail
-from bridge.store.schema import epic_intents, tracker_links
+from bridge.store.schema import epic_intents, tracker_links, wish_groups
 from bridge.store.schema import outbox as outbox_rows
 from bridge.sync.pull import SyncSummary, store_tickets
 from bridge.tracker.brief import fitted
@@ -72,14 +72,24 @@ def test_an_approved_group_becomes_one_epic_with_the_mapped_fields_and_every_tic
     assert "https://desk.example/tickets/2" in description and "Finance teams need it monthly." in description
 
 
-def test_a_new_epics_first_status_tells_the_customers_nothing(engine, mappings):
+def test_a_new_epic_tells_the_customers_the_approval_and_its_first_status_nothing(engine, mappings):
     group = approve(engine)
     with served_jira() as (connector, _jira):
         run_outbox(engine, connector, mappings)
     assert stored_link(engine, group).stage == "planned"
     with engine.connect() as conn:
-        assert [i for i in outbox.items(conn) if i["kind"] == "ticket_patch"] == []
+        assert [i["payload"]["stage"] for i in outbox.items(conn) if i["kind"] == "ticket_patch"] == ["approved"] * 3
         assert [row["action"] for row in trail(conn, "group", group)] == ["epic_created"]
+
+
+def test_a_group_declined_before_its_hand_over_succeeded_tells_no_approval(engine, mappings):
+    group = approve(engine)
+    with engine.begin() as conn:
+        conn.execute(update(wish_groups).where(wish_groups.c.id == group).values(state="declined"))
+    with served_jira() as (connector, _jira):
+        run_outbox(engine, connector, mappings)
+    with engine.connect() as conn:
+        assert [i for i in outbox.items(conn) if i["kind"] == "ticket_patch"] == []
 
 
 def test_on_server_the_description_is_wiki_markup(engine, mappings):
@@ -210,8 +220,9 @@ def test_an_existing_issue_can_be_linked_by_key_and_its_stage_is_told_to_custome
     assert stored_link(engine, group).stage == "in_development"
     assert len(existing.remote_links) == 2
     with engine.connect() as conn:
-        stages = [i["payload"]["stage"] for i in outbox.items(conn) if i["kind"] == "ticket_patch"]
-    assert stages == ["in_development", "in_development"]
+        stages = [(i["payload"]["stage"], i["state"]) for i in outbox.items(conn) if i["kind"] == "ticket_patch"]
+    # the approval, queued once the issue was linked, waits behind nothing: its stage replaces it at once
+    assert sorted(stages) == [("approved", "superseded")] * 2 + [("in_development", "done")] * 2
 
 
 def brief(**changes) -> EpicBrief:

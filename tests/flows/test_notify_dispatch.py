@@ -67,7 +67,7 @@ def test_a_batch_carries_each_customers_own_wish_and_one_failing_ticket_does_not
     first = drain_all(engine, desk, limit=1000)
     assert (first.done, first.retrying, first.dead) == (149, 1, 0)
     assert [len(refs) for refs in desk.applied] == [100, 50]
-    for ticket, [comment] in desk.comments.items():
+    for ticket, [comment] in desk.messages.items():
         n = ticket.removeprefix("zendesk-")
         assert f"«пожелание {n}»" in comment and f"под номером W-{group}." in comment, "a wish's number is its group's"
     with engine.begin() as conn:
@@ -76,8 +76,8 @@ def test_a_batch_carries_each_customers_own_wish_and_one_failing_ticket_does_not
     assert waiting["payload"]["external_id"] == "zendesk-3"
     second = drain_all(engine, desk)
     assert (second.done, second.retrying) == (1, 0)
-    assert all(len(comments) == 1 for comments in desk.comments.values())
-    assert len(desk.comments) == 150
+    assert all(len(comments) == 1 for comments in desk.messages.values())
+    assert len(desk.messages) == 150
 
 
 def test_an_item_without_a_handler_or_connector_is_dead_lettered(engine):
@@ -135,7 +135,7 @@ def test_a_claim_lost_to_a_crash_is_no_failed_attempt_and_its_retry_does_not_wri
     desk.apply([ticket_write(item) for item in crashed[:2]])  # two landed, then the worker died
     assert release_stale_claims(engine, "new-worker") == 3
     assert drain_all(engine, desk, worker="new-worker").done == 3
-    assert sorted(len(c) for c in desk.comments.values()) == [1, 1, 1]
+    assert sorted(len(c) for c in desk.messages.values()) == [1, 1, 1]
     with engine.connect() as conn:
         assert {(row["attempts"], row["claims"]) for row in outbox.items(conn)} == {(0, 2)}
 

@@ -79,9 +79,9 @@ def test_a_status_change_reaches_every_linked_ticket_exactly_once_even_when_one_
     with engine.begin() as conn:
         conn.execute(update(outbox_rows).values(next_attempt_at=datetime.now(UTC)))
     assert drain(engine, handlers).done == 1
-    assert len(desk.comments) == 150
+    assert len(desk.messages) == 150
     assert all(comments == [f'"Export to Excel #{ticket.removeprefix("zendesk-")}" is in development.']
-               for ticket, comments in desk.comments.items())
+               for ticket, comments in desk.messages.items())
 
 
 @pytest.fixture

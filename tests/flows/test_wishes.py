@@ -14,9 +14,11 @@ from bridge.store.schema import comments, tickets, wish_groups
 from bridge.store.schema import wishes as wish_rows
 from bridge.workflow import lifecycle as wishes
 from bridge.workflow.changes import STATES, allowed_actions
+from bridge.workflow.handover import hand_over_again
 from bridge.workflow.popularity import popularity
 from bridge.workflow.read_models import group_detail, new_wishes
 from tests.conftest import MAPPINGS
+from tests.jira_helpers import link_epic
 from tests.wish_helpers import group_of, intake_one, mappings_with, queued, store_ticket
 
 STRICT = {"auto_join": 0.99, "suggest_min": 0.0}
@@ -212,6 +214,7 @@ def action_calls(conn, mappings, group_id: int, spare: int, other: int) -> dict[
         "split": lambda: wishes.split(conn, group_id, [last_wish], "pm"),
         "attach": lambda: wishes.attach_ticket(conn, mappings, spare, group_id, "pm"),
         "comment": lambda: wishes.add_comment(conn, group_id, "pm", "see the call notes"),
+        "handover": lambda: hand_over_again(conn, group_id, "pm"),
     }
 
 
@@ -283,7 +286,7 @@ def test_reopening_starts_a_new_epoch_so_a_second_decline_is_told_again(engine, 
     assert "not this year" in reasons[0] and "out of scope" in reasons[1]
 
 
-def test_approving_hands_over_to_jira_and_tells_the_customers_once(engine, mappings):
+def test_approving_hands_over_to_jira_and_tells_the_customers_only_once_the_group_has_its_epic(engine, mappings):
     with engine.begin() as conn:
         ticket_id = store_ticket(conn, "601", "УПД с кодами маркировки")
         wishes.intake_tickets(conn, [ticket_id], mappings)
@@ -291,10 +294,17 @@ def test_approving_hands_over_to_jira_and_tells_the_customers_once(engine, mappi
         wishes.route(conn, mappings, group_id, "analyst", "pm")
         wishes.decide(conn, mappings, group_id, "approve", "pm", issue_key="WISH-7")
         [epic] = queued(conn, "epic:")
+        before = queued(conn, "stage:approved:")
+        link_epic(conn, group_id, "WISH-7")  # the hand-over succeeded earlier; the group is declined, reopened
+        wishes.decide(conn, mappings, group_id, "decline", "pm", "not now")
+        wishes.reopen(conn, mappings, group_id, "pm", "asked again")
+        wishes.route(conn, mappings, group_id, "analyst", "pm")
+        wishes.decide(conn, mappings, group_id, "approve", "pm")
         told = [m["idempotency_key"] for m in queued(conn, "stage:approved:")]
     assert (epic["idempotency_key"], epic["kind"], epic["payload"]) == (
         f"epic:g{group_id}", "create_epic", {"group_id": group_id, "issue_key": "WISH-7"})
-    assert told == [f"stage:approved:g{group_id}:e0:t{ticket_id}"]
+    assert before == [], "the approval is told once the tracker has the epic (bridge/tracker/epics.py)"
+    assert told == [f"stage:approved:g{group_id}:e1:t{ticket_id}"], "a group keeping its epic is told at once"
 
 
 def test_asking_customers_puts_each_question_on_every_helpdesk_ticket(engine, mappings):

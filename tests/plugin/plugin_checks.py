@@ -37,13 +37,21 @@ class AcmeHarness:
         data = json.loads(self.path.read_text())
         number = len(data["tickets"]) + 1
         data["tickets"].append({"id": number, "subject": subject, "body": f"{subject}, please", "tags": ["wish"],
-                                "updated": 1_790_000_000 + number})
+                                "requester": f"customer-{number}", "updated": 1_790_000_000 + number})
         self.path.write_text(json.dumps(data))
         return TicketRef("acmedesk", str(number))
 
     def comments(self, ref: TicketRef) -> list[str]:
         raw = next(t for t in json.loads(self.path.read_text())["tickets"] if str(t["id"]) == ref.external_id)
-        return list(raw.get("comments", []))
+        return [comment["body"] for comment in raw.get("comments", [])]
+
+    def reply(self, ref: TicketRef, text: str) -> None:
+        data = json.loads(self.path.read_text())
+        raw = next(t for t in data["tickets"] if str(t["id"]) == ref.external_id)
+        written = raw.setdefault("comments", [])
+        written.append({"id": len(written) + 1, "author": raw["requester"], "body": text, "public": True,
+                        "at": max((c["at"] for c in written), default=raw["updated"]) + 1})
+        self.path.write_text(json.dumps(data))
 
     def webhook(self, ref: TicketRef, *, genuine: bool) -> Delivery:
         body = json.dumps({"ticket_id": int(ref.external_id)}).encode()

@@ -29,4 +29,4 @@ def test_an_installed_plug_in_passes_the_battery_and_runs_the_loop(tmp_path):
         cwd=HERE.parents[1], env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(site)}, capture_output=True, text=True,
         timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert "7 passed" in run.stdout
+    assert "8 passed" in run.stdout

@@ -26,6 +26,7 @@ def test_the_public_api_is_exactly_what_the_package_exports():
         "RetriableError",
         "Settings",
         "Ticket",
+        "TicketComment",
         "TicketLink",
         "TicketRef",
         "TicketWrite",

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from bridge.mapping import Mappings
 from bridge.store.ids import store_id
 from bridge.web.admin.pages import BadField, day, field, number, optional
-from bridge.workflow import lifecycle
+from bridge.workflow import handover, lifecycle
 from bridge.workflow.suggestions import judge
 
 Form = MultiDict[str, str]
@@ -43,6 +43,13 @@ def _approve(conn: Connection, mappings: Mappings, group_id: int, form: Form, ac
     """Approval; declining and deferring go through their preview (views_decisions)."""
     lifecycle.decide(conn, mappings, group_id, "approve", actor, reason=optional(form, "reason"),
                      issue_key=optional(form, "issue_key"))
+    return group_id
+
+
+def _handover(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    """Hand a group whose hand-over failed over again: to the issue the form names (checked with the tracker
+    by issue_keys.checked first), or to a new epic when it names none."""
+    handover.hand_over_again(conn, group_id, actor, optional(form, "issue_key"))
     return group_id
 
 
@@ -110,6 +117,7 @@ ACTIONS: Mapping[str, Action] = {
     "ask": _ask,
     "approve": _approve,
     "reopen": _reopen,
+    "handover": _handover,
     "merge": _merge,
     "not_same": _not_same,
     "split": _split,

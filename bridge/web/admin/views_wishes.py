@@ -8,13 +8,15 @@ from flask.typing import ResponseReturnValue
 from bridge.errors import WorkflowError
 from bridge.store.users import LANGUAGES
 from bridge.text.numbers import public_number
+from bridge.tracker.keys import KeyRefused
+from bridge.web.admin import issue_keys
 from bridge.web.admin.actions import ACTIONS
 from bridge.web.admin.finding import straight_to_group
 from bridge.web.admin.pages import BadField, field, optional
 from bridge.web.auth import require
 from bridge.web.context import runtime
 from bridge.web.i18n import translate
-from bridge.workflow import lifecycle, read_models
+from bridge.workflow import answers, handover, lifecycle, read_models
 from bridge.workflow.changes import STATES, allowed_actions
 from bridge.workflow.priority import IMPORTANCE
 from bridge.workflow.routing import QUEUES
@@ -70,8 +72,9 @@ def group_page(group_id: int, status: int = 200) -> ResponseReturnValue:
                                               wishes_limit=WISHES_SHOWN, similar=False)
         except WorkflowError:
             abort(404)
+        handing_over, answered = handover.handover(conn, group_id), answers.group_answers(conn, group_id)
     return render_template("group.html", detail=detail, group=detail.group, queues=QUEUES,
-                           importance=IMPORTANCE, topics=rt.mappings.topics,
+                           importance=IMPORTANCE, topics=rt.mappings.topics, handover=handing_over, answers=answered,
                            page=number, more=detail.group.wishes > number * WISHES_SHOWN), status
 
 
@@ -110,8 +113,13 @@ def act(group_id: int, action: str) -> ResponseReturnValue:
         abort(404)
     user = require(action, queue)
     try:
+        form = issue_keys.checked(action, request.form)
+    except KeyRefused as refused:
+        flash(issue_keys.refusal(refused), "error")
+        return group_page(group_id, issue_keys.status(refused))
+    try:
         with rt.engine.begin() as conn:
-            shown = perform(conn, rt.mappings, group_id, request.form, user.username)
+            shown = perform(conn, rt.mappings, group_id, form, user.username)
     except WorkflowError as error:
         flash(str(error), "error")
         return group_page(group_id, 409)

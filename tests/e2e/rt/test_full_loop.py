@@ -94,7 +94,8 @@ def test_rt_tickets_become_an_epic_and_hear_each_stage_once_over_two_runs(engine
         assert len(sandbox.issues) == 1
         assert {ticket_id: correspondence(http, rt_server, ticket_id) for ticket_id in ids} == told
     for texts in told.values():
-        # "in analysis" was still waiting when the approval came, so the approval replaced it
-        assert len(texts) == len(set(texts)) == 3
-        assert "зарегистрировано" in texts[0] and "одобрено" in texts[1] and "в разработке" in texts[2]
+        # the approval is told once the epic exists, so "in analysis" went out before it
+        assert len(texts) == len(set(texts)) == 4
+        assert "зарегистрировано" in texts[0] and "взято в анализ" in texts[1]
+        assert "одобрено" in texts[2] and "в разработке" in texts[3]
         assert all("<!-- wishbridge wb_" in text for text in texts), "RT keeps the marker with the message"

@@ -1,21 +1,36 @@
 """Acme Desk: a third-party helpdesk connector, as a plug-in author would write one, living outside Wishbridge and
 registered only by its entry point. Its "vendor" is a JSON file (ACMEDESK_URL=file:///path/desk.json): tickets
-with comments and tags, and the markers of the writes that landed."""
+with their requester, comments (id, author, body, public, at: seconds since the epoch) and tags, and the markers
+of the writes that landed."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from bridge import ApplyResult, Change, InvalidSignature, Key, Settings, Ticket, TicketRef, TicketWrite, WebhookEvent
+from bridge import (
+    ApplyResult,
+    Change,
+    InvalidSignature,
+    Key,
+    Person,
+    Settings,
+    Ticket,
+    TicketComment,
+    TicketRef,
+    TicketWrite,
+    WebhookEvent,
+)
 
 SIGNATURE_HEADER = "x-acme-signature"
+AGENT = "acme-bridge"  # the Acme Desk user the bridge writes as
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -49,6 +64,7 @@ class AcmeDesk:
     def _ticket(self, raw: Mapping[str, Any]) -> Ticket:
         return Ticket(TicketRef(self.name, str(raw["id"])), raw["subject"], raw.get("body", ""),
                       url=f"https://acme.example/tickets/{raw['id']}", tags=tuple(raw.get("tags", ())),
+                      requester=Person(raw["requester"]) if raw.get("requester") else None,
                       updated_at=datetime.fromtimestamp(raw["updated"], UTC))
 
     def fetch_changes(self, since: str | None) -> Iterator[Change]:
@@ -60,6 +76,12 @@ class AcmeDesk:
     def get_ticket(self, ref: TicketRef) -> Ticket:
         return self._ticket(next(raw for raw in self._load()["tickets"] if str(raw["id"]) == ref.external_id))
 
+    def comments(self, ref: TicketRef, since: datetime) -> list[TicketComment]:
+        raw = next(raw for raw in self._load()["tickets"] if str(raw["id"]) == ref.external_id)
+        found = [TicketComment(str(c["id"]), c["author"], c["body"], c["public"], datetime.fromtimestamp(c["at"], UTC))
+                 for c in raw.get("comments", ())]
+        return [comment for comment in found if comment.created_at > since]
+
     def apply(self, writes: Sequence[TicketWrite]) -> ApplyResult:
         """Exactly-once by the marker kept with each write; every write is checked, checked or not."""
         data = self._load()
@@ -69,7 +91,9 @@ class AcmeDesk:
             if write.marker in raw.setdefault("markers", []):
                 continue
             if write.patch.comment:
-                raw.setdefault("comments", []).append(write.patch.comment)
+                written = raw.setdefault("comments", [])
+                written.append({"id": len(written) + 1, "author": AGENT, "body": write.patch.comment,
+                                "public": write.patch.public, "at": time.time()})
             raw["tags"] = sorted((set(raw.get("tags", ())) | set(write.patch.tags_add)) - set(write.patch.tags_remove))
             raw["markers"].append(write.marker)
         self.path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
