@@ -1,7 +1,8 @@
 """Wish groups as the lifecycle sees them: which action each state allows, loading and changing a group
 with its audit row, and what happens when tickets join a group that is already under way.
 
-Every change goes through `change` or `log`, so every change leaves an audit row (entity `group`).
+Every change goes through `change` or `log`, so every change leaves an audit row (entity `group`) and marks the
+group active (`wish_groups.active_at`, the lists' "last activity").
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def create_group(conn: Connection, *, title: str, state: str, category: str | No
     now = datetime.now(UTC)
     inserted = conn.execute(wish_groups.insert().values(
         title=title, description="", state=state, notes="", category=category, subcategory=subcategory,
-        epoch=0, created_at=now, updated_at=now,
+        epoch=0, created_at=now, updated_at=now, active_at=now,
     )).inserted_primary_key
     assert inserted is not None
     return int(inserted[0])
@@ -79,6 +80,7 @@ def create_group(conn: Connection, *, title: str, state: str, category: str | No
 def log(conn: Connection, group_id: int, action: str, actor: str, reason: str | None = None,
         **details: Any) -> None:
     record(conn, "group", group_id, action, actor, reason=reason, details=details)
+    conn.execute(wish_groups.update().where(wish_groups.c.id == group_id).values(active_at=datetime.now(UTC)))
     if action in MOVES:
         refresh(conn, [group_id])
 
