@@ -62,8 +62,25 @@ def _parse_all(directory: Path) -> tuple[dict[str, Document], list[MappingIssue]
     return documents, issues
 
 
+MALFORMED = (AttributeError, KeyError, TypeError, ValueError)   # a meaning check meeting data of the wrong shape
+
+
+def _meaning_issues(doc: Document, valid: Mapping[str, Document]) -> list[MappingIssue]:
+    """The file's meaning check against the files that passed their schemas. A file that did not pass is checked
+    too, so one edit shows every mistake: what the check finds before it meets data of the wrong shape (which
+    its schema issues already name) is kept."""
+    found: list[MappingIssue] = []
+    try:
+        found.extend(kind_of(doc.path).check(doc, valid))
+    except MALFORMED:
+        if _key(doc) in valid:
+            raise
+    return found
+
+
 def check_mappings(directory: Path) -> tuple[Mappings, list[MappingIssue]]:
-    """Parse, schema-check, then meaning-check every file; a file with schema errors skips its meaning check."""
+    """Parse, schema-check, then meaning-check every file (a syntax error stops only its own file): every
+    problem at once."""
     documents, issues = _parse_all(directory)
     valid: dict[str, Document] = {}
     for key, doc in documents.items():
@@ -71,8 +88,8 @@ def check_mappings(directory: Path) -> tuple[Mappings, list[MappingIssue]]:
         issues.extend(found)
         if not found:
             valid[key] = doc
-    for doc in valid.values():
-        issues.extend(kind_of(doc.path).check(doc, valid))
+    for doc in documents.values():
+        issues.extend(_meaning_issues(doc, valid))
     return Mappings(directory, documents), sorted(set(issues))
 
 

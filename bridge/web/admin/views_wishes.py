@@ -7,13 +7,14 @@ from flask.typing import ResponseReturnValue
 
 from bridge.errors import WorkflowError
 from bridge.store.users import LANGUAGES
+from bridge.web.admin import listing
 from bridge.web.admin.actions import ACTIONS
 from bridge.web.admin.pages import BadField, field, optional
 from bridge.web.auth import require
 from bridge.web.context import runtime
 from bridge.web.i18n import translate
 from bridge.workflow import lifecycle, read_models
-from bridge.workflow.changes import STATES, allowed_actions
+from bridge.workflow.changes import allowed_actions
 from bridge.workflow.priority import IMPORTANCE
 from bridge.workflow.routing import QUEUES
 
@@ -46,15 +47,16 @@ def inbox() -> ResponseReturnValue:
 
 @blueprint.get("/groups")
 def groups() -> ResponseReturnValue:
-    require("view")
+    """Every group, filtered and ordered as the query string says (bridge/web/admin/listing.py)."""
+    user = require("view")
     rt, number = runtime(), _page_number()
-    filters = {name: optional(request.args, name) for name in ("state", "queue", "search")}
     with rt.engine.connect() as conn:
-        rows = read_models.list_groups(conn, rt.mappings, state=filters["state"], queue=filters["queue"],
-                                       search=filters["search"], limit=GROUPS_SHOWN + 1,
-                                       offset=(number - 1) * GROUPS_SHOWN)
-    return render_template("groups.html", rows=rows[:GROUPS_SHOWN], filters=filters, states=STATES, queues=QUEUES,
-                           topics=rt.mappings.topics, page=number, more=len(rows) > GROUPS_SHOWN)
+        rows = read_models.list_groups(conn, rt.mappings, search=optional(request.args, "search"),
+                                       filters=listing.asked_filters(user), sort=listing.asked_sort(),
+                                       limit=GROUPS_SHOWN + 1, offset=(number - 1) * GROUPS_SHOWN)
+        choices = listing.choices(conn, rt.mappings)
+    return render_template("groups.html", rows=rows[:GROUPS_SHOWN], page=number, more=len(rows) > GROUPS_SHOWN,
+                           filters=choices["asked"], **choices)
 
 
 def group_page(group_id: int, status: int = 200) -> ResponseReturnValue:
@@ -65,7 +67,8 @@ def group_page(group_id: int, status: int = 200) -> ResponseReturnValue:
                                               wishes_limit=WISHES_SHOWN, similar=False)
         except WorkflowError:
             abort(404)
-    return render_template("group.html", detail=detail, group=detail.group, queues=QUEUES,
+        owners = listing.owners(conn)
+    return render_template("group.html", detail=detail, group=detail.group, queues=QUEUES, owners=owners,
                            importance=IMPORTANCE, topics=rt.mappings.topics,
                            page=number, more=detail.group.wishes > number * WISHES_SHOWN), status
 
