@@ -45,7 +45,6 @@ STAGES = ("new", "grouped", "in_analysis", "approved", "in_development", "done",
 has in development (IN_DEVELOPMENT) stands in `in_development`."""
 IN_DEVELOPMENT = ("in_development", "testing")
 NO_OWNER = "-"   # the owner filter's value for groups nobody owns
-BOARD_CARDS = 20   # cards a board column shows; the list filtered by its stage shows the rest
 
 
 @dataclass(frozen=True)
@@ -359,8 +358,7 @@ def new_wishes(conn: Connection, mappings: Mappings, limit: int = 200, offset: i
     return _page(conn, mappings, query, None, limit, offset)
 
 
-def board(conn: Connection, mappings: Mappings, filters: Filters | None = None,
-          cards: int = BOARD_CARDS) -> list[BoardColumn]:
+def board(conn: Connection, mappings: Mappings, filters: Filters | None = None, *, cards: int) -> list[BoardColumn]:
     """One column per STAGES entry: how many groups stand there and the first `cards` of them as list_groups
     orders them (by score); `filters` narrow them (their state and stage aside). Two queries, whatever the
     number of groups: the counts, and the cards ranked within their column."""

@@ -1,5 +1,6 @@
 """The product manager's overview and bulk work: the board of groups by stage, and merging several suggested
-groups into one in one step."""
+groups into one in one step. The merge is a group action like those of views_wishes, so it is routed on that
+blueprint and answers a refusal with the group page as they do."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from bridge.errors import WorkflowError
 from bridge.store.ids import store_id
 from bridge.web.admin import listing
 from bridge.web.admin.pages import BadField
+from bridge.web.admin.views_wishes import blueprint as group_actions
 from bridge.web.admin.views_wishes import group_page
 from bridge.web.auth import require
 from bridge.web.context import runtime
@@ -18,6 +20,7 @@ from bridge.workflow import curation, read_models
 
 blueprint = Blueprint("pm", __name__)
 BOARD_FILTERS = ("segment", "owner", "category")   # the board's own; its "more" links keep them
+CARDS_SHOWN = 20   # cards of a board column; its "more" link opens the list of that stage
 
 
 @blueprint.get("/board")
@@ -27,7 +30,7 @@ def board() -> ResponseReturnValue:
     rt = runtime()
     filters = listing.asked_filters(user)
     with rt.engine.connect() as conn:
-        columns = read_models.board(conn, rt.mappings, filters)
+        columns = read_models.board(conn, rt.mappings, filters, cards=CARDS_SHOWN)
         choices = listing.choices(conn, rt.mappings)
     kept = {name: value for name, value in choices["asked"].items() if value and name in BOARD_FILTERS}
     return render_template("board.html", columns=columns, board=True, kept=kept, **choices)
@@ -48,7 +51,7 @@ def _suggested() -> list[tuple[int, float | None]]:
     return picked
 
 
-@blueprint.post("/groups/<int:group_id>/similar/merge")
+@group_actions.post("/groups/<int:group_id>/similar/merge")
 def merge_suggested(group_id: int) -> ResponseReturnValue:
     """Merge every ticked suggestion into the group, all or none (an unknown group is a 404 page)."""
     user = require("merge")
