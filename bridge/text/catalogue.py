@@ -386,8 +386,8 @@ CATALOGUE: dict[str, dict[str, dict[str, str]]] = {
         "board.column.deferred": {"en": "Deferred", "ru": "Отложены"},
         "board.column.declined": {"en": "Declined", "ru": "Отклонены"},
         "board.popularity": {
-            "en": "{tickets} tickets · {organizations} organisations · {paid} paid accounts",
-            "ru": "обращений: {tickets} · организаций: {organizations} · платных аккаунтов: {paid}",
+            "en": "{tickets} tickets · {organizations} orgs · {paid} paid",
+            "ru": "обращений: {tickets} · организаций: {organizations} · платных: {paid}",
         },
         "board.more": {"en": "{count} more in the list →", "ru": "ещё {count} в списке →"},
         "field.owner": {"en": "Owner", "ru": "Ответственный"},

@@ -151,7 +151,7 @@ def test_the_board_shows_a_column_per_stage_and_a_more_link_past_its_cards(pm: F
     assert 'href="/admin/groups?stage=new">1 more in the list' in new_lane
     assert "Mark goods with a new code" in board.split('id="lane-in_analysis"')[1].split("</section>")[0]
     assert len(order(page(pm.get("/admin/groups?stage=new")))) == 3, "the list holds the whole column"
-    assert "1 tickets · 1 organisations · 0 paid accounts" in board
+    assert "1 tickets · 1 orgs · 0 paid" in board
 
 
 def test_the_mappings_page_shows_each_file_line_by_line_to_admins_only(client: FlaskClient) -> None:
