@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bridge.config import Settings
 from bridge.runtime import Runtime
@@ -20,6 +20,7 @@ from bridge.store.users import get_user
 from bridge.web.admin import views_pm
 from bridge.web.app import create_app
 from bridge.workflow import lifecycle
+from bridge.workflow.read_models import SORTS
 from tests.conftest import MAPPINGS
 from tests.web.support import PASSWORD, TOKEN, add_group, add_role_users, page, post, sign_in
 
@@ -253,3 +254,32 @@ def test_an_admin_cannot_disable_themselves_or_drop_their_own_role(client: Flask
     assert still is not None and (still.role, still.disabled) == ("admin", False)
     sign_in(client, "product_manager")
     assert client.get(f"/admin/users/{admin.id}").status_code == 403
+
+
+def test_the_list_in_every_order_and_the_board_read_the_same_number_of_statements_for_more_groups(
+        pm: FlaskClient, web_runtime: Runtime) -> None:
+    """No statement per row: six more groups (owned, in analysis) cost no statement more."""
+    statements: list[str] = []
+    event.listen(web_runtime.engine, "before_cursor_execute",
+                 lambda _conn, _cursor, statement, *_rest: statements.append(statement))
+    pages = ["/admin/board", "/admin/groups?owner=mine&segment=smb",
+             *(f"/admin/groups?sort={sort}" for sort in SORTS)]
+
+    def counted() -> list[int]:
+        counts = []
+        for path in pages:
+            statements.clear()
+            assert pm.get(path).status_code == 200
+            counts.append(len(statements))
+        return counts
+
+    for number in range(3):
+        add_group(web_runtime.engine, web_runtime.mappings, f"Request {number} about exports", organization=f"o{number}")
+    few = counted()
+    assert all(few)
+    for number in range(3, 9):
+        group = add_group(web_runtime.engine, web_runtime.mappings, f"Request {number} about imports",
+                          organization=f"o{number}")
+        post(pm, f"/admin/groups/{group}/assign", {"owner": "product_manager"})
+        post(pm, f"/admin/groups/{group}/route", {"queue": "analyst"})
+    assert counted() == few
