@@ -151,7 +151,8 @@ def test_a_product_manager_sorts_filters_takes_a_group_and_opens_the_board(brows
 
 def test_an_admin_reads_three_mapping_mistakes_at_once_then_disables_a_user(browser, site: Site) -> None:
     zendesk = site.mappings / "zendesk.yaml"
-    zendesk.write_text(zendesk.read_text(encoding="utf-8").replace("  nested: true\n", "  nested: true\n  colour: red\n")
+    text = zendesk.read_text(encoding="utf-8")
+    zendesk.write_text(text.replace("  nested: true\n", "  nested: true\n  colour: red\n")
                        .replace("Оплата: billing", "Оплата: payments"), encoding="utf-8")
     (site.mappings / "routing.yaml").write_text("rules: [unclosed\n", encoding="utf-8")
     agent = requests.Session()   # Artem is signed in elsewhere while the admin works

@@ -109,7 +109,7 @@ def test_a_rename_is_audited_needs_a_title_and_is_only_for_those_who_decide(clie
     assert refused.status_code == 400 and "Please fill in: New title." in page(refused)
     response = post(client, f"/admin/groups/{group_id}/rename", {"new_title": "Export of reports"})
     html = page(client.get(response.location))
-    assert "<h1>#{} Export of reports</h1>".format(group_id) in html and "The group was renamed." in html
+    assert f"<h1>#{group_id} Export of reports</h1>" in html and "The group was renamed." in html
     assert "Previous title: export of reprots" in html
 
 
@@ -173,7 +173,8 @@ def test_the_mappings_page_names_three_mistakes_in_two_files_at_once_with_file_a
     broken = tmp_path / "mappings"
     shutil.copytree(MAPPINGS, broken)
     zendesk = broken / "zendesk.yaml"
-    zendesk.write_text(zendesk.read_text(encoding="utf-8").replace("  nested: true\n", "  nested: true\n  colour: red\n")
+    text = zendesk.read_text(encoding="utf-8")
+    zendesk.write_text(text.replace("  nested: true\n", "  nested: true\n  colour: red\n")
                        .replace("Оплата: billing", "Оплата: payments"), encoding="utf-8")
     (broken / "routing.yaml").write_text("rules: [unclosed\n", encoding="utf-8")
     runtime = Runtime(settings.replace(WISHBRIDGE_MAPPINGS=str(broken)))
@@ -182,8 +183,8 @@ def test_the_mappings_page_names_three_mistakes_in_two_files_at_once_with_file_a
     sign_in(client, "admin")
     html = page(client.get("/admin/mappings/"))
     problems = html.split('id="mapping-problems"')[1].split("</section>")[0]
-    text = zendesk.read_text(encoding="utf-8").splitlines()
-    colour, payments = text.index("  colour: red") + 1, text.index("    Оплата: payments") + 1
+    lines = zendesk.read_text(encoding="utf-8").splitlines()
+    colour, payments = lines.index("  colour: red") + 1, lines.index("    Оплата: payments") + 1
     assert "3 error(s) in the mappings" in problems
     assert f"<code>zendesk.yaml:{colour}:3</code></a>\n      <code>category.colour</code>: unknown key" in problems
     assert f"zendesk.yaml:{payments}:5</code></a>" in problems and "unknown category &#39;payments&#39;" in problems
@@ -274,7 +275,8 @@ def test_the_list_in_every_order_and_the_board_read_the_same_number_of_statement
         return counts
 
     for number in range(3):
-        add_group(web_runtime.engine, web_runtime.mappings, f"Request {number} about exports", organization=f"o{number}")
+        add_group(web_runtime.engine, web_runtime.mappings, f"Request {number} about exports",
+                  organization=f"o{number}")
     few = counted()
     assert all(few)
     for number in range(3, 9):
