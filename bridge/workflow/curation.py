@@ -62,11 +62,11 @@ def merge_suggested(conn: Connection, target_id: int, suggested: Sequence[tuple[
     for source_id, score in suggested:
         merge(conn, source_id, holder, actor)
         judge(conn, target_id, source_id, "same", actor, score)
-        holder = surviving(conn, holder)
+        holder = _surviving(conn, holder)
     return holder
 
 
-def surviving(conn: Connection, group_id: int) -> int:
+def _surviving(conn: Connection, group_id: int) -> int:
     """The group that holds `group_id`'s wishes now: itself, or where it was merged into (followed to the end)."""
     group = load_group(conn, group_id)
     seen = {group_id}

@@ -360,8 +360,8 @@ def new_wishes(conn: Connection, mappings: Mappings, limit: int = 200, offset: i
 
 def board(conn: Connection, mappings: Mappings, filters: Filters | None = None, *, cards: int) -> list[BoardColumn]:
     """One column per STAGES entry: how many groups stand there and the first `cards` of them as list_groups
-    orders them (by score); `filters` narrow them (their state and stage aside). Two queries, whatever the
-    number of groups: the counts, and the cards ranked within their column."""
+    orders them (by score); `filters` narrow them (their state and stage aside). The same few queries whatever
+    the number of groups: the counts, and the cards ranked within their column in SQL."""
     query = filtered(_base(), replace(filters or Filters(), state=None, stage=None))
     stage = stage_of()
     totals = {name: count for name, count in conn.execute(query.with_only_columns(stage, func.count())
