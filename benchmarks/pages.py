@@ -37,7 +37,7 @@ from waitress.server import create_server
 
 from bridge.config import load_settings
 from bridge.runtime import Runtime
-from bridge.store.schema import audit, outbox, tickets, wish_groups, wish_tickets, wishes
+from bridge.store.schema import audit, outbox, tickets, tracker_links, wish_groups, wish_tickets, wishes
 from bridge.store.users import create_user
 from bridge.web.app import create_app
 from bridge.workflow.popularity import refresh_all
@@ -54,13 +54,18 @@ def chunks(rows: Sequence[Mapping[str, Any]], size: int = 5000) -> Iterator[Sequ
         yield rows[start:start + size]
 
 
-def fill(runtime: Runtime, ticket_count: int) -> int:
-    """Tickets two to a wish, five wishes to a group, one group holding 1,000 tickets; returns that group."""
+def fill(runtime: Runtime, ticket_count: int, owner: int) -> int:
+    """Tickets two to a wish, five wishes to a group, one group holding 1,000 tickets, a third of the groups owned
+    by `owner`, every approved one with an epic (half of them in development); returns the big group."""
     wish_count, group_count = ticket_count // 2, ticket_count // 10
     groups = [{"id": g, "title": f"{WORDS[g % 10]} {WORDS[g * 7 % 10]} {g}", "state": ("new", "grouped",
                "in_analysis", "approved")[g % 4], "epoch": 0, "created_at": NOW - timedelta(days=g % 180),
-               "updated_at": NOW, "category": TOPICS[g % 4][0], "subcategory": TOPICS[g % 4][1]}
+               "updated_at": NOW, "category": TOPICS[g % 4][0], "subcategory": TOPICS[g % 4][1],
+               "owner_id": owner if g % 3 == 0 else None, "active_at": NOW - timedelta(minutes=g * 7 % 10_000)}
               for g in range(1, group_count + 1)]
+    epics = [{"group_id": g, "tracker": "jira", "issue_key": f"WISH-{g}", "status": "In Progress",
+              "stage": ("planned", "in_development")[g // 4 % 2], "created_at": NOW, "updated_at": NOW}
+             for g in range(1, group_count + 1) if g % 4 == 3]
     big = 1
     group_of_wish = [big if w < 500 else 2 + w % (group_count - 1) for w in range(wish_count)]
     rows_wishes = [{"id": w + 1, "group_id": group_of_wish[w], "door": "helpdesk", "title": f"wish {w}",
@@ -87,7 +92,8 @@ def fill(runtime: Runtime, ticket_count: int) -> int:
                  for t in range(ticket_count)]
     with runtime.engine.begin() as conn:
         for table, rows in ((wish_groups, groups), (wishes, rows_wishes), (tickets, rows_tickets),
-                            (wish_tickets, rows_links), (audit, rows_audit), (outbox, rows_told)):
+                            (wish_tickets, rows_links), (audit, rows_audit), (outbox, rows_told),
+                            (tracker_links, epics)):
             for chunk in chunks(rows):
                 conn.execute(table.insert(), chunk)
         refresh_all(conn)
@@ -135,9 +141,9 @@ def run(folder: Path, tickets: int, database: str) -> None:
                "WISHBRIDGE_SECRET_KEY": "bench"}
     runtime = Runtime(load_settings(environ, env_file=None))
     started = time.perf_counter()
-    big = fill(runtime, tickets)
     with runtime.engine.begin() as conn:
-        create_user(conn, "pm", PASSWORD, "product_manager")
+        owner = create_user(conn, "pm", PASSWORD, "product_manager").id
+    big = fill(runtime, tickets, owner)
     print(f"store: {database.split(':')[0]}, {tickets} tickets, {tickets // 2} wishes, "
           f"{tickets // 10} groups, filled and counted in {time.perf_counter() - started:.0f} s; "
           f"peak memory {peak_mib():.0f} MiB")
@@ -153,6 +159,11 @@ def run(folder: Path, tickets: int, database: str) -> None:
     print(f"{'page':<30} {'median':>8} {'worst':>8} {'CPU':>8}   (target 300 ms)")
     for name, path in (("inbox", "/admin/inbox"), ("group list", "/admin/groups"),
                        ("group list, page 20", "/admin/groups?page=20"),
+                       ("by tickets", "/admin/groups?sort=tickets"), ("by age", "/admin/groups?sort=oldest"),
+                       ("by activity, page 20", "/admin/groups?sort=activity&page=20"),
+                       ("mine, smb, in development", "/admin/groups?owner=mine&segment=smb&stage=in_development"),
+                       ("a category by paid accounts", "/admin/groups?category=reports&sort=paid_accounts"),
+                       ("board", "/admin/board"), ("board, mine", "/admin/board?owner=mine"),
                        (f"group page, {2 * 500} tickets", f"/admin/groups/{big}"),
                        ("its similar groups, after it", f"/admin/groups/{big}/similar?partial=1")):
         median, worst, cpu = timed(page(path))

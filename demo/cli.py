@@ -32,18 +32,27 @@ def _tracker(_context: click.Context, _parameter: click.Parameter, value: str) -
 @click.option("--tracker", default="jira", show_default=True, callback=_tracker,
               type=click.Choice(TRACKERS + tuple(TRACKER_ALIASES)),
               help="Sandbox tracker the epics go to ('yandex' is short for yandex_tracker).")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port of the admin pages.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535),
+              help="Port of the admin pages.")
 @click.option("--tickets", default=300, show_default=True, type=int, help="Sandbox tickets to seed.")
 @click.option("--dir", "data_dir", default=Path("demo-data"), show_default=True, type=click.Path(path_type=Path),
               help="Folder for the demo's SQLite store (emptied first).")
 def demo(check: bool, helpdesk: str, tracker: str, port: int, tickets: int, data_dir: Path) -> None:
     """Start a sandbox helpdesk and tracker, sync, group and route, and serve the admin pages."""
+    listener = None
+    if not check:
+        listener = _listen(port)
+        if listener is None:
+            other = port + 10 if port + 10 <= 65535 else 8090
+            click.echo(f"error: port {port} is taken on 127.0.0.1; stop what uses it or run "
+                       f"`wishbridge demo --port {other}`", err=True)
+            sys.exit(2)
     from demo.stack import DemoStack  # the sandboxes and the store load only when the demo runs
 
     stack = DemoStack(data_dir, tickets=tickets, helpdesk_name=helpdesk, tracker_name=tracker)
-    if check:
+    if listener is None:
         sys.exit(_check(stack))
-    _serve(stack, port)
+    _serve(stack, listener)
 
 
 def _check(stack: DemoStack) -> int:
@@ -66,13 +75,18 @@ def _check(stack: DemoStack) -> int:
     return 1 if failed else 0
 
 
-def _port_taken(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-    return False
+def _listen(port: int) -> socket.socket | None:
+    """The admin pages' socket, bound and listening on 127.0.0.1:`port` before anything starts (so a taken port
+    is said at once, and nothing can take it meanwhile); None when the port is taken or not ours to use."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does: a just-closed demo's port
+    try:
+        listener.bind(("127.0.0.1", port))
+        listener.listen(1024)
+    except OSError:
+        listener.close()
+        return None
+    return listener
 
 
 def _log_to_file(path: Path) -> None:
@@ -82,17 +96,13 @@ def _log_to_file(path: Path) -> None:
     logging.getLogger().handlers = [handler]
 
 
-def _serve(stack: DemoStack, port: int) -> None:
+def _serve(stack: DemoStack, listener: socket.socket) -> None:
     from waitress import serve
 
     from bridge.worker.jobs import sync_sources
     from demo.stack import DEMO_API_KEY, PASSWORD, USERS
 
-    if _port_taken(port):
-        click.echo(f"error: port {port} is taken on 127.0.0.1; stop what uses it or run "
-                   f"`wishbridge demo --port {port + 10}`", err=True)
-        sys.exit(2)
-    public = f"http://127.0.0.1:{port}"
+    public = f"http://127.0.0.1:{listener.getsockname()[1]}"
     log_file = stack.data_dir.with_suffix(".log")
     _log_to_file(log_file)
     click.echo(f"Starting the sandboxes, syncing and grouping the demo tickets (log: {log_file})…")
@@ -110,6 +120,6 @@ def _serve(stack: DemoStack, port: int) -> None:
         click.echo(f"  {username:<8} {role}")
     click.echo(f"Product form API key: {DEMO_API_KEY}  (POST {public}/api/v1/wishes)")
     try:
-        serve(stack.app(), host="127.0.0.1", port=port, threads=8, ident="wishbridge-demo")
+        serve(stack.app(), sockets=[listener], threads=8, ident="wishbridge-demo")
     finally:
         stack.stop()

@@ -13,7 +13,7 @@ from bridge.mapping.helpdesk import HelpdeskMapping
 from bridge.mapping.kinds import HELPDESK, kind_of
 from bridge.mapping.source import Document, parse
 from bridge.mapping.topics import Topics
-from bridge.mapping.validate import schema_issues
+from bridge.mapping.validate import region, schema_issues
 
 log = logging.getLogger(__name__)
 
@@ -62,17 +62,38 @@ def _parse_all(directory: Path) -> tuple[dict[str, Document], list[MappingIssue]
     return documents, issues
 
 
+MALFORMED = (AttributeError, KeyError, TypeError, ValueError)   # a meaning check meeting data of the wrong shape
+
+
+def _inside(issue: MappingIssue, shapes: list[MappingIssue]) -> bool:
+    """Whether `issue` is about a part of the file that has the wrong shape or is missing (or lies within one)."""
+    return any(issue.where == part or issue.where.startswith((f"{part}.", f"{part}["))
+               for part in map(region, shapes))
+
+
+def _meaning_issues(doc: Document, valid: Mapping[str, Document],
+                    shapes: list[MappingIssue]) -> list[MappingIssue]:
+    """The file's meaning check against the files that passed their schemas. A file with schema issues (`shapes`)
+    is checked too, so one edit shows every mistake: what the check finds outside the parts of the wrong shape,
+    before it meets one it cannot read, is kept."""
+    found: list[MappingIssue] = []
+    try:
+        found.extend(kind_of(doc.path).check(doc, valid))
+    except MALFORMED:
+        if not shapes:
+            raise
+    return [issue for issue in found if not _inside(issue, shapes)]
+
+
 def check_mappings(directory: Path) -> tuple[Mappings, list[MappingIssue]]:
-    """Parse, schema-check, then meaning-check every file; a file with schema errors skips its meaning check."""
+    """Parse, schema-check, then meaning-check every file (a syntax error stops only its own file): every
+    problem at once."""
     documents, issues = _parse_all(directory)
-    valid: dict[str, Document] = {}
+    shapes = {key: list(schema_issues(doc, kind_of(doc.path).schema)) for key, doc in documents.items()}
+    valid = {key: doc for key, doc in documents.items() if not shapes[key]}
     for key, doc in documents.items():
-        found = list(schema_issues(doc, kind_of(doc.path).schema))
-        issues.extend(found)
-        if not found:
-            valid[key] = doc
-    for doc in valid.values():
-        issues.extend(kind_of(doc.path).check(doc, valid))
+        issues.extend(shapes[key])
+        issues.extend(_meaning_issues(doc, valid, shapes[key]))
     return Mappings(directory, documents), sorted(set(issues))
 
 

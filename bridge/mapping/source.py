@@ -14,6 +14,7 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 
 from bridge.errors import MappingIssue
+from bridge.mapping.syntax import describe
 
 PathPart = str | int
 
@@ -63,37 +64,14 @@ def plain(node: Any) -> Any:
     return node
 
 
-SYNTAX_WORDS = (  # (parser context, parser problem, what an admin reads); the position is where it opened
-    ("flow sequence", "expected ',' or ']'", "a list opened with '[' here is never closed with ']'"),
-    ("flow mapping", "expected ',' or '}'", "a mapping opened with '{' here is never closed with '}'"),
-    ("quoted scalar", "found unexpected end of stream", "a quote opened here is never closed"),
-    ("", "mapping values are not allowed here",
-     "a ': ' inside a value; put the whole value in quotes, or fix the indentation"),
-    ("", "found character '\\t'", "a tab; indent with spaces"),
-    ("simple key", "could not find expected ':'", "a line with no ':' inside a mapping; add the colon or fix the "
-     "indentation"),
-    ("block mapping", "expected <block end>, but found", "this line is indented differently from the keys "
-     "around it"),
-)
-
-
 def _mark_issue(path: Path, error: MarkedYAMLError) -> MappingIssue:
-    mark = error.problem_mark or error.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    if isinstance(error, DuplicateKeyError) and error.context_mark is not None:
+    if isinstance(error, DuplicateKeyError) and error.context_mark is not None and error.problem_mark is not None:
         key = re.search(r'duplicate key "([^"]*)"', str(error.problem))
-        name = key.group(1) if key else "?"
-        return MappingIssue(
-            str(path), line, column, name, f"duplicate key (first defined at line {error.context_mark.line + 1})"
-        )
-    opened = error.context_mark
-    for context, problem, plain_words in SYNTAX_WORDS:
-        if context in str(error.context or "") and problem in str(error.problem or ""):
-            if opened is not None and context:
-                line, column = opened.line + 1, opened.column + 1
-            return MappingIssue(str(path), line, column, "(syntax)", plain_words)
-    raw = " ".join(str(p) for p in (error.context, error.problem) if p)
-    return MappingIssue(str(path), line, column, "(syntax)", f"not valid YAML: {raw}" if raw else "not valid YAML")
+        return MappingIssue(str(path), error.problem_mark.line + 1, error.problem_mark.column + 1,
+                            key.group(1) if key else "?",
+                            f"duplicate key (first defined at line {error.context_mark.line + 1})")
+    message, line, column = describe(error)
+    return MappingIssue(str(path), line, column, "(syntax)", message)
 
 
 def parse(path: Path) -> Document | MappingIssue:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,18 @@ def _message(error: ValidationError) -> str:
     if error.validator == "enum":
         return f"{error.instance!r} is not one of " + ", ".join(repr(v) for v in error.validator_value)
     return str(error.message)
+
+
+REQUIRED = re.compile(r"^'([^']+)' is required$")
+
+
+def region(issue: MappingIssue) -> str:
+    """The dotted path of the part of the file a schema issue is about: where it stands, or for a missing key,
+    that key's own path."""
+    missing = REQUIRED.match(issue.message)
+    if not missing:
+        return issue.where
+    return missing.group(1) if issue.where == "(top)" else f"{issue.where}.{missing.group(1)}"
 
 
 def _article(kind: Any) -> str:

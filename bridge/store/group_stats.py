@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, select
@@ -19,6 +20,7 @@ from bridge.store.schema import group_segments, group_stats, wish_groups
 class GroupStats:
     wishes: int
     popularity: Popularity
+    first_wish_at: datetime | None = None
 
 
 def lock(conn: Connection, group_ids: Iterable[int]) -> None:
@@ -44,7 +46,8 @@ def save(conn: Connection, stats: Mapping[int, GroupStats]) -> None:
     _upsert(conn, group_stats, [
         {"group_id": group_id, "wishes": s.wishes, "tickets": s.popularity.tickets,
          "organizations": s.popularity.organizations, "requesters": s.popularity.requesters,
-         "paid_accounts": s.popularity.paid_accounts, "channels": list(s.popularity.channels)}
+         "paid_accounts": s.popularity.paid_accounts, "channels": list(s.popularity.channels),
+         "first_wish_at": s.first_wish_at}
         for group_id, s in stats.items()], ("group_id",))
     conn.execute(group_segments.delete().where(group_segments.c.group_id.in_(list(stats))))
     segments = [{"group_id": group_id, "segment": segment, "organizations": count,
@@ -70,5 +73,5 @@ def load(conn: Connection, group_ids: Iterable[int]) -> dict[int, GroupStats]:
             channels=tuple(row.channels), paid_accounts=row.paid_accounts,
             by_segment={name: orgs for name, (orgs, _) in by_segment.items()},
             segment_paid_accounts={name: paid for name, (_, paid) in by_segment.items()},
-        ))
+        ), row.first_wish_at)
     return stats

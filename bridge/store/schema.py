@@ -97,6 +97,10 @@ wish_groups = Table(
     Column("epoch", Integer, nullable=False, default=0),
     _when("created_at", nullable=False),
     _when("updated_at", nullable=False),
+    Column("owner_id", Integer, ForeignKey("users.id"), index=True),   # the person who looks after the group
+    _when("active_at"),   # its newest audit row (bridge.workflow.changes.log): the lists' "last activity"
+    Index("ix_wish_groups_active_at", "active_at"),
+    Index("ix_wish_groups_category", "category"),
 )
 
 group_stats = Table(
@@ -110,6 +114,11 @@ group_stats = Table(
     Column("requesters", Integer, nullable=False),
     Column("paid_accounts", Integer, nullable=False),
     Column("channels", JSON, nullable=False),
+    _when("first_wish_at"),   # its oldest wish: the lists' "age"
+    Index("ix_group_stats_tickets", "tickets"),
+    Index("ix_group_stats_organizations", "organizations"),
+    Index("ix_group_stats_paid_accounts", "paid_accounts"),
+    Index("ix_group_stats_first_wish_at", "first_wish_at"),
 )
 
 group_segments = Table(

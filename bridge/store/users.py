@@ -55,10 +55,7 @@ def create_user(conn: Connection, username: str, password: str, role: str, *, di
         problems.append("the username is empty")
     elif get_user(conn, username):
         problems.append(f"user '{username}' already exists")
-    if role not in ROLES:
-        problems.append(f"unknown role '{role}' (one of {', '.join(ROLES)})")
-    if language not in LANGUAGES:
-        problems.append(f"unknown language '{language}' (one of {', '.join(LANGUAGES)})")
+    problems.extend(_choice_problems(role, language))
     problems.extend(_password_problems(password))
     if problems:
         raise UserError("; ".join(problems))
@@ -71,9 +68,38 @@ def create_user(conn: Connection, username: str, password: str, role: str, *, di
     return user
 
 
+def _choice_problems(role: str, language: str) -> list[str]:
+    problems = []
+    if role not in ROLES:
+        problems.append(f"unknown role '{role}' (one of {', '.join(ROLES)})")
+    if language not in LANGUAGES:
+        problems.append(f"unknown language '{language}' (one of {', '.join(LANGUAGES)})")
+    return problems
+
+
 def get_user(conn: Connection, username: str) -> User | None:
     row = conn.execute(select(users).where(users.c.username == username)).first()
     return _user(row) if row else None
+
+
+def user_by_id(conn: Connection, user_id: int) -> User | None:
+    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    return _user(row) if row else None
+
+
+def update_user(conn: Connection, username: str, *, display_name: str, role: str, language: str) -> User:
+    """Store the user's name, role and language; raises UserError listing every problem. Their sessions go on:
+    every request reads the role afresh."""
+    problems = _choice_problems(role, language)
+    if problems:
+        raise UserError("; ".join(problems))
+    done = conn.execute(update(users).where(users.c.username == username)
+                        .values(display_name=display_name.strip(), role=role, language=language))
+    if not done.rowcount:
+        raise UserError(f"no user '{username}'")
+    user = get_user(conn, username)
+    assert user is not None
+    return user
 
 
 def verify(conn: Connection, username: str, password: str) -> User | None:

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 
 VIEW = frozenset({"view", "add_wish", "comment"})
 QUEUE_WORK = frozenset({"analyse", "ask"})
+ORGANISE = frozenset({"rename", "assign"})   # a group's title and owner
 DECIDE = frozenset({"confirm", "acknowledge", "route", "merge", "not_same", "unmerge", "split", "approve",
-                    "decline", "defer", "reopen", "translate", "handover"}) | QUEUE_WORK
-ADMIN = frozenset({"users", "operations"})
+                    "decline", "defer", "reopen", "translate", "handover"}) | QUEUE_WORK | ORGANISE
+ADMIN = frozenset({"users", "operations", "mappings"})
 
 PERMISSIONS: Mapping[str, frozenset[str]] = {
     "support": VIEW,

@@ -1,7 +1,8 @@
 """Wish groups as the lifecycle sees them: which action each state allows, loading and changing a group
 with its audit row, and what happens when tickets join a group that is already under way.
 
-Every change goes through `change` or `log`, so every change leaves an audit row (entity `group`).
+Every change goes through `change` or `log`, so every change leaves an audit row (entity `group`) and marks the
+group active (`wish_groups.active_at`, the lists' "last activity").
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def create_groups(conn: Connection, groups: Sequence[NewGroup]) -> list[int]:
     now = datetime.now(UTC)
     return list(conn.execute(wish_groups.insert().returning(wish_groups.c.id, sort_by_parameter_order=True), [
         {"title": group.title, "description": "", "state": group.state, "notes": "", "category": group.category,
-         "subcategory": group.subcategory, "epoch": 0, "created_at": now, "updated_at": now}
+         "subcategory": group.subcategory, "epoch": 0, "created_at": now, "updated_at": now, "active_at": now}
         for group in groups]).scalars())
 
 
@@ -99,9 +100,12 @@ def log(conn: Connection, group_id: int, action: str, actor: str, reason: str | 
 
 def log_many(conn: Connection, entries: Sequence[tuple[int, str, dict[str, Any]]], actor: str,
              reason: str | None = None) -> None:
-    """`log` each (group, action, details) in one statement, counting the moved groups again once."""
+    """`log` each (group, action, details) in one statement, marking the groups active now and counting the
+    moved ones again once."""
     record_many(conn, [{"entity": "group", "entity_id": group_id, "action": action, "actor": actor,
                         "reason": reason, "details": details} for group_id, action, details in entries])
+    conn.execute(wish_groups.update().where(wish_groups.c.id.in_(sorted({group_id for group_id, _, _ in entries})))
+                 .values(active_at=datetime.now(UTC)))
     refresh(conn, {group_id for group_id, action, _ in entries if action in MOVES})
 
 

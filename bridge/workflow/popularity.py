@@ -53,10 +53,12 @@ def refresh(conn: Connection, group_ids: Iterable[int]) -> None:
     if not ids:
         return
     group_stats.lock(conn, ids)
-    counts = {group_id: count for group_id, count in conn.execute(
-        select(wishes.c.group_id, func.count()).where(wishes.c.group_id.in_(ids)).group_by(wishes.c.group_id))}
+    counts = {row.group_id: row for row in conn.execute(
+        select(wishes.c.group_id, func.count().label("wishes"), func.min(wishes.c.created_at).label("first"))
+        .where(wishes.c.group_id.in_(ids)).group_by(wishes.c.group_id))}
     popular = popularities(conn, ids)
-    group_stats.save(conn, {group_id: GroupStats(counts.get(group_id, 0), popular[group_id]) for group_id in ids})
+    group_stats.save(conn, {group_id: GroupStats(counts[group_id].wishes, popular[group_id], counts[group_id].first)
+                            if group_id in counts else GroupStats(0, popular[group_id]) for group_id in ids})
 
 
 def refresh_for_tickets(conn: Connection, ticket_ids: Iterable[int]) -> None:

@@ -1,8 +1,9 @@
 """Read models of the wish workflow for the admin pages, the sidebar and the CLI. Reads only; no side effects.
 
 Lists are sorted, filtered and paged in SQL: the score is computed in the query from each group's stored
-popularity (bridge.store.group_stats) and mappings/priority.yaml, so only the rows shown are read in full (their
-wishes' texts, for the routing suggestion) and scored with their breakdown. A search reads the candidates' texts
+popularity (bridge.store.group_stats) and mappings/priority.yaml, and the other orders (SORTS) and filters read
+stored figures and indexed columns, so only the rows shown are read in full (their wishes' texts, for the routing
+suggestion) and scored with their breakdown. A search reads the candidates' texts
 best first until the page is full: it matches in Python, case-insensitively in every language.
 
 A group `needs_attention` when it is declined or deferred and new demand arrived after its decision (until
@@ -12,11 +13,11 @@ acknowledged).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Numeric, Select, String, and_, case, cast, func, or_, select
+from sqlalchemy import Column, Connection, Numeric, Select, String, and_, case, cast, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from bridge.grouping.store_index import StoredDoc, encoder_of, stored_docs
@@ -25,7 +26,7 @@ from bridge.mapping import Mappings
 from bridge.outbox.keys import StageKey, stage_keys, stage_keys_of_group, ticket_lane
 from bridge.store import group_stats
 from bridge.store.audit import trail
-from bridge.store.schema import audit, comments, outbox, tracker_links, wish_groups, wishes
+from bridge.store.schema import audit, comments, outbox, tracker_links, users, wish_groups, wishes
 from bridge.store.tickets import group_tickets
 from bridge.workflow.answers import answered_groups
 from bridge.workflow.changes import allowed_actions, load_group
@@ -38,6 +39,14 @@ from bridge.workflow.suggestions import SuggestedGroup, similar_groups
 ATTENTION_CLEARED_BY = ("decline", "defer", "acknowledge")
 INBOX_STATES = ("new", "grouped")
 SEARCH_BATCH = 500   # candidates whose texts a search reads at a time
+SORTS = ("score", "tickets", "organizations", "paid_accounts", "oldest", "activity")
+"""List orders: score, popularity (tickets, organisations, paid accounts) highest first; `oldest` by the group's
+oldest wish, oldest first; `activity` by its newest audited change, newest first."""
+STAGES = ("new", "grouped", "in_analysis", "approved", "in_development", "done", "deferred", "declined")
+"""Where a group stands, as the board's columns: its state, except that an approved group whose epic the tracker
+has in development (IN_DEVELOPMENT) stands in `in_development`."""
+IN_DEVELOPMENT = ("in_development", "testing")
+NO_OWNER = "-"   # the owner filter's value for groups nobody owns
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,43 @@ class GroupRow:
     epic_status: str | None
     updated_at: datetime
     answered: bool = False  # a ticket of the group answered a question (bridge.workflow.answers)
+    paid_accounts: int = 0
+    owner: str | None = None        # the owner's username
+    owner_name: str | None = None   # and the name the pages show
+    first_wish_at: datetime | None = None
+    active_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a group list shows: each filter None for any; `owner` a username or NO_OWNER."""
+
+    state: str | None = None
+    queue: str | None = None
+    stage: str | None = None
+    segment: str | None = None
+    owner: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    """A group as the board shows it."""
+
+    id: int
+    title: str
+    tickets: int
+    organizations: int
+    paid_accounts: int
+    owner: str | None
+    owner_name: str | None
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    stage: str
+    total: int
+    cards: tuple[Card, ...]
 
 
 @dataclass(frozen=True)
@@ -153,21 +199,51 @@ def _attention(conn: Connection, records: Sequence[Any]) -> set[int]:
 
 
 def _base() -> Select[Any]:
+    stats = group_stats.group_stats.c
     return (
-        select(wish_groups, tracker_links.c.issue_key.label("epic_key"), tracker_links.c.status.label("epic_status"))
+        select(wish_groups, tracker_links.c.issue_key.label("epic_key"), tracker_links.c.status.label("epic_status"),
+               users.c.username.label("owner"), users.c.display_name.label("owner_name"),
+               stats.tickets, stats.organizations, stats.paid_accounts, stats.first_wish_at)
         .outerjoin(tracker_links, tracker_links.c.group_id == wish_groups.c.id)
-        .outerjoin(group_stats.group_stats, group_stats.group_stats.c.group_id == wish_groups.c.id)
+        .outerjoin(group_stats.group_stats, stats.group_id == wish_groups.c.id)
+        .outerjoin(users, users.c.id == wish_groups.c.owner_id)
     )
+
+
+def stage_of() -> ColumnElement[str]:
+    """The group's STAGES column, in SQL over `_base`."""
+    developing = and_(wish_groups.c.state == "approved", tracker_links.c.stage.in_(IN_DEVELOPMENT))
+    return case((developing, "in_development"), else_=wish_groups.c.state)
+
+
+def filtered(query: Select[Any], filters: Filters) -> Select[Any]:
+    """`query` (of `_base`) narrowed by `filters`; merged groups only when asked for by state."""
+    where: list[ColumnElement[bool]] = [
+        wish_groups.c.state == filters.state if filters.state else wish_groups.c.state != "merged"]
+    if filters.queue:
+        where.append(wish_groups.c.queue == filters.queue)
+    if filters.stage:
+        where.append(stage_of() == filters.stage)
+    if filters.segment:
+        segments = group_stats.group_segments.c
+        where.append(exists().where(segments.group_id == wish_groups.c.id, segments.segment == filters.segment))
+    if filters.owner == NO_OWNER:
+        where.append(wish_groups.c.owner_id.is_(None))
+    elif filters.owner:
+        where.append(users.c.username == filters.owner)
+    if filters.category:
+        where.append(wish_groups.c.category == filters.category)
+    return query.where(*where)
 
 
 def _rounded(value: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.round(cast(value, Numeric), 2)
 
 
-def _by_score(conn: Connection, context: _Context, query: Select[Any]) -> Select[Any]:
-    """`query` (of `_base`) ordered by bridge.workflow.priority.score of each group, highest first, then the newest
-    group first: the score is computed in SQL, rounded part by part as `score` rounds them. The parts that do not
-    depend on popularity (importance, legal deadline) are each priced by `score` itself."""
+def _scored(conn: Connection, context: _Context, query: Select[Any]) -> tuple[Select[Any], ColumnElement[Any]]:
+    """`query` (of `_base`) with what its score needs joined, and the score: bridge.workflow.priority.score of each
+    group computed in SQL, rounded part by part as `score` rounds them. The parts that do not depend on popularity
+    (importance, legal deadline) are each priced by `score` itself."""
     rules, stats, segments = context.rules, group_stats.group_stats.c, group_stats.group_segments.c
     parts = [_rounded(func.coalesce(stats.organizations, 0) * rules.per_organization),
              _rounded(func.coalesce(stats.paid_accounts, 0) * rules.per_paid_account)]
@@ -190,7 +266,21 @@ def _by_score(conn: Connection, context: _Context, query: Select[Any]) -> Select
     total: ColumnElement[Any] = parts[0]
     for part in parts[1:]:
         total = total + part
-    return query.order_by(_rounded(total).desc(), wish_groups.c.id.desc())
+    return query, _rounded(total)
+
+
+def _ordered(conn: Connection, context: _Context, query: Select[Any], sort: str) -> Select[Any]:
+    """`query` (of `_base`) in the order `sort` (one of SORTS) names; among equals the newest group first (the
+    oldest first when sorting by age)."""
+    stats = group_stats.group_stats.c
+    if sort == "oldest":
+        return query.order_by(stats.first_wish_at.asc().nulls_last(), wish_groups.c.id)
+    keys = {"tickets": stats.tickets, "organizations": stats.organizations, "paid_accounts": stats.paid_accounts,
+            "activity": wish_groups.c.active_at}
+    if sort in keys:
+        return query.order_by(keys[sort].desc().nulls_last(), wish_groups.c.id.desc())
+    query, score_of = _scored(conn, context, query)
+    return query.order_by(score_of.desc(), wish_groups.c.id.desc())
 
 
 def _docs(conn: Connection, group_ids: Sequence[int]) -> dict[int, list[StoredDoc]]:
@@ -220,7 +310,9 @@ def _rows(conn: Connection, context: _Context, records: Sequence[Any],
             tickets=popular.tickets, organizations=popular.organizations, score=value.total,
             suggested_queue=queue, suggested_rule=rule.name if rule else None,
             needs_attention=record.id in attention, epic_key=record.epic_key, epic_status=record.epic_status,
-            updated_at=record.updated_at, answered=record.id in answered,
+            updated_at=record.updated_at, answered=record.id in answered, paid_accounts=popular.paid_accounts,
+            owner=record.owner, owner_name=record.owner_name or record.owner,
+            first_wish_at=stats[record.id].first_wish_at, active_at=record.active_at,
         ), popular, value))
     return rows
 
@@ -233,9 +325,9 @@ def _matches(search: str, record: Any, docs: Sequence[StoredDoc], named: set[int
 
 
 def _page(conn: Connection, mappings: Mappings, query: Select[Any], search: str | None, limit: int,
-          offset: int) -> list[GroupRow]:
+          offset: int, sort: str = "score") -> list[GroupRow]:
     context = _Context.of(mappings)
-    query = _by_score(conn, context, query)
+    query = _ordered(conn, context, query, sort)
     if not search:
         return [row for row, _, _ in _rows(conn, context, list(conn.execute(query.limit(limit).offset(offset))))]
     candidates = conn.execute(query).all()
@@ -255,15 +347,15 @@ def _page(conn: Connection, mappings: Mappings, query: Select[Any], search: str 
 
 
 def list_groups(conn: Connection, mappings: Mappings, *, state: str | None = None, queue: str | None = None,
-                search: str | None = None, limit: int = 200, offset: int = 0) -> list[GroupRow]:
-    """Groups by score, highest first (the newest first among equals), `limit` of them after the first `offset`;
-    merged groups only when asked for by state. `search` matches the group a public number (`W-12`, `12`; a
+                search: str | None = None, limit: int = 200, offset: int = 0, filters: Filters | None = None,
+                sort: str = "score") -> list[GroupRow]:
+    """Groups in the order `sort` names (SORTS; by score, highest first, by default; the newest first among
+    equals), `limit` of them after the first `offset`; merged groups only when asked for by state. `filters`
+    (or `state` and `queue` alone) narrow them; `search` matches the group a public number (`W-12`, `12`; a
     merged group's number leads to its survivor) or a helpdesk ticket id (`4711`, `zendesk 4711`) names, or text
     in the title or any wish (case-insensitive in every language)."""
-    query = _base().where(wish_groups.c.state == state if state else wish_groups.c.state != "merged")
-    if queue:
-        query = query.where(wish_groups.c.queue == queue)
-    return _page(conn, mappings, query, search, limit, offset)
+    query = filtered(_base(), filters or Filters(state=state, queue=queue))
+    return _page(conn, mappings, query, search, limit, offset, sort)
 
 
 def new_wishes(conn: Connection, mappings: Mappings, limit: int = 200, offset: int = 0) -> list[GroupRow]:
@@ -271,6 +363,25 @@ def new_wishes(conn: Connection, mappings: Mappings, limit: int = 200, offset: i
     deferred ones with new demand."""
     query = _base().where(or_(wish_groups.c.state.in_(INBOX_STATES), _needs_attention()))
     return _page(conn, mappings, query, None, limit, offset)
+
+
+def board(conn: Connection, mappings: Mappings, filters: Filters | None = None, *, cards: int) -> list[BoardColumn]:
+    """One column per STAGES entry: how many groups stand there and the first `cards` of them as list_groups
+    orders them (by score); `filters` narrow them (their state and stage aside). The same few queries whatever
+    the number of groups: the counts, and the cards ranked within their column in SQL."""
+    query = filtered(_base(), replace(filters or Filters(), state=None, stage=None))
+    stage = stage_of()
+    totals = {name: count for name, count in conn.execute(query.with_only_columns(stage, func.count())
+                                                          .group_by(stage))}
+    query, score_of = _scored(conn, _Context.of(mappings), query)
+    rank = func.row_number().over(partition_by=stage, order_by=(score_of.desc(), wish_groups.c.id.desc()))
+    ranked = query.add_columns(stage.label("stage"), rank.label("rank")).subquery()
+    found: dict[str, list[Card]] = {}
+    for row in conn.execute(select(ranked).where(ranked.c.rank <= cards).order_by(ranked.c.rank)):
+        found.setdefault(row.stage, []).append(Card(
+            row.id, row.title, row.tickets or 0, row.organizations or 0, row.paid_accounts or 0, row.owner,
+            row.owner_name or row.owner))
+    return [BoardColumn(name, totals.get(name, 0), tuple(found.get(name, ()))) for name in STAGES]
 
 
 def _stages_told(conn: Connection, group_id: int, shown: Sequence[Any]) -> dict[int, tuple[tuple[str, str], ...]]:

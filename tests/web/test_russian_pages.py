@@ -198,7 +198,9 @@ def admin_pages(scene: Scene) -> dict[str, str]:
             "reports": "/admin/reports/?period=week&periods=4", "release": f"/admin/reports/release/{scene.released}",
             "release digest": "/admin/reports/digest",
             "operations": "/admin/operations/", "users": "/admin/users/",
-            "merged group": f"/admin/groups/{scene.merged}", "split group": f"/admin/groups/{scene.split_off}"}
+            "merged group": f"/admin/groups/{scene.merged}", "split group": f"/admin/groups/{scene.split_off}",
+            "board": "/admin/board", "mappings": "/admin/mappings/", "user": "/admin/users/2",
+            "sorted and filtered groups": "/admin/groups?sort=activity&owner=mine&segment=smb"}
 
 
 def test_every_admin_page_speaks_only_russian(irina: FlaskClient, scene: Scene) -> None:

@@ -9,14 +9,24 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from bridge.web import auth, i18n
-from bridge.web.admin import views_decisions, views_ops, views_reports, views_sidebar, views_users, views_wishes
+from bridge.web.admin import (
+    views_decisions,
+    views_mappings,
+    views_ops,
+    views_pm,
+    views_reports,
+    views_sidebar,
+    views_users,
+    views_wishes,
+)
 from bridge.web.admin.pages import page_url, when
 from bridge.web.context import runtime
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates",
                       static_folder="static")
 for child in (auth.blueprint, i18n.blueprint, views_wishes.blueprint, views_ops.blueprint,
-              views_reports.blueprint, views_users.blueprint, views_sidebar.blueprint, views_decisions.blueprint):
+              views_reports.blueprint, views_users.blueprint, views_sidebar.blueprint, views_decisions.blueprint,
+              views_pm.blueprint, views_mappings.blueprint):
     blueprint.register_blueprint(child)
 blueprint.before_request(auth.load_user)
 blueprint.before_request(auth.check_csrf)

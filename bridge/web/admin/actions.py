@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from bridge.mapping import Mappings
 from bridge.store.ids import store_id
 from bridge.web.admin.pages import BadField, day, field, number, optional
-from bridge.workflow import handover, lifecycle
+from bridge.workflow import curation, handover, lifecycle
 from bridge.workflow.suggestions import judge
 
 Form = MultiDict[str, str]
@@ -108,6 +108,17 @@ def _comment(conn: Connection, _mappings: Mappings, group_id: int, form: Form, a
     return group_id
 
 
+def _rename(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    curation.rename(conn, group_id, field(form, "new_title"), actor)
+    return group_id
+
+
+def _assign(conn: Connection, _mappings: Mappings, group_id: int, form: Form, actor: str) -> int:
+    """The owner chosen, or none (an empty choice)."""
+    curation.assign(conn, group_id, optional(form, "owner"), actor)
+    return group_id
+
+
 ACTIONS: Mapping[str, Action] = {
     "confirm": _plain(lifecycle.confirm),
     "acknowledge": _plain(lifecycle.acknowledge),
@@ -122,4 +133,6 @@ ACTIONS: Mapping[str, Action] = {
     "not_same": _not_same,
     "split": _split,
     "comment": _comment,
+    "rename": _rename,
+    "assign": _assign,
 }

@@ -9,7 +9,7 @@ from bridge.errors import WorkflowError
 from bridge.store.users import LANGUAGES
 from bridge.text.numbers import public_number
 from bridge.tracker.keys import KeyRefused
-from bridge.web.admin import issue_keys
+from bridge.web.admin import issue_keys, listing
 from bridge.web.admin.actions import ACTIONS
 from bridge.web.admin.finding import straight_to_group
 from bridge.web.admin.pages import BadField, field, optional
@@ -17,7 +17,7 @@ from bridge.web.auth import require
 from bridge.web.context import runtime
 from bridge.web.i18n import translate
 from bridge.workflow import answers, handover, lifecycle, read_models
-from bridge.workflow.changes import STATES, allowed_actions
+from bridge.workflow.changes import allowed_actions
 from bridge.workflow.priority import IMPORTANCE
 from bridge.workflow.routing import QUEUES
 
@@ -50,18 +50,19 @@ def inbox() -> ResponseReturnValue:
 
 @blueprint.get("/groups")
 def groups() -> ResponseReturnValue:
-    require("view")
+    """Every group, filtered and ordered as the query string says (bridge/web/admin/listing.py)."""
+    user = require("view")
     rt, number = runtime(), _page_number()
-    filters = {name: optional(request.args, name) for name in ("state", "queue", "search")}
-    shortcut = straight_to_group(filters["search"]) if number == 1 else None
+    shortcut = straight_to_group(optional(request.args, "search")) if number == 1 else None
     if shortcut is not None:
         return shortcut
     with rt.engine.connect() as conn:
-        rows = read_models.list_groups(conn, rt.mappings, state=filters["state"], queue=filters["queue"],
-                                       search=filters["search"], limit=GROUPS_SHOWN + 1,
-                                       offset=(number - 1) * GROUPS_SHOWN)
-    return render_template("groups.html", rows=rows[:GROUPS_SHOWN], filters=filters, states=STATES, queues=QUEUES,
-                           topics=rt.mappings.topics, page=number, more=len(rows) > GROUPS_SHOWN)
+        rows = read_models.list_groups(conn, rt.mappings, search=optional(request.args, "search"),
+                                       filters=listing.asked_filters(user), sort=listing.asked_sort(),
+                                       limit=GROUPS_SHOWN + 1, offset=(number - 1) * GROUPS_SHOWN)
+        choices = listing.choices(conn, rt.mappings)
+    return render_template("groups.html", rows=rows[:GROUPS_SHOWN], page=number, more=len(rows) > GROUPS_SHOWN,
+                           filters=choices["asked"], **choices)
 
 
 def group_page(group_id: int, status: int = 200) -> ResponseReturnValue:
@@ -73,7 +74,8 @@ def group_page(group_id: int, status: int = 200) -> ResponseReturnValue:
         except WorkflowError:
             abort(404)
         handing_over, answered = handover.handover(conn, group_id), answers.group_answers(conn, group_id)
-    return render_template("group.html", detail=detail, group=detail.group, queues=QUEUES,
+        owners = listing.owners(conn)
+    return render_template("group.html", detail=detail, group=detail.group, queues=QUEUES, owners=owners,
                            importance=IMPORTANCE, topics=rt.mappings.topics, handover=handing_over, answers=answered,
                            page=number, more=detail.group.wishes > number * WISHES_SHOWN), status
 

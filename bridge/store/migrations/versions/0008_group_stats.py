@@ -5,8 +5,9 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-03
 
-The figures are derived data: they are counted here by the very code that keeps them current
-(bridge.workflow.popularity.refresh_all).
+The figures are derived data, counted by the very code that keeps them current
+(bridge.workflow.popularity.refresh_all) in the newest migration that adds to them (0013): that code
+writes every column the figures have by then.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -39,9 +40,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('group_id', 'segment', name=op.f('pk_group_segments'))
     )
     op.create_index('ix_audit_action', 'audit', ['entity', 'action', 'entity_id'], unique=False)
-    from bridge.workflow.popularity import refresh_all
-
-    refresh_all(op.get_bind())
 
 
 def downgrade() -> None:
