@@ -49,5 +49,5 @@ def send(engine: Engine, desk: MemoryHelpdesk) -> DrainSummary:
 
 def comment_of(desk: MemoryHelpdesk, external_id: str) -> str:
     """The one comment a ticket got."""
-    [comment] = desk.comments[external_id]
+    [comment] = desk.messages[external_id]
     return comment

@@ -57,7 +57,7 @@ def test_the_preview_shows_per_language_exactly_the_messages_the_outbox_then_sen
                                 titles={"en": "Export reports to Excel", "ru": "Экспорт отчётов в Excel"}) == 4
     desk = MemoryHelpdesk()
     assert send(engine, desk).done == 4
-    sent = Counter(text for comments in desk.comments.values() for text in comments)
+    sent = Counter(text for comments in desk.messages.values() for text in comments)
     assert sent == Counter({line.text: line.tickets for line in shown.lines})
 
 
@@ -123,7 +123,7 @@ def test_undo_withdraws_the_unsent_messages_restores_the_group_and_a_second_deci
     with engine.begin() as conn:   # declined again, for good this time: the same epoch tells them once
         decisions.refuse(conn, mappings, group, "decline", "pm", REASON)
     assert send(engine, desk).done == 4
-    assert all(len(comments) == 2 for comments in desk.comments.values())
+    assert all(len(comments) == 2 for comments in desk.messages.values())
 
 
 def test_undo_gives_back_the_waiting_messages_the_decision_had_replaced(engine, mappings):

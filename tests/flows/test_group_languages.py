@@ -148,7 +148,7 @@ def test_an_unknown_tracker_resolution_is_never_pasted_into_a_message_in_another
     desk = MemoryHelpdesk()
     send(engine, desk)
     assert comment_of(desk, f"{group}-0").endswith("Reason: Cannot Reproduce")
-    assert f"{group}-1" not in desk.comments
+    assert f"{group}-1" not in desk.messages
     with engine.begin() as conn:
         assert languages.translate(conn, mappings, group, "pm", reasons={"ru": "не удалось воспроизвести"}) == 1
     send(engine, desk)
