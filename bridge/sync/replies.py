@@ -76,13 +76,20 @@ def since(asked: Asked) -> datetime:
 
 
 def answers(asked: Asked, comments: list[TicketComment]) -> list[tuple[TicketComment, int]]:
-    """The requester's public comments among `comments`, each with the question it answers: the last one that
-    reached the ticket in an earlier second (the first one, for an answer within its second). Pure."""
+    """The requester's public comments among `comments` (oldest first) that follow the question in the thread,
+    each with the question it answers: the last one that reached the ticket in an earlier second (the first one,
+    for an answer within its second). A comment of the requester before the question (the ticket's own
+    description, written in the same second on a fast day) answers nothing. Pure."""
     if not asked.requester_id:
         return []
     found = []
+    asked_before = False
     for comment in comments:
-        if comment.public and comment.author_id == asked.requester_id and comment.created_at > since(asked):
+        if comment.created_at <= since(asked):
+            continue
+        if comment.author_id != asked.requester_id:
+            asked_before = True   # the question, written by the bridge's user, comes first in the thread
+        elif comment.public and asked_before:
             earlier = [question for reached, question in asked.questions if reached < comment.created_at]
             found.append((comment, earlier[-1] if earlier else asked.questions[0][1]))
     return found

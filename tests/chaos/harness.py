@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from bridge.config import load_settings
 from bridge.runtime import Runtime
@@ -34,6 +34,7 @@ from bridge.store.schema import outbox, tickets, tracker_links, wish_tickets, wi
 from bridge.text.numbers import public_number
 from bridge.workflow.lifecycle import decide, route
 from bridge.workflow.lookup import absorbed
+from bridge.workflow.merging import merge
 from sandboxes import jira as jira_sandbox
 from sandboxes import zendesk as zendesk_sandbox
 from sandboxes.faults import Faults
@@ -246,7 +247,8 @@ class Chaos:
                 wish_tickets, wish_tickets.c.wish_id == wishes.c.id).join(
                 tickets, tickets.c.id == wish_tickets.c.ticket_id).order_by(tickets.c.id).limit(self.fan_out)).all()
             group = rows[0].group_id
-            conn.execute(update(wishes).where(wishes.c.id.in_([r.id for r in rows])).values(group_id=group))
+            for source in dict.fromkeys(row.group_id for row in rows if row.group_id != group):
+                merge(conn, source, group, "pm")   # as the product manager merges: their numbers lead here
             route(conn, self.runtime.mappings, group, "analyst", "pm")
             decide(conn, self.runtime.mappings, group, "approve", "pm")
         self.fan_out_ids = [int(r.external_id) for r in rows]

@@ -109,7 +109,7 @@ def test_a_rename_is_audited_needs_a_title_and_is_only_for_those_who_decide(clie
     assert refused.status_code == 400 and "Please fill in: New title." in page(refused)
     response = post(client, f"/admin/groups/{group_id}/rename", {"new_title": "Export of reports"})
     html = page(client.get(response.location))
-    assert f"<h1>#{group_id} Export of reports</h1>" in html and "The group was renamed." in html
+    assert f"<h1>W-{group_id} Export of reports</h1>" in html and "The group was renamed." in html
     assert "Previous title: export of reprots" in html
 
 
@@ -132,7 +132,7 @@ def test_ticked_suggestions_merge_into_the_group_in_one_step(pm: FlaskClient, we
     assert post(pm, f"/admin/groups/{target}/similar/merge", {}).status_code == 400
     assert post(pm, "/admin/groups/999/similar/merge", {"source_ids": [str(first)]}).status_code == 404
     refused = post(pm, f"/admin/groups/{target}/similar/merge", {"source_ids": [str(first)]})
-    assert refused.status_code == 409 and f"group {first} is merged: cannot merge" in page(refused)
+    assert refused.status_code == 409 and f"group W-{first} is merged: cannot merge" in page(refused)
 
 
 def test_the_board_shows_a_column_per_stage_and_a_more_link_past_its_cards(pm: FlaskClient, web_runtime: Runtime,
