@@ -101,3 +101,17 @@ def _html(browser: WebDriver) -> WebElement:
     page = _patiently(browser, lambda b: b.find_element(By.TAG_NAME, "html"))
     assert isinstance(page, WebElement)
     return page
+
+
+def log_in(browser: WebDriver, url: str, username: str, password: str) -> None:
+    """Sign in through the log-in form of the site at `url` (cookies of an earlier user dropped first)."""
+    browser.delete_all_cookies()
+    browser.get(f"{url}/admin/login")
+    browser.find_element(By.NAME, "username").send_keys(username)
+    browser.find_element(By.NAME, "password").send_keys(password)
+    click_and_wait(browser, (By.CSS_SELECTOR, "form.stack button[type=submit]"))
+    assert "/admin/login" not in browser.current_url
+
+
+def page_text(browser: WebDriver) -> str:
+    return str(browser.find_element(By.TAG_NAME, "body").text)

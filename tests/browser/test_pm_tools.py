@@ -21,6 +21,7 @@ from bridge.store.users import create_user
 from bridge.web.app import create_app
 from bridge.workflow import lifecycle
 from sandboxes.jira import serve_in_thread
+from tests.browser import chromium
 from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, start_chromium
 from tests.conftest import MAPPINGS
 from tests.web.support import add_group
@@ -84,16 +85,10 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 
 def log_in(browser, site: Site, username: str) -> None:  # type: ignore[no-untyped-def]
-    browser.delete_all_cookies()
-    browser.get(f"{site.url}/admin/login")
-    browser.find_element(By.NAME, "username").send_keys(username)
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    click_and_wait(browser, (By.CSS_SELECTOR, "form.stack button[type=submit]"))
-    assert "/admin/login" not in browser.current_url
+    chromium.log_in(browser, site.url, username, PASSWORD)
 
 
-def body(browser) -> str:  # type: ignore[no-untyped-def]
-    return str(browser.find_element(By.TAG_NAME, "body").text)
+body = chromium.page_text
 
 
 def titles_shown(browser) -> list[str]:  # type: ignore[no-untyped-def]
