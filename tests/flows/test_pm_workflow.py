@@ -229,7 +229,7 @@ def test_a_bulk_merge_is_all_or_nothing(engine: Engine, mappings: Mappings) -> N
         workflow.route(conn, mappings, released, "analyst", "pm")
         workflow.decide(conn, mappings, released, "approve", "pm")
         workflow.mark_done(conn, released, "pm")
-    with pytest.raises(WorkflowError, match=f"group {released} is done: cannot merge"), engine.begin() as conn:
+    with pytest.raises(WorkflowError, match=f"group W-{released} is done: cannot merge"), engine.begin() as conn:
         curation.merge_suggested(conn, target, [(fine, 0.8), (released, 0.7)], "pm")
     with engine.connect() as conn:
         assert conn.execute(select(wish_groups.c.state).where(wish_groups.c.id == fine)).scalar_one() == "new"
