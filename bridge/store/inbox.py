@@ -33,8 +33,9 @@ def pending(conn: Connection, limit: int = 100, after: int = 0) -> list[dict[str
     return [dict(row._mapping) for row in rows]
 
 
-def mark_processed(conn: Connection, row_id: int, error: str | None = None) -> None:
+def mark_processed(conn: Connection, row_ids: list[int], error: str | None = None) -> None:
+    """Count one more attempt of each delivery; without an `error` they are done."""
     values: dict[str, Any] = {"attempts": inbox.c.attempts + 1, "error": error}
     if error is None:
         values["processed_at"] = datetime.now(UTC)
-    conn.execute(inbox.update().where(inbox.c.id == row_id).values(**values))
+    conn.execute(inbox.update().where(inbox.c.id.in_(row_ids)).values(**values))

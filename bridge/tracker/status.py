@@ -12,22 +12,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from bridge.mapping import Mappings
 from bridge.mapping.tracker import stage_for
 from bridge.model import STATUS_CHANGED, IssueState, WebhookEvent
-from bridge.outbox.notify import notify
+from bridge.outbox.notify import Audience, notify_all
 from bridge.outbox.wording import Reason
 from bridge.ports import Tracker
 from bridge.store import audit
 from bridge.store.cursors import load_cursor, record_run, save_cursor
 from bridge.store.schema import tracker_links, wish_groups
 from bridge.text.reasons import reason_of_resolution
-from bridge.workflow.changes import change
+from bridge.workflow.changes import change, load_group
 
 log = logging.getLogger(__name__)
 GROUP_STATE = {"released": ("done", "done"), "declined": ("declined", "decline")}  # stage: (state, action)
@@ -78,42 +80,107 @@ def _older(moment: datetime | None, recorded: datetime | None) -> bool:
     return moment < (recorded if recorded.tzinfo else recorded.replace(tzinfo=UTC))
 
 
+@dataclass(frozen=True)
+class _Move:
+    """A stage change seen in a run of observations: the epic's link, the stage it moved from and to."""
+
+    link: Any
+    previous: str | None
+    stage: str
+    state: IssueState
+
+
+_OBSERVED = ("status", "status_category", "resolution", "fix_version", "observed_at", "updated_at")
+_STORE_OBSERVED = (update(tracker_links).where(tracker_links.c.id == bindparam("link_id"))
+                   .values({name: bindparam(name) for name in _OBSERVED}))
+_MOVE_STAGE = (update(tracker_links)
+               .where(tracker_links.c.id == bindparam("link_id"),
+                      tracker_links.c.stage.is_not_distinct_from(bindparam("stage_read")))
+               .values({name: bindparam(name) for name in (*_OBSERVED, "stage")}))
+"""Prepared once: the worker writes every observed epic through them."""
+
+
 def observe(conn: Connection, mappings: Mappings, tracker: str, state: IssueState, *,
             now: datetime | None = None) -> bool:
     """Record what `tracker` says about a linked issue; on a new stage, notify every ticket of its group and settle
     the group (released -> done, declined -> declined). True when the stage changed here."""
+    return observe_many(conn, mappings, tracker, [state], now=now) == 1
+
+
+def observe_many(conn: Connection, mappings: Mappings, tracker: str, states: Sequence[IssueState], *,
+                 now: datetime | None = None) -> int:
+    """`observe` each state in order, with one read of their links and one write per link: a link's stage moves
+    with a compare-and-set from the stage read here, so a change another process recorded meanwhile is acted on
+    there, not twice. Returns the stage changes acted on."""
+    if not states:
+        return 0
     now = now or datetime.now(UTC)
-    link = conn.execute(
-        select(tracker_links).where(tracker_links.c.tracker == tracker, tracker_links.c.issue_key == state.issue_key)
-    ).first()
-    if link is None or _older(state.as_of, link.observed_at):
-        return False
-    stage = stage_for(mappings.get(tracker), state.status, state.status_category, state.resolution)
-    values: dict[str, Any] = {"status": state.status, "status_category": state.status_category,
-                              "resolution": state.resolution, "fix_version": state.fix_version, "updated_at": now,
-                              **({"observed_at": state.as_of} if state.as_of else {})}
-    row = update(tracker_links).where(tracker_links.c.id == link.id)
-    if stage is None or stage == link.stage:
-        conn.execute(row.values(**values))
-        return False
-    moved = conn.execute(row.where(tracker_links.c.stage.is_not_distinct_from(link.stage)).values(**values,
-                                                                                                 stage=stage))
-    if not moved.rowcount:
-        return False
-    group = conn.execute(select(wish_groups).where(wish_groups.c.id == link.group_id)).one()
-    notify(conn, mappings, group.id, stage, context_for(group, link, state), epoch=group.epoch)
-    _settle_group(conn, tracker, group, link.stage, stage, state)
-    log.info("tracker.stage_changed", extra={"issue": state.issue_key, "group": group.id, "from": link.stage,
-                                             "to": stage})
-    return True
+    read = {link.issue_key: link for link in conn.execute(select(tracker_links).where(
+        tracker_links.c.tracker == tracker, tracker_links.c.issue_key.in_({state.issue_key for state in states})))}
+    stages = {key: link.stage for key, link in read.items()}
+    observed: dict[str, dict[str, Any]] = {}
+    moves: list[_Move] = []
+    for state in states:
+        key = state.issue_key
+        if key not in read:
+            continue
+        seen = observed.get(key, read[key]._mapping)["observed_at"]
+        if _older(state.as_of, seen):
+            continue
+        stage = stage_for(mappings.get(tracker), state.status, state.status_category, state.resolution)
+        if stage is not None and stage != stages[key]:
+            moves.append(_Move(read[key], stages[key], stage, state))
+            stages[key] = stage
+        observed[key] = {"link_id": read[key].id, "status": state.status, "status_category": state.status_category,
+                         "resolution": state.resolution, "fix_version": state.fix_version, "updated_at": now,
+                         "observed_at": state.as_of or seen}
+    moving = {move.state.issue_key for move in moves}
+    still = [values for key, values in observed.items() if key not in moving]
+    if still:
+        conn.execute(_STORE_OBSERVED, still)
+    moved = {key for key in moving if conn.execute(_MOVE_STAGE, {
+        **observed[key], "stage_read": read[key].stage, "stage": stages[key]}).rowcount}
+    acted = [move for move in moves if move.state.issue_key in moved]
+    _tell(conn, mappings, tracker, acted)
+    return len(acted)
 
 
-def handle_tracker_event(conn: Connection, mappings: Mappings, event: WebhookEvent) -> bool:
-    """One stored tracker webhook event. Events without a status, resolution or fix-version change, and the
-    bridge's own writes, are ignored."""
-    if event.kind != STATUS_CHANGED or not event.issue_key or event.payload.get("by_bridge"):
-        return False
-    return observe(conn, mappings, event.source, IssueState.from_record(event.issue_key, event.payload))
+def _tell(conn: Connection, mappings: Mappings, tracker: str, moves: Sequence[_Move]) -> None:
+    """Notify and settle each move's group in order; a run of moves to one stage is notified together."""
+    groups = {group.id: group for group in conn.execute(
+        select(wish_groups).where(wish_groups.c.id.in_({move.link.group_id for move in moves})))}
+    for stage, run in groupby(moves, key=lambda move: move.stage):
+        batch = list(run)
+        settling = stage in GROUP_STATE or any(move.previous in GROUP_STATE for move in batch)
+        for wave in ([[move] for move in batch] if settling else _distinct_groups(batch)):
+            notify_all(conn, mappings, stage, [
+                Audience(move.link.group_id, context_for(groups[move.link.group_id], move.link, move.state),
+                         groups[move.link.group_id].epoch) for move in wave])
+            for move in wave:
+                group = groups[move.link.group_id]
+                _settle_group(conn, tracker, group, move.previous, stage, move.state)
+                log.info("tracker.stage_changed", extra={"issue": move.state.issue_key, "group": group.id,
+                                                         "from": move.previous, "to": stage})
+            if settling:
+                groups[wave[0].link.group_id] = load_group(conn, wave[0].link.group_id)
+
+
+def _distinct_groups(moves: list[_Move]) -> list[list[_Move]]:
+    """Consecutive waves in which no group appears twice (a group's messages keep their order)."""
+    waves: list[list[_Move]] = [[]]
+    for move in moves:
+        if any(other.link.group_id == move.link.group_id for other in waves[-1]):
+            waves.append([])
+        waves[-1].append(move)
+    return waves
+
+
+def handle_tracker_events(conn: Connection, mappings: Mappings, tracker: str, events: Sequence[WebhookEvent]) -> int:
+    """Stored webhook events of one tracker, in order. Events without a status, resolution or fix-version change,
+    and the bridge's own writes, are ignored. Returns the stage changes acted on."""
+    return observe_many(conn, mappings, tracker, [
+        IssueState.from_record(event.issue_key, event.payload) for event in events
+        if event.kind == STATUS_CHANGED and event.issue_key and not event.payload.get("by_bridge")])
 
 
 def mark_missing(conn: Connection, tracker: str, keys: Sequence[str], now: datetime) -> int:

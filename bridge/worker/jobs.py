@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Connection
@@ -27,11 +28,11 @@ from bridge.store import inbox
 from bridge.sync.pull import Intake, SyncSummary, failure_recorded, store_tickets, sync_once
 from bridge.sync.replies import collect_replies
 from bridge.tracker.epics import epic_handlers
-from bridge.tracker.status import handle_tracker_event, reconcile
+from bridge.tracker.status import handle_tracker_events, reconcile
 from bridge.workflow.lifecycle import intake_tickets
 
 log = logging.getLogger(__name__)
-INBOX_CHUNK = 50
+INBOX_CHUNK = 20
 
 
 def helpdesk_connectors(runtime: Runtime) -> dict[str, Helpdesk]:
@@ -82,16 +83,19 @@ def sync_sources(runtime: Runtime, names: list[str] | None = None,
     return [sync_source(runtime, name, progress) for name in names or runtime.configured("helpdesk")]
 
 
-def _handle_event(runtime: Runtime, connectors: dict[str, Helpdesk], conn: Connection,
-                  event: WebhookEvent) -> None:
-    if event.source in connectors and event.ref is not None:
-        ticket = connectors[event.source].get_ticket(event.ref)
-        summary = SyncSummary(event.source)
-        wish_ids = store_tickets(conn, [ticket], runtime.mappings.helpdesk(event.source), summary)
-        if wish_ids:
-            intake(runtime, conn, wish_ids)
-    elif event.issue_key is not None:
-        handle_tracker_event(conn, runtime.mappings, event)
+def _handle_events(runtime: Runtime, connectors: dict[str, Helpdesk], conn: Connection,
+                   events: list[WebhookEvent]) -> None:
+    """Events in order: a helpdesk event re-reads its ticket; a run of one tracker's events is observed together."""
+    for (source, is_helpdesk), run in groupby(events, key=lambda event: (event.source, event.source in connectors)):
+        if not is_helpdesk:
+            handle_tracker_events(conn, runtime.mappings, source, list(run))
+            continue
+        for event in run:
+            if event.ref is not None:
+                ticket = connectors[source].get_ticket(event.ref)
+                wish_ids = store_tickets(conn, [ticket], runtime.mappings.helpdesk(source), SyncSummary(source))
+                if wish_ids:
+                    intake(runtime, conn, wish_ids)
 
 
 def drain_inbox(runtime: Runtime, limit: int = 200, budget_seconds: float = 20.0) -> int:
@@ -110,8 +114,7 @@ def drain_inbox(runtime: Runtime, limit: int = 200, budget_seconds: float = 20.0
         for chunk in (rows[start:start + INBOX_CHUNK] for start in range(0, len(rows), INBOX_CHUNK)):
             try:
                 with runtime.engine.begin() as conn:
-                    for row in chunk:
-                        _handle_delivery(runtime, connectors, conn, row)
+                    _handle_deliveries(runtime, connectors, conn, chunk)
             except Exception:
                 for row in chunk:
                     _handle_alone(runtime, connectors, row)
@@ -119,21 +122,21 @@ def drain_inbox(runtime: Runtime, limit: int = 200, budget_seconds: float = 20.0
     return handled
 
 
-def _handle_delivery(runtime: Runtime, connectors: dict[str, Helpdesk], conn: Connection,
-                     row: dict[str, Any]) -> None:
-    for record in row["events"]:
-        _handle_event(runtime, connectors, conn, WebhookEvent.from_record(record))
-    inbox.mark_processed(conn, row["id"])
+def _handle_deliveries(runtime: Runtime, connectors: dict[str, Helpdesk], conn: Connection,
+                       rows: list[dict[str, Any]]) -> None:
+    _handle_events(runtime, connectors, conn, [WebhookEvent.from_record(record) for row in rows
+                                               for record in row["events"]])
+    inbox.mark_processed(conn, [row["id"] for row in rows])
 
 
 def _handle_alone(runtime: Runtime, connectors: dict[str, Helpdesk], row: dict[str, Any]) -> None:
     try:
         with runtime.engine.begin() as conn:
-            _handle_delivery(runtime, connectors, conn, row)
+            _handle_deliveries(runtime, connectors, conn, [row])
     except Exception as error:
         log.exception("inbox.failed", extra={"delivery": row["delivery_id"]})
         with runtime.engine.begin() as conn:
-            inbox.mark_processed(conn, row["id"], error=describe(error))
+            inbox.mark_processed(conn, [row["id"]], error=describe(error))
 
 
 def outbox_handlers(runtime: Runtime) -> dict[str, Handler]:

@@ -19,7 +19,7 @@ from bridge.store.audit import trail
 from bridge.store.cursors import load_cursor, sync_status
 from bridge.store.schema import inbox, tracker_links, wish_groups
 from bridge.store.schema import outbox as outbox_rows
-from bridge.tracker.status import handle_tracker_event, observe, reconcile
+from bridge.tracker.status import handle_tracker_events, observe, reconcile
 from bridge.web.app import create_app
 from bridge.worker import jobs as services
 from connectors.jira.tracker import updated_clause
@@ -69,8 +69,8 @@ def test_a_status_change_reaches_every_linked_ticket_exactly_once_even_when_one_
     with engine.begin() as conn:
         group = a_group(conn, 150)
         link_epic(conn, group, "WISH-1")
-        assert handle_tracker_event(conn, mappings, status_event())
-        assert not handle_tracker_event(conn, mappings, status_event())
+        assert handle_tracker_events(conn, mappings, "jira", [status_event()])
+        assert not handle_tracker_events(conn, mappings, "jira", [status_event()])
     desk = MemoryHelpdesk(failing={"zendesk-3"})
     handlers = {TICKET_PATCH: ticket_patch_handler({"zendesk": desk})}
     first = drain(engine, handlers, limits={"zendesk": 100})
@@ -125,7 +125,7 @@ def test_changes_without_a_status_resolution_or_fix_version_are_ignored(engine, 
     with engine.begin() as conn:
         link_epic(conn, a_group(conn, 2), "WISH-1")
         labels = WebhookEvent("jira", "issue_updated", "d-labels", issue_key="WISH-1", payload={"status": "Done"})
-        assert not handle_tracker_event(conn, mappings, labels)
+        assert not handle_tracker_events(conn, mappings, "jira", [labels])
     assert patches(engine) == []
 
 
@@ -177,7 +177,7 @@ def test_a_release_closes_the_group_and_tells_the_fix_version(engine, mappings):
 
 
 def observe_event(conn, mappings, **state) -> bool:
-    return handle_tracker_event(conn, mappings, status_event(**state))
+    return bool(handle_tracker_events(conn, mappings, "jira", [status_event(**state)]))
 
 
 def test_wont_do_declines_the_group_with_the_resolution_as_reason(engine, mappings):
@@ -329,3 +329,45 @@ def test_the_sandbox_refuses_a_key_list_with_an_unknown_key_as_jira_does():
             list(connector.client.search("issuekey in (WISH-1, WISH-404)"))
     assert refused.value.status == 400
     assert "An issue with key 'WISH-404' does not exist for field 'issuekey'." in str(refused.value)
+
+
+def _at(minutes: int) -> int:
+    return int((datetime(2026, 12, 1, tzinfo=UTC) + timedelta(minutes=minutes)).timestamp() * 1000)
+
+
+def _what_happened(conn) -> tuple:
+    items = conn.execute(select(outbox_rows.c.idempotency_key, outbox_rows.c.state).order_by(outbox_rows.c.id))
+    links = conn.execute(select(tracker_links.c.issue_key, tracker_links.c.stage, tracker_links.c.status,
+                                tracker_links.c.observed_at).order_by(tracker_links.c.id))
+    groups = conn.execute(select(wish_groups.c.id, wish_groups.c.state, wish_groups.c.reason)
+                          .order_by(wish_groups.c.id))
+    actions = [(entry["action"], entry["reason"]) for group in (1, 2, 3) for entry in trail(conn, "group", group)]
+    return list(items), list(links), list(groups), actions
+
+
+def test_a_run_of_webhooks_handled_together_does_exactly_what_one_at_a_time_does(engine, mappings):
+    """The worker observes a chunk of deliveries at once: moves back and forth, a late (older) delivery, a
+    rejection and a release among them end as they would one delivery at a time."""
+    events = [status_event("WISH-1", as_of=_at(1)), status_event("WISH-2", as_of=_at(1)),
+              status_event("WISH-1", "Testing", as_of=_at(2)), status_event("WISH-1", "To Do", "new", as_of=_at(0)),
+              status_event("WISH-3", "Done", "done", "Won't Do", as_of=_at(3)),
+              status_event("WISH-2", "Testing", as_of=_at(4)), status_event("WISH-1", "In Progress", as_of=_at(5)),
+              status_event("WISH-3", "In Progress", as_of=_at(6)),
+              status_event("WISH-1", "Done", "done", "Done", ("5.2",), as_of=_at(7))]
+    with engine.begin() as conn:
+        for number, key in enumerate(("WISH-1", "WISH-2", "WISH-3")):
+            link_epic(conn, a_group(conn, 2, first_number=10 * number), key)
+    outcomes = []
+    for batches in ([[event] for event in events], [events]):
+        with engine.connect() as conn:
+            transaction = conn.begin()
+            acted = sum(handle_tracker_events(conn, mappings, "jira", batch) for batch in batches)
+            outcomes.append((acted, _what_happened(conn)))
+            transaction.rollback()
+    one_at_a_time, together = outcomes
+    assert together == one_at_a_time
+    acted, (items, links, groups, _) = together
+    assert acted == 8
+    assert [stage for _, stage, _, _ in links] == ["released", "testing", "in_development"]
+    assert [state for _, state, _ in groups] == ["done", "approved", "approved"]
+    assert sum(1 for key, state in items if key.startswith("stage:testing:g1:") and state == "superseded") == 2

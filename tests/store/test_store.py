@@ -103,8 +103,8 @@ def test_a_duplicate_webhook_delivery_is_stored_once(engine):
         assert not inbox.receive(conn, "jira", "d-1", {}, "{}", [{"kind": "status"}])
         assert inbox.receive(conn, "zendesk", "d-1", {}, "{}", [])
         [first, second] = inbox.pending(conn)
-        inbox.mark_processed(conn, first["id"])
-        inbox.mark_processed(conn, second["id"], error="boom")
+        inbox.mark_processed(conn, [first["id"]])
+        inbox.mark_processed(conn, [second["id"]], error="boom")
         [left] = inbox.pending(conn)
     assert (left["source"], left["attempts"], left["error"]) == ("zendesk", 1, "boom")
 
