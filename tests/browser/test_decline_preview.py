@@ -26,7 +26,7 @@ from bridge.web.app import create_app
 from bridge.worker import jobs
 from sandboxes.zendesk import ZendeskSandbox, create_sandbox, sandbox_of, serve_in_thread
 from sandboxes.zendesk_agent import add_agent_page
-from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, start_chromium, submit
+from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, log_in, start_chromium, submit
 from tests.conftest import MAPPINGS
 from tests.flows.language_helpers import a_group, add_customer
 
@@ -119,10 +119,7 @@ def choose_reason(browser: WebDriver, form_id: str, code: str) -> None:
 
 def test_a_product_manager_previews_confirms_and_undoes_a_decline_then_declines_for_good(browser: WebDriver,
                                                                                          site: Site) -> None:
-    browser.get(f"{site.url}/admin/login")
-    browser.find_element(By.NAME, "username").send_keys("pm")
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    click_and_wait(browser, (By.CSS_SELECTOR, "form.stack button[type=submit]"))
+    log_in(browser, site.url, "pm", PASSWORD)
     browser.get(f"{site.url}/admin/groups/{site.group}")
 
     choose_reason(browser, "decline-form", "out_of_scope")

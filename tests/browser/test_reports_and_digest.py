@@ -21,7 +21,7 @@ from bridge.runtime import Runtime
 from bridge.store.users import create_user
 from bridge.web.app import create_app
 from sandboxes.jira import serve_in_thread
-from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, start_chromium, submit
+from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, log_in, start_chromium, submit
 from tests.conftest import MAPPINGS
 from tests.report_scenes import Releases, release_scene, six_month_import
 
@@ -58,14 +58,6 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
     driver.quit()
 
 
-def log_in(browser: WebDriver, site: Site) -> None:
-    browser.get(f"{site.url}/admin/login")
-    browser.find_element(By.NAME, "username").send_keys("lead")
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    click_and_wait(browser, (By.CSS_SELECTOR, "form.stack button[type=submit]"))
-    assert "/admin/login" not in browser.current_url
-
-
 def screenshot(browser: WebDriver, name: str) -> Path:
     """The whole page at 1280 px wide (the window grows to the page's height, up to 4000 px)."""
     height = browser.execute_script("return document.documentElement.scrollHeight")
@@ -84,7 +76,7 @@ def cells(browser: WebDriver, row: str) -> list[str]:
 
 def test_a_support_lead_sees_a_six_month_import_in_its_own_months_and_the_partial_month_marked(
         browser: WebDriver, site: Site) -> None:
-    log_in(browser, site)
+    log_in(browser, site.url, "lead", PASSWORD)
     click_and_wait(browser, (By.LINK_TEXT, "Reports"))
     Select(browser.find_element(By.NAME, "period")).select_by_value("month")
     browser.execute_script("document.querySelector('#report-options [name=today]').value = arguments[0]",
@@ -105,7 +97,7 @@ def test_a_support_lead_sees_a_six_month_import_in_its_own_months_and_the_partia
 
 
 def test_a_support_lead_opens_the_release_digest(browser: WebDriver, site: Site) -> None:
-    log_in(browser, site)
+    log_in(browser, site.url, "lead", PASSWORD)
     browser.get(f"{site.url}/admin/reports/")
     click_and_wait(browser, (By.ID, "release-digest"))
     assert browser.find_element(By.ID, "digest-heading").text == "Release digest: version 5.3, released 2026-03-20"

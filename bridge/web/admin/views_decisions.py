@@ -5,10 +5,12 @@ survive. Also the group's words per language: its titles, its reason, and messag
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import Connection
 from werkzeug.datastructures import MultiDict
 
 from bridge.errors import WorkflowError
@@ -98,21 +100,27 @@ def decide(group_id: int, decision: str) -> ResponseReturnValue:
         409 if problem else 200
 
 
-@blueprint.post("/groups/<int:group_id>/undo")
-def undo(group_id: int) -> ResponseReturnValue:
-    """Undo the group's decline or deferral while its window is open (the decision's own permission)."""
-    queue, rt = _queue(group_id), runtime()
-    with rt.engine.connect() as conn:
-        offer = decisions.undo_offer(conn, group_id)
-    user = require(offer.action if offer else "decline", queue)
+def _run_command(group_id: int, command: Callable[[Connection], int], done_key: str) -> ResponseReturnValue:
+    """Run `command` in one transaction and flash `done_key` with the count it returns, back on the group page;
+    a command the workflow refuses is flashed as its error on the group page (409)."""
     try:
-        with rt.engine.begin() as conn:
-            withdrawn = decisions.undo(conn, group_id, user.username)
+        with runtime().engine.begin() as conn:
+            count = command(conn)
     except WorkflowError as error:
         flash(str(error), "error")
         return group_page(group_id, 409)
-    flash(translate("done.undo", count=withdrawn), "ok")
+    flash(translate(done_key, count=count), "ok")
     return redirect(url_for("admin.wishes.group", group_id=group_id))
+
+
+@blueprint.post("/groups/<int:group_id>/undo")
+def undo(group_id: int) -> ResponseReturnValue:
+    """Undo the group's decline or deferral while its window is open (the decision's own permission)."""
+    queue = _queue(group_id)
+    with runtime().engine.connect() as conn:
+        offer = decisions.undo_offer(conn, group_id)
+    user = require(offer.action if offer else "decline", queue)
+    return _run_command(group_id, lambda conn: decisions.undo(conn, group_id, user.username), "done.undo")
 
 
 @blueprint.post("/groups/<int:group_id>/translate")
@@ -120,30 +128,17 @@ def translate_group(group_id: int) -> ResponseReturnValue:
     """Titles (and the decision's reason) written per language; held messages that now read right go out."""
     user = require("translate", _queue(group_id))
     rt = runtime()
-    try:
-        with rt.engine.begin() as conn:
-            released = languages.translate(conn, rt.mappings, group_id, user.username,
-                                           titles=_per_language(request.form, "title"),
-                                           reasons=_per_language(request.form, "reason"))
-    except WorkflowError as error:
-        flash(str(error), "error")
-        return group_page(group_id, 409)
-    flash(translate("done.translate", count=released), "ok")
-    return redirect(url_for("admin.wishes.group", group_id=group_id))
+    return _run_command(group_id, lambda conn: languages.translate(
+        conn, rt.mappings, group_id, user.username, titles=_per_language(request.form, "title"),
+        reasons=_per_language(request.form, "reason")), "done.translate")
 
 
 @blueprint.post("/groups/<int:group_id>/send_as_is")
 def send_as_is(group_id: int) -> ResponseReturnValue:
     user = require("translate", _queue(group_id))
-    rt, language = runtime(), request.form.get("language", "")
-    try:
-        with rt.engine.begin() as conn:
-            released = languages.send_as_is(conn, group_id, language, user.username)
-    except WorkflowError as error:
-        flash(str(error), "error")
-        return group_page(group_id, 409)
-    flash(translate("done.send_as_is", count=released), "ok")
-    return redirect(url_for("admin.wishes.group", group_id=group_id))
+    language = request.form.get("language", "")
+    return _run_command(group_id, lambda conn: languages.send_as_is(conn, group_id, language, user.username),
+                        "done.send_as_is")
 
 
 @blueprint.route("/groups/<int:group_id>/merge_preview", methods=["GET", "POST"])
