@@ -35,6 +35,7 @@ from typing import Any
 import requests
 from waitress.server import create_server
 
+from benchmarks.stores import fresh_store
 from bridge.config import load_settings
 from bridge.runtime import Runtime
 from bridge.store.schema import audit, outbox, tickets, tracker_links, wish_groups, wish_tickets, wishes
@@ -135,8 +136,7 @@ def peak_mib() -> float:
 
 
 def run(folder: Path, tickets: int, database: str) -> None:
-    """Fill the store at `database` (SQLite in `folder` by default), then time the pages and the report."""
-    database = f"sqlite:///{folder / 'pages.db'}" if database == "sqlite" else database
+    """Fill the empty store at `database`, then time the pages and the report."""
     environ = {"DATABASE_URL": database, "WISHBRIDGE_MAPPINGS": str(ROOT / "mappings"),
                "WISHBRIDGE_SECRET_KEY": "bench"}
     runtime = Runtime(load_settings(environ, env_file=None))
@@ -185,8 +185,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--database", default="sqlite")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        run(Path(folder), args.tickets, args.database)
+    with tempfile.TemporaryDirectory() as folder, fresh_store(args.database, Path(folder)) as database:
+        run(Path(folder), args.tickets, database)
 
 
 if __name__ == "__main__":

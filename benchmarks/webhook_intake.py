@@ -29,6 +29,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import func, select
 
+from benchmarks.stores import fresh_store
 from bridge.config import load_settings
 from bridge.runtime import Runtime
 from bridge.store.schema import inbox
@@ -66,8 +67,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--database", default="sqlite")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp())
-    database = f"sqlite:///{folder / 'bench.db'}" if args.database == "sqlite" else args.database
+    with tempfile.TemporaryDirectory() as folder, fresh_store(args.database, Path(folder)) as database:
+        run(args, Path(folder), database)
+
+
+def run(args: argparse.Namespace, folder: Path, database: str) -> None:
     environ = {**os.environ, "DATABASE_URL": database, "WISHBRIDGE_MAPPINGS": str(ROOT / "mappings"),
                "WISHBRIDGE_SECRET_KEY": "bench", "JIRA_URL": "http://127.0.0.1:9", "JIRA_EMAIL": "b@example.com",
                "JIRA_API_TOKEN": "t", "JIRA_WEBHOOK_SECRET": SECRET, "RECONCILE_INTERVAL_SECONDS": "3600"}

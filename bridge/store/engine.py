@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
 from bridge.errors import ConfigError
@@ -35,6 +39,38 @@ def open_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+@contextmanager
+def begin_promptly(engine: Engine) -> Iterator[Connection]:
+    """`engine.begin()` for a short write a caller is waiting on (a webhook's acknowledgement). On SQLite the
+    write lock is taken at the start and asked for again every millisecond while another process holds it:
+    SQLite's own busy handler sleeps up to 100 ms between tries, so a writer that holds the lock in short
+    back-to-back transactions (the worker) would keep the caller waiting far longer than the lock is held."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        _take_write_lock(conn.connection.driver_connection)
+        with conn.begin():
+            yield conn
+
+
+def _take_write_lock(driver: Any) -> None:
+    driver.execute("PRAGMA busy_timeout=0")
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    try:
+        while True:
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.001)
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -2,32 +2,76 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError
 
 from bridge.store.once import insert_once
 from bridge.store.schema import inbox
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One received webhook as the inbox keeps it."""
+
+    source: str
+    delivery_id: str
+    headers: dict[str, str]
+    body: str
+    events: list[dict[str, Any]]
+
+    def row(self) -> dict[str, Any]:
+        return {"source": self.source, "delivery_id": self.delivery_id, "headers": self.headers, "body": self.body,
+                "events": self.events, "received_at": datetime.now(UTC), "attempts": 0}
+
+
 def receive(conn: Connection, source: str, delivery_id: str, headers: dict[str, str], body: str,
             events: list[dict[str, Any]]) -> bool:
     """Store one delivery; False when the same (source, delivery_id) was stored before."""
-    return insert_once(conn, inbox, (inbox.c.source == source) & (inbox.c.delivery_id == delivery_id), {
-        "source": source, "delivery_id": delivery_id, "headers": headers, "body": body, "events": events,
-        "received_at": datetime.now(UTC), "attempts": 0,
-    })
+    return receive_many(conn, [Delivery(source, delivery_id, headers, body, events)])[0]
+
+
+def receive_many(conn: Connection, deliveries: Sequence[Delivery]) -> list[bool]:
+    """Store the deliveries in one statement; for each, whether it is new (a repeat of one stored before, or of
+    one earlier in `deliveries`, is not). When another process stores one of them meanwhile, each is stored on
+    its own instead."""
+    known = {(source, delivery_id) for source, delivery_id in conn.execute(
+        select(inbox.c.source, inbox.c.delivery_id).where(inbox.c.delivery_id.in_(
+            {delivery.delivery_id for delivery in deliveries})))}
+    new = []
+    for delivery in deliveries:
+        new.append((delivery.source, delivery.delivery_id) not in known)
+        known.add((delivery.source, delivery.delivery_id))
+    rows = [delivery.row() for delivery, fresh in zip(deliveries, new, strict=True) if fresh]
+    if not rows:
+        return new
+    try:
+        with conn.begin_nested():
+            conn.execute(inbox.insert(), rows)
+    except IntegrityError:
+        return [insert_once(conn, inbox, (inbox.c.source == delivery.source) &
+                            (inbox.c.delivery_id == delivery.delivery_id), delivery.row())
+                for delivery in deliveries]
+    return new
 
 
 MAX_ATTEMPTS = 5
 
 
+PENDING_COLUMNS = (inbox.c.id, inbox.c.source, inbox.c.delivery_id, inbox.c.events, inbox.c.attempts, inbox.c.error)
+
+
 def pending(conn: Connection, limit: int = 100, after: int = 0) -> list[dict[str, Any]]:
-    """Unprocessed deliveries with an id above `after`, oldest first; one that failed MAX_ATTEMPTS times waits
-    for an operator."""
+    """Unprocessed deliveries with an id above `after`, oldest first, with what acting on them needs (their
+    events; the body and headers stay for people to read); one that failed MAX_ATTEMPTS times waits for an
+    operator."""
     rows = conn.execute(
-        select(inbox).where(inbox.c.processed_at.is_(None), inbox.c.attempts < MAX_ATTEMPTS, inbox.c.id > after)
+        select(*PENDING_COLUMNS).where(inbox.c.processed_at.is_(None), inbox.c.attempts < MAX_ATTEMPTS,
+                                       inbox.c.id > after)
         .order_by(inbox.c.id).limit(limit)
     )
     return [dict(row._mapping) for row in rows]

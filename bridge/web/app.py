@@ -37,7 +37,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     if runtime.settings["WISHBRIDGE_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=runtime.settings["WISHBRIDGE_PROXIES"])  # type: ignore[method-assign]
 
-    for blueprint in (webhooks.blueprint, api.blueprint, sidebar.blueprint):
+    webhooks.install(app)
+    for blueprint in (api.blueprint, sidebar.blueprint):
         app.register_blueprint(blueprint)
     admin.register(app)
 

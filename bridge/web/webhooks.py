@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from bridge.errors import ConfigError, InvalidSignature
@@ -14,10 +14,18 @@ from bridge.ports import Connector
 from bridge.registry import known_sources
 from bridge.store import inbox
 from bridge.web.context import runtime
+from bridge.web.inbox_writer import InboxWriter
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("webhooks", __name__)
 KEPT_HEADERS = ("content-type", "user-agent")  # and each connector's own `delivery_headers`
+WRITER = "wishbridge.inbox_writer"
+
+
+def install(app: Flask) -> None:
+    """Receive webhooks on `app`, each process storing them through its one InboxWriter."""
+    app.extensions[WRITER] = InboxWriter(runtime(app))
+    app.register_blueprint(blueprint)
 
 
 def _connector(source: str) -> Connector:
@@ -57,8 +65,7 @@ def receive(source: str) -> ResponseReturnValue:
     delivery = events[0].delivery_id if events else hashlib.sha256(body).hexdigest()
     wanted = (*KEPT_HEADERS, *connector.delivery_headers)
     kept = {k.lower(): v for k, v in request.headers.items() if k.lower() in wanted}
-    with runtime().engine.begin() as conn:
-        stored = inbox.receive(conn, source, delivery, kept, stored_body(body, connector.secret_body_fields),
-                               [e.record() for e in events])
+    stored = current_app.extensions[WRITER].store(inbox.Delivery(
+        source, delivery, kept, stored_body(body, connector.secret_body_fields), [e.record() for e in events]))
     log.info("webhook.received", extra={"source": source, "delivery": delivery, "duplicate": not stored})
     return jsonify(accepted=True, duplicate=not stored, events=len(events)), 202

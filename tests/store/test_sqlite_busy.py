@@ -14,6 +14,7 @@ from bridge.model import Ticket, TicketRef
 from bridge.outbox.notify import TICKET_PATCH
 from bridge.runtime import Runtime
 from bridge.store import audit, open_engine, outbox
+from bridge.store.engine import begin_promptly
 from bridge.store.schema import tickets
 from bridge.worker import jobs as services
 from tests.doubles import MemoryHelpdesk
@@ -91,3 +92,23 @@ def test_a_database_error_never_shows_the_values_of_the_statement(empty_engine):
         conn.execute(text("INSERT INTO notes VALUES (:id, :body)"), note)
     assert "INSERT INTO notes" in str(error.value)
     assert "Ivan" not in str(error.value) and "916" not in str(error.value)
+
+
+def test_a_prompt_write_gets_in_between_another_writers_transactions_and_leaves_the_wait_as_it_was(worker_runtime):
+    """The web's inbox write asks for the lock itself, every millisecond, with SQLite's busy handler off; the
+    connection goes back to the pool waiting as every other one does."""
+    writer_errors: list[Exception] = []
+    writer = threading.Thread(target=hammer, args=(worker_runtime.settings.database_url, writer_errors))
+    writer.start()
+    time.sleep(0.2)
+    writes = 0
+    try:
+        while writer.is_alive() and writes < 20:
+            with begin_promptly(worker_runtime.engine) as conn:
+                audit.record(conn, "group", 2, "comment", "prompt")
+            writes += 1
+    finally:
+        writer.join()
+    assert writes == 20 and writer_errors == []
+    with worker_runtime.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
