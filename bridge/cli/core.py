@@ -89,9 +89,12 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     """Run the web app (webhooks, API, admin pages) under the waitress WSGI server."""
     from waitress import serve as waitress_serve
 
+    from bridge.store.engine import leave_checkpoints_to_the_worker
     from bridge.web.app import create_app
 
-    app = create_app(runtime=runtime_of(ctx))
+    runtime = runtime_of(ctx)
+    leave_checkpoints_to_the_worker(runtime.engine)
+    app = create_app(runtime=runtime)
     click.echo(f"serving on http://{host}:{port}")
     waitress_serve(app, host=host, port=port, threads=threads, ident="wishbridge")
 

@@ -41,6 +41,23 @@ def open_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
+SERVER_WAL_PAGES = 10_000   # ~40 MB: the cap on the WAL should no worker be running to fold it back
+
+
+def leave_checkpoints_to_the_worker(engine: Engine) -> None:
+    """A SQLite commit that grows the WAL past 1,000 pages folds it back into the database there and then,
+    making its caller wait. The web server's requests should not (a webhook waits for its acknowledgement): its
+    connections fold it back only past SERVER_WAL_PAGES, and the worker's commits, which follow the web's
+    writes, do it at the usual size. Connections already open are closed so that every one takes this."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _server_wal)
+        engine.dispose()
+
+
+def _server_wal(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={SERVER_WAL_PAGES}")
+
+
 @contextmanager
 def begin_promptly(engine: Engine) -> Iterator[Connection]:
     """`engine.begin()` for a short write a caller is waiting on (a webhook's acknowledgement). On SQLite the

@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
-from bridge.store.once import insert_once
 from bridge.store.schema import inbox
 
 
@@ -37,25 +36,19 @@ def receive(conn: Connection, source: str, delivery_id: str, headers: dict[str, 
 
 def receive_many(conn: Connection, deliveries: Sequence[Delivery]) -> list[bool]:
     """Store the deliveries in one statement; for each, whether it is new (a repeat of one stored before, or of
-    one earlier in `deliveries`, is not). When another process stores one of them meanwhile, each is stored on
-    its own instead."""
-    known = {(source, delivery_id) for source, delivery_id in conn.execute(
-        select(inbox.c.source, inbox.c.delivery_id).where(inbox.c.delivery_id.in_(
-            {delivery.delivery_id for delivery in deliveries})))}
-    new = []
+    one earlier in `deliveries`, is not). A delivery another process stores at the same moment is stored once."""
+    first = {(delivery.source, delivery.delivery_id): delivery for delivery in reversed(deliveries)}
+    if not first:
+        return []
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stored = set(conn.execute(insert(inbox).on_conflict_do_nothing(index_elements=["source", "delivery_id"])
+                              .returning(inbox.c.source, inbox.c.delivery_id),
+                              [delivery.row() for delivery in reversed(first.values())]))
+    new, seen = [], set()
     for delivery in deliveries:
-        new.append((delivery.source, delivery.delivery_id) not in known)
-        known.add((delivery.source, delivery.delivery_id))
-    rows = [delivery.row() for delivery, fresh in zip(deliveries, new, strict=True) if fresh]
-    if not rows:
-        return new
-    try:
-        with conn.begin_nested():
-            conn.execute(inbox.insert(), rows)
-    except IntegrityError:
-        return [insert_once(conn, inbox, (inbox.c.source == delivery.source) &
-                            (inbox.c.delivery_id == delivery.delivery_id), delivery.row())
-                for delivery in deliveries]
+        key = (delivery.source, delivery.delivery_id)
+        new.append(key in stored and key not in seen)
+        seen.add(key)
     return new
 
 

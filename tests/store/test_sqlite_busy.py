@@ -14,7 +14,7 @@ from bridge.model import Ticket, TicketRef
 from bridge.outbox.notify import TICKET_PATCH
 from bridge.runtime import Runtime
 from bridge.store import audit, open_engine, outbox
-from bridge.store.engine import begin_promptly
+from bridge.store.engine import SERVER_WAL_PAGES, begin_promptly, leave_checkpoints_to_the_worker
 from bridge.store.schema import tickets
 from bridge.worker import jobs as services
 from tests.doubles import MemoryHelpdesk
@@ -112,3 +112,13 @@ def test_a_prompt_write_gets_in_between_another_writers_transactions_and_leaves_
     assert writes == 20 and writer_errors == []
     with worker_runtime.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+
+
+def test_the_web_servers_connections_leave_the_wal_to_the_worker_up_to_a_cap(worker_runtime):
+    engine = worker_runtime.engine
+    with engine.connect() as before:
+        assert before.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+    leave_checkpoints_to_the_worker(engine)
+    with engine.connect() as conn, open_engine(worker_runtime.settings.database_url).connect() as worker:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == SERVER_WAL_PAGES
+        assert worker.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
