@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bridge.model import Popularity
-from bridge.store.schema import group_segments, group_stats, wish_groups
+from bridge.store.schema import group_segments, group_stats, stale_group_stats, wish_groups
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,23 @@ def save(conn: Connection, stats: Mapping[int, GroupStats]) -> None:
                 for group_id, s in stats.items() for segment, count in s.popularity.by_segment.items()]
     if segments:
         conn.execute(group_segments.insert(), segments)
+
+
+def mark_stale(conn: Connection, group_ids: Iterable[int]) -> None:
+    """Note that these groups' figures are to be counted again (see `stale`)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    rows = [{"group_id": group_id} for group_id in sorted(set(group_ids))]
+    if rows:
+        conn.execute(dialect.insert(stale_group_stats).on_conflict_do_nothing(index_elements=["group_id"]), rows)
+
+
+def stale(conn: Connection) -> list[int]:
+    """The groups whose figures were marked stale, in id order."""
+    return list(conn.execute(select(stale_group_stats.c.group_id).order_by(stale_group_stats.c.group_id)).scalars())
+
+
+def clear_stale(conn: Connection, group_ids: Iterable[int]) -> None:
+    conn.execute(stale_group_stats.delete().where(stale_group_stats.c.group_id.in_(list(group_ids))))
 
 
 def load(conn: Connection, group_ids: Iterable[int]) -> dict[int, GroupStats]:

@@ -121,6 +121,13 @@ group_stats = Table(
     Index("ix_group_stats_first_wish_at", "first_wish_at"),
 )
 
+stale_group_stats = Table(
+    # Groups whose figures a long run (a sync) will count again once, at its end, instead of at every page; one
+    # left by a crash is counted at the end of the next run.
+    "stale_group_stats", metadata,
+    Column("group_id", Integer, ForeignKey("wish_groups.id"), primary_key=True),
+)
+
 group_segments = Table(
     "group_segments", metadata,
     Column("group_id", Integer, ForeignKey("wish_groups.id"), primary_key=True),

@@ -1,7 +1,8 @@
 """Pull a connector's changes into the store, page by page.
 
 Contract: each page (the changes that share a cursor) is stored in one transaction together with the cursor
-that follows it and the wishes it registers, so a crash re-reads a page and never skips one.
+that follows it and the wishes it registers, so a crash re-reads a page and never skips one. The figures of the
+groups a run touched are counted once, when it ends (bridge.workflow.popularity.deferred).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bridge.store.cursors import load_cursor, record_run, save_cursor
 from bridge.store.schema import tracker_links, wish_groups, wish_tickets, wishes
 from bridge.store.tickets import find_ticket_id, mark_deleted, upsert_tickets
 from bridge.tracker.requests import request_epic_update
-from bridge.workflow.popularity import refresh_for_tickets
+from bridge.workflow.popularity import deferred, refresh_for_tickets, refresh_stale
 
 log = logging.getLogger(__name__)
 Intake = Callable[[Connection, list[int]], int]
@@ -136,18 +137,20 @@ def sync_once(
     with failure_recorded(engine, connector.name, summary):
         with engine.connect() as conn:
             since = load_cursor(conn, connector.name)
-        for cursor, page in _pages(connector.fetch_changes(since)):
-            with engine.begin() as conn:
-                wish_ids = store_tickets(conn, [change.ticket for change in page], mapping, summary)
-                if intake and wish_ids:
-                    summary.wishes += intake(conn, wish_ids)
-                save_cursor(conn, connector.name, cursor)
-            summary.pages += 1
-            summary.api_calls = api_calls()
-            if progress:
-                progress(summary)
+        with deferred():
+            for cursor, page in _pages(connector.fetch_changes(since)):
+                with engine.begin() as conn:
+                    wish_ids = store_tickets(conn, [change.ticket for change in page], mapping, summary)
+                    if intake and wish_ids:
+                        summary.wishes += intake(conn, wish_ids)
+                    save_cursor(conn, connector.name, cursor)
+                summary.pages += 1
+                summary.api_calls = api_calls()
+                if progress:
+                    progress(summary)
     summary.api_calls = api_calls()
     with engine.begin() as conn:
+        refresh_stale(conn)
         record_run(conn, connector.name, stats=asdict(summary))
         summary.unmapped = unmapped.counts(conn, connector.name)
     log.info("sync.done", extra=asdict(summary))

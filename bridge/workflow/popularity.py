@@ -3,12 +3,16 @@ once, whatever the number of its tickets.
 
 `refresh` stores what it computes (bridge.store.group_stats), so that lists sort by it without reading tickets:
 it runs in the transaction of every write that moves wishes between groups (bridge.workflow.changes.log) or
-changes their tickets (bridge.sync.pull.store_tickets).
+changes their tickets (bridge.sync.pull.store_tickets). Within `deferred` (a sync run) it only marks the groups
+stale in that transaction, and `refresh_stale` counts each of them once at the end: a run of many pages into a
+few large groups would otherwise count those groups again at every page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -47,11 +51,40 @@ def popularity(conn: Connection, group_id: int) -> Popularity:
     return popularities(conn, [group_id])[group_id]
 
 
+_deferred: ContextVar[bool] = ContextVar("popularity_deferred", default=False)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Within, `refresh` marks the groups stale instead of counting them (see the module docstring)."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+def refresh_stale(conn: Connection, chunk: int = 1000) -> int:
+    """Count every group marked stale, `chunk` groups a query, and clear the marks; returns how many."""
+    ids = group_stats.stale(conn)
+    for start in range(0, len(ids), chunk):
+        _count(conn, ids[start:start + chunk])
+    group_stats.clear_stale(conn, ids)
+    return len(ids)
+
+
 def refresh(conn: Connection, group_ids: Iterable[int]) -> None:
     """Count these groups again from their wishes and tickets and store the figures (see the module docstring)."""
     ids = sorted(set(group_ids))
     if not ids:
         return
+    if _deferred.get():
+        group_stats.mark_stale(conn, ids)
+        return
+    _count(conn, ids)
+
+
+def _count(conn: Connection, ids: list[int]) -> None:
     group_stats.lock(conn, ids)
     counts = {row.group_id: row for row in conn.execute(
         select(wishes.c.group_id, func.count().label("wishes"), func.min(wishes.c.created_at).label("first"))

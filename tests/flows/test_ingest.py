@@ -140,3 +140,31 @@ def test_a_ticket_whose_value_got_mapped_or_that_was_deleted_is_no_longer_counte
     assert summary.unmapped == []
     with engine.connect() as conn:
         assert unmapped.counts(conn) == []
+
+
+def test_a_sync_counts_the_figures_of_the_groups_it_touched_once_at_its_end_even_after_a_crash(runtime):
+    from bridge.store import group_stats
+    from bridge.store.schema import wishes
+    from bridge.worker.jobs import intake_for_run
+    from bridge.workflow.popularity import popularities
+
+    def stored_and_counted() -> tuple[dict, dict]:
+        with runtime.engine.connect() as conn:
+            ids = list(conn.execute(select(wishes.c.group_id).distinct()).scalars())
+            return ({group: stats.popularity for group, stats in group_stats.load(conn, ids).items()},
+                    popularities(conn, ids))
+
+    helpdesk = MemoryHelpdesk([Ticket(TicketRef("memdesk", str(n)), "Выгрузка отчёта по остаткам в Excel",
+                                      tags=("wish",)) for n in range(9)], crash_after=5)
+    with pytest.raises(RetriableError):
+        sync_once(runtime.engine, helpdesk, WishTags(), intake=intake_for_run(runtime))
+    with runtime.engine.connect() as conn:
+        left_stale = group_stats.stale(conn)
+    stored, counted = stored_and_counted()
+    assert left_stale and stored != counted and sum(p.tickets for p in counted.values()) == 4
+    helpdesk.crash_after = None
+    sync_once(runtime.engine, helpdesk, WishTags(), intake=intake_for_run(runtime))
+    stored, counted = stored_and_counted()
+    assert stored == counted and sum(p.tickets for p in counted.values()) == 9
+    with runtime.engine.connect() as conn:
+        assert group_stats.stale(conn) == []
