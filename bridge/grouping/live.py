@@ -4,7 +4,8 @@ The index is built once, at the first use in a process. After that, every use fi
 has not seen: every write that can move a wish (a wish added, a merge, unmerge, split, any change of a
 group's state) leaves an `audit` row for each group it touches (bridge.workflow.changes), so the index re-reads
 exactly those groups and adds, moves, re-texts or drops their wishes; where a group's only news is wishes
-added, only those wishes are read (a large group growing by one costs one wish, not the group). One indexed
+added, only those wishes are read (a large group growing by one costs one wish, not the group), and not even
+them when the caller added them to the index itself. One indexed
 query per use, and it sees writes of other processes too (the worker's sync and the web server share nothing else).
 
 A transaction's own uncommitted writes are visible to it, so wishes registered one after another in one
@@ -66,7 +67,13 @@ class LiveIndex:
         if conn.in_transaction():
             opened = self._open.setdefault(id(conn), (start, set()))
             opened[1].update(groups | {group for group, _ in added})
-        self._refresh(conn, groups, {wish for group, wish in added if group not in groups})
+        self._refresh(conn, groups, {wish for group, wish in added if group not in groups
+                                     and not self._holds(wish, group)})
+
+    def _holds(self, wish: int, group: int) -> bool:
+        """Whether the index has the wish in that group already (the caller added it): a wish's text changes
+        only through writes that read its group again whole."""
+        return str(wish) in self.index and self.index.group_of(str(wish)) == str(group)
 
     def _refresh(self, conn: Connection, groups: set[int], wishes: set[int]) -> None:
         """Bring the wishes of `groups`, and the `wishes`, in line with the store."""

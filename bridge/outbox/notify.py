@@ -19,7 +19,7 @@ sends it as it is (bridge.workflow.languages); `as_is` names the languages the m
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -63,14 +63,25 @@ def message_template(mappings: Mappings, stage: str, language: str) -> str | Non
     return template
 
 
-def patch_for(mappings: Mappings, stage: str, source: str, language: str, context: Mapping[str, Any]) -> Patch:
+@dataclass(frozen=True)
+class StageForm:
+    """What a stage writes to a ticket of one helpdesk read in one language, its comment still a template."""
+
+    patch: Patch                 # without the comment
+    template: str | None
+    used: frozenset[str]         # the template's placeholders
+
+    def render(self, context: Mapping[str, Any]) -> Patch:
+        return replace(self.patch, comment=render(self.template, context) if self.template else None)
+
+
+def stage_form(mappings: Mappings, stage: str, source: str, language: str) -> StageForm:
     messages, spec = mappings.get("messages"), stage_spec(mappings, stage)
     if spec is None:
-        return Patch()
+        return StageForm(Patch(), None, frozenset())
     template = message_template(mappings, stage, language)
     tags_add = tuple(spec.get("tags_add", ()))
-    return Patch(
-        comment=render(template, context) if template else None,
+    return StageForm(Patch(
         public=spec.get("public", True),
         tags_add=tags_add,
         tags_remove=tuple(dict.fromkeys((*spec.get("tags_remove", ()), *(
@@ -78,7 +89,11 @@ def patch_for(mappings: Mappings, stage: str, source: str, language: str, contex
         fields=dict((spec.get("fields") or {}).get(source, {})),
         status=spec.get("status"),
         follow_up_closed=spec.get("closed_tickets", messages.get("closed_tickets", "follow_up")) == "follow_up",
-    )
+    ), template, frozenset(placeholders(template)) if template else frozenset())
+
+
+def patch_for(mappings: Mappings, stage: str, source: str, language: str, context: Mapping[str, Any]) -> Patch:
+    return stage_form(mappings, stage, source, language).render(context)
 
 
 def patch_payload(patch: Patch) -> dict[str, Any]:
@@ -95,17 +110,16 @@ def patch_from_payload(payload: Mapping[str, Any]) -> Patch:
 
 
 def render_for(mappings: Mappings, stage: str, source: str, language: str, context: Mapping[str, Any],
-               titles: Mapping[str, str]) -> tuple[Patch, tuple[str, ...]]:
+               titles: Mapping[str, str], form: StageForm | None = None) -> tuple[Patch, tuple[str, ...]]:
     """One ticket's patch for `stage` in `language`, and the placeholders of its message that carry text not
     written in that language. `context` holds the ticket's own wish title as `wish_title` and the reason as a
-    Reason (or its as_json form, or plain text); `titles` are the group's titles per language."""
+    Reason (or its as_json form, or plain text); `titles` are the group's titles per language. `form` is the
+    stage's form for that source and language when the caller has it already."""
+    form = form or stage_form(mappings, stage, source, language)
     words = {"wish_title": title_in(titles, str(context.get("wish_title") or ""), language),
              "reason": Reason.of(context.get("reason")).in_language(language)}
-    template = message_template(mappings, stage, language)
-    used = placeholders(template) if template else set()
-    patch = patch_for(mappings, stage, source, language,
-                      {**context, **{name: wording.text for name, wording in words.items()}})
-    return patch, tuple(name for name, wording in words.items() if wording.foreign and name in used)
+    patch = form.render({**context, **{name: wording.text for name, wording in words.items()}})
+    return patch, tuple(name for name, wording in words.items() if wording.foreign and name in form.used)
 
 
 def stored_context(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -161,7 +175,8 @@ def plan_all(conn: Connection, mappings: Mappings, stage: str, audiences: Sequen
     titles = group_titles(conn, list(by_group)) if titles is None else titles
     limited = all(audience.ticket_ids is not None for audience in audiences)
     wanted = {ticket for audience in audiences for ticket in audience.ticket_ids or ()} if limited else None
-    planned = []
+    planned: list[Message] = []
+    forms: dict[tuple[str, str], StageForm] = {}
     for row in tickets_of_groups(conn, by_group, wanted):
         audience = by_group[row.group_id]
         if (audience.ticket_ids is not None and row.id not in audience.ticket_ids) or not reaches_customer(row.source):
@@ -169,7 +184,9 @@ def plan_all(conn: Connection, mappings: Mappings, stage: str, audiences: Sequen
         language = row.language or default_language
         own = {**audience.context, "wish_title": row.wish_title, "wish_id": row.wish_id,
                "number": public_number(row.group_id)}
-        patch, foreign = render_for(mappings, stage, row.source, language, own, titles[row.group_id])
+        form = forms.get((row.source, language)) or forms.setdefault(
+            (row.source, language), stage_form(mappings, stage, row.source, language))
+        patch, foreign = render_for(mappings, stage, row.source, language, own, titles[row.group_id], form)
         if patch.is_empty():
             continue
         key = (occasion_key(stage, occasion, row.group_id, row.id) if occasion
