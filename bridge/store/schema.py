@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    insert_sentinel,
 )
 
 metadata = MetaData(
@@ -42,6 +43,7 @@ def _when(name: str, nullable: bool = True) -> Column:
 tickets = Table(
     "tickets", metadata,
     Column("id", Integer, primary_key=True),
+    insert_sentinel("insert_sentinel"),   # orders a bulk insert's RETURNING ids on SQLite (SQLAlchemy fills it)
     Column("source", String(40), nullable=False),
     Column("external_id", String(120), nullable=False),
     Column("url", Text, nullable=False, default=""),
@@ -78,6 +80,7 @@ tickets = Table(
 wish_groups = Table(
     "wish_groups", metadata,
     Column("id", Integer, primary_key=True),
+    insert_sentinel("insert_sentinel"),   # orders a bulk insert's RETURNING ids on SQLite (SQLAlchemy fills it)
     Column("title", Text, nullable=False),
     Column("description", Text, nullable=False, default=""),
     Column("state", String(20), nullable=False, index=True),
@@ -139,6 +142,7 @@ group_segments = Table(
 wishes = Table(
     "wishes", metadata,
     Column("id", Integer, primary_key=True),
+    insert_sentinel("insert_sentinel"),   # orders a bulk insert's RETURNING ids on SQLite (SQLAlchemy fills it)
     Column("group_id", Integer, ForeignKey("wish_groups.id"), index=True),
     Column("door", String(20), nullable=False),
     Column("title", Text, nullable=False),
@@ -245,6 +249,7 @@ inbox = Table(
 outbox = Table(
     "outbox", metadata,
     Column("id", Integer, primary_key=True),
+    insert_sentinel("insert_sentinel"),   # orders a bulk insert's RETURNING ids on SQLite (SQLAlchemy fills it)
     Column("idempotency_key", String(300), nullable=False),
     Column("target", String(40), nullable=False),
     Column("kind", String(40), nullable=False),

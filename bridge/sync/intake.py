@@ -105,10 +105,15 @@ def _register(conn: Connection, mappings: Mappings, index: GroupIndex, rows: Seq
         for wish_id, group, row, decision in zip(wish_ids, groups, rows, decisions, strict=True)], door, actor)
 
 
+INTAKE_COLUMNS = (tickets.c.id, tickets.c.subject, tickets.c.body, tickets.c.category, tickets.c.subcategory,
+                  tickets.c.tags)
+"""What registering a ticket's wish reads of it."""
+
+
 def _unlinked_tickets(conn: Connection, ticket_ids: list[int]) -> list[Row[Any]]:
     linked = select(wish_tickets.c.ticket_id).where(wish_tickets.c.ticket_id == tickets.c.id).exists()
     return list(conn.execute(
-        select(tickets).where(tickets.c.id.in_(ticket_ids), tickets.c.is_wish, ~tickets.c.deleted, ~linked)
+        select(*INTAKE_COLUMNS).where(tickets.c.id.in_(ticket_ids), tickets.c.is_wish, ~tickets.c.deleted, ~linked)
         .order_by(tickets.c.id)
     ))
 

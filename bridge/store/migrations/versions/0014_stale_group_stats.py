@@ -1,4 +1,6 @@
-"""stale group figures: the groups a sync run touched, counted once at the end of the run
+"""stale group figures and insert sentinels: the groups a sync run touched, counted once at the end of the run;
+a nullable integer column on the tables whose bulk inserts need their new ids in order, which SQLAlchemy fills
+per batch so that SQLite can return them from one multi-row INSERT instead of one INSERT per row
 
 Revision ID: 0014
 Revises: 0013
@@ -12,6 +14,7 @@ revision = '0014'
 down_revision = '0013'
 branch_labels = None
 depends_on = None
+SENTINELLED = ('tickets', 'wish_groups', 'wishes', 'outbox')
 
 
 def upgrade() -> None:
@@ -20,7 +23,12 @@ def upgrade() -> None:
                     sa.ForeignKeyConstraint(['group_id'], ['wish_groups.id'],
                                             name=op.f('fk_stale_group_stats_group_id_wish_groups')),
                     sa.PrimaryKeyConstraint('group_id', name=op.f('pk_stale_group_stats')))
+    for table in SENTINELLED:
+        op.add_column(table, sa.Column('insert_sentinel', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    for table in SENTINELLED:
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column('insert_sentinel')
     op.drop_table('stale_group_stats')
