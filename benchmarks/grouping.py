@@ -208,6 +208,10 @@ class AllWishes:
 
         return Marking(is_wish=True, tags=getattr(ticket, "tags", ()))
 
+    def unmapped(self, ticket: object) -> tuple[tuple[str, str], ...]:
+        """Nothing is left unmapped: no field is read."""
+        return ()
+
 
 def time_intake(shared: Path, tickets: int, encoder_name: str) -> dict[str, object]:
     """Store and group ``tickets`` wish tickets page by page into a fresh SQLite store, as a sync does."""
