@@ -15,6 +15,7 @@ from bridge.store.engine import begin_promptly
 
 BATCH = 500
 ANSWER_TIMEOUT_SECONDS = 60.0
+IDLE_SECONDS = 30.0   # a writer with nothing to write ends; the next delivery starts another
 
 
 @dataclass
@@ -36,23 +37,27 @@ class InboxWriter:
         """Store `delivery` (with whatever else is waiting); False when it was stored before. Raises what the
         store raised."""
         waiting = _Waiting(delivery)
-        self._running()
-        self._queue.put(waiting)
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._write_while_busy, name="inbox-writer", daemon=True)
+                self._thread.start()
+            self._queue.put(waiting)
         if not waiting.done.wait(ANSWER_TIMEOUT_SECONDS):
             raise TimeoutError(f"the inbox was not written within {ANSWER_TIMEOUT_SECONDS:.0f} s")
         if waiting.error is not None:
             raise waiting.error
         return waiting.stored
 
-    def _running(self) -> None:
-        with self._start:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._write_forever, name="inbox-writer", daemon=True)
-                self._thread.start()
-
-    def _write_forever(self) -> None:
+    def _write_while_busy(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            try:
+                batch = [self._queue.get(timeout=IDLE_SECONDS)]
+            except queue.Empty:
+                with self._start:   # `store` puts under this lock: nothing can arrive unseen
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
             while len(batch) < BATCH:
                 try:
                     batch.append(self._queue.get_nowait())

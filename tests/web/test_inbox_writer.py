@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Engine, func, select
@@ -82,3 +84,22 @@ def test_a_store_that_fails_answers_every_waiting_request_with_an_error_and_stor
     assert post(1) == 202
     with engine.connect() as conn:
         assert [row.delivery_id for row in conn.execute(select(inbox_rows.c.delivery_id))] == ["delivery-1"]
+
+
+def test_an_idle_writer_ends_and_the_next_delivery_starts_another(settings, engine, monkeypatch):
+    monkeypatch.setattr("bridge.web.inbox_writer.IDLE_SECONDS", 0.05)
+    app = create_app(runtime=jira_runtime(settings, engine))
+
+    def writers() -> set[threading.Thread]:
+        return {thread for thread in threading.enumerate() if thread.name == "inbox-writer" and thread.is_alive()}
+
+    others = writers()
+    body, headers = jira_delivery(1)
+    assert app.test_client().post("/webhooks/jira", data=body, headers=headers).status_code == 202
+    deadline = time.monotonic() + 5
+    while writers() - others and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not writers() - others
+    body, headers = jira_delivery(2)
+    answer = app.test_client().post("/webhooks/jira", data=body, headers=headers)
+    assert (answer.status_code, answer.get_json()["duplicate"]) == (202, False)
