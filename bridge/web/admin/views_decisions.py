@@ -18,7 +18,7 @@ from bridge.outbox.wording import Reason
 from bridge.text.catalogue import LANGUAGES
 from bridge.text.reasons import STANDARD_REASONS
 from bridge.web.admin.pages import BadField, number, optional
-from bridge.web.admin.views_wishes import group_page
+from bridge.web.admin.views_wishes import refused
 from bridge.web.auth import require
 from bridge.web.context import runtime
 from bridge.web.i18n import translate
@@ -74,8 +74,7 @@ def decide(group_id: int, decision: str) -> ResponseReturnValue:
     try:
         reason = _reason(form)
     except BadField as error:
-        flash(translate("flash.bad_field", field=translate(f"field.{error.name}")), "error")
-        return group_page(group_id, 400)
+        return refused(group_id, error)
     titles, as_is = _per_language(form, "title"), set(form.getlist("as_is")) & set(LANGUAGES)
     problem = None
     try:
@@ -91,8 +90,7 @@ def decide(group_id: int, decision: str) -> ResponseReturnValue:
                     return redirect(url_for("admin.wishes.group", group_id=group_id))
             group = read_models.group_row(conn, rt.mappings, group_id)
     except WorkflowError as error:
-        flash(str(error), "error")
-        return group_page(group_id, 409)
+        return refused(group_id, error)
     if problem:
         flash(translate(problem, languages=", ".join(shown.unconfirmed(as_is))), "error")
     return render_template("decision_preview.html", group=group, decision=decision, preview=shown, reason=reason,
@@ -107,8 +105,7 @@ def _run_command(group_id: int, command: Callable[[Connection], int], done_key: 
         with runtime().engine.begin() as conn:
             count = command(conn)
     except WorkflowError as error:
-        flash(str(error), "error")
-        return group_page(group_id, 409)
+        return refused(group_id, error)
     flash(translate(done_key, count=count), "ok")
     return redirect(url_for("admin.wishes.group", group_id=group_id))
 
@@ -151,11 +148,7 @@ def merge_preview(group_id: int) -> ResponseReturnValue:
         other = number(request.values, "target_id")
         with rt.engine.connect() as conn:
             survivor, absorbed = merging.merge_sides(conn, group_id, other)
-    except BadField as error:
-        flash(translate("flash.bad_field", field=translate(f"field.{error.name}")), "error")
-        return group_page(group_id, 400)
-    except WorkflowError as error:
-        flash(str(error), "error")
-        return group_page(group_id, 409)
+    except (BadField, WorkflowError) as error:
+        return refused(group_id, error)
     return render_template("merge_preview.html", group_id=group_id, other=other, survivor=survivor,
                            absorbed=absorbed, score=request.values.get("score"), topics=rt.mappings.topics)

@@ -12,7 +12,7 @@ from bridge.store.ids import store_id
 from bridge.web.admin import listing
 from bridge.web.admin.pages import BadField
 from bridge.web.admin.views_wishes import blueprint as group_actions
-from bridge.web.admin.views_wishes import group_page
+from bridge.web.admin.views_wishes import refused
 from bridge.web.auth import require
 from bridge.web.context import runtime
 from bridge.web.i18n import translate
@@ -60,11 +60,7 @@ def merge_suggested(group_id: int) -> ResponseReturnValue:
         suggested = _suggested()
         with rt.engine.begin() as conn:
             holder = curation.merge_suggested(conn, group_id, suggested, user.username)
-    except BadField as error:
-        flash(translate("flash.bad_field", field=translate(f"field.{error.name}")), "error")
-        return group_page(group_id, 400)
-    except WorkflowError as error:
-        flash(str(error), "error")
-        return group_page(group_id, 409)
+    except (BadField, WorkflowError) as error:
+        return refused(group_id, error)
     flash(translate("done.merge_suggested", count=len(suggested)), "ok")
     return redirect(url_for("admin.wishes.group", group_id=holder))

@@ -65,6 +65,16 @@ def groups() -> ResponseReturnValue:
                            filters=choices["asked"], **choices)
 
 
+def refused(group_id: int, error: BadField | WorkflowError) -> ResponseReturnValue:
+    """The group page again with why the request was refused: a field it cannot read (400) or a step the workflow
+    does not allow now (409)."""
+    if isinstance(error, BadField):
+        flash(translate("flash.bad_field", field=translate(f"field.{error.name}")), "error")
+        return group_page(group_id, 400)
+    flash(str(error), "error")
+    return group_page(group_id, 409)
+
+
 def group_page(group_id: int, status: int = 200) -> ResponseReturnValue:
     rt, number = runtime(), _page_number()
     with rt.engine.connect() as conn:
@@ -116,18 +126,14 @@ def act(group_id: int, action: str) -> ResponseReturnValue:
     user = require(action, queue)
     try:
         form = issue_keys.checked(action, request.form)
-    except KeyRefused as refused:
-        flash(issue_keys.refusal(refused), "error")
-        return group_page(group_id, issue_keys.status(refused))
+    except KeyRefused as key_refused:
+        flash(issue_keys.refusal(key_refused), "error")
+        return group_page(group_id, issue_keys.status(key_refused))
     try:
         with rt.engine.begin() as conn:
             shown = perform(conn, rt.mappings, group_id, form, user.username)
-    except WorkflowError as error:
-        flash(str(error), "error")
-        return group_page(group_id, 409)
-    except BadField as error:
-        flash(translate("flash.bad_field", field=translate(f"field.{error.name}")), "error")
-        return group_page(group_id, 400)
+    except (WorkflowError, BadField) as error:
+        return refused(group_id, error)
     flash(translate(f"done.{action}"), "ok")
     return redirect(url_for(".group", group_id=shown))
 
