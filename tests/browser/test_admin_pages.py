@@ -145,6 +145,7 @@ def test_a_product_manager_declines_a_group_only_with_a_reason(browser, site: Si
     submit(browser, "decline-form", reason_en="Not on this year's roadmap")
     assert "Nothing has changed yet." in body(browser)  # the preview of the customers' messages
     click_and_wait(browser, (By.ID, "confirm"))
+    assert browser.current_url.endswith(f"/admin/groups/{group_id}")  # the group opened from the inbox
     text = body(browser)
     assert "Declined: the customers will be told why." in text
     assert "Reason: Not on this year's roadmap" in text

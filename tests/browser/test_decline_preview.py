@@ -26,7 +26,7 @@ from bridge.web.app import create_app
 from bridge.worker import jobs
 from sandboxes.zendesk import ZendeskSandbox, create_sandbox, sandbox_of, serve_in_thread
 from sandboxes.zendesk_agent import add_agent_page
-from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, log_in, start_chromium, submit
+from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, log_in, submit
 from tests.conftest import MAPPINGS
 from tests.flows.language_helpers import a_group, add_customer
 
@@ -81,13 +81,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, desk: Desk) -> Iterator[Site]
     url, stop = serve_in_thread(create_app(runtime=runtime))
     yield Site(url, runtime, desk, group)
     stop()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
-    driver = start_chromium(tmp_path_factory.mktemp("chromium"), 1280)
-    yield driver
-    driver.quit()
 
 
 def shot(browser: WebDriver, name: str) -> None:

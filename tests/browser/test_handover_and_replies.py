@@ -21,7 +21,7 @@ from bridge.workflow import lifecycle
 from sandboxes.jira import SANDBOX_EMAIL, SANDBOX_TOKEN, Sandbox, serve_in_thread
 from sandboxes.zendesk import ZendeskSandbox
 from tests.answers_helpers import ANNA, group_of, served_zendesk, sync, write
-from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, start_chromium, submit
+from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, submit
 from tests.browser.test_admin_pages import PASSWORD, body, log_in
 from tests.conftest import MAPPINGS
 from tests.jira_helpers import served_jira
@@ -54,13 +54,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         url, stop = serve_in_thread(create_app(runtime=runtime))
         yield Site(url, runtime, jira, zendesk)
         stop()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    driver = start_chromium(tmp_path_factory.mktemp("chromium"), 1280)
-    yield driver
-    driver.quit()
 
 
 def shoot(browser, name: str) -> None:  # type: ignore[no-untyped-def]

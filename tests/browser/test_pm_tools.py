@@ -22,7 +22,7 @@ from bridge.web.app import create_app
 from bridge.workflow import lifecycle
 from sandboxes.jira import serve_in_thread
 from tests.browser import chromium
-from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, start_chromium
+from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait
 from tests.conftest import MAPPINGS
 from tests.web.support import add_group
 
@@ -75,13 +75,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     url, stop = serve_in_thread(create_app(runtime=runtime))
     yield Site(url, runtime, mappings, groups)
     stop()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    driver = start_chromium(tmp_path_factory.mktemp("pm-chromium"), 1280)
-    yield driver
-    driver.quit()
 
 
 def log_in(browser, site: Site, username: str) -> None:  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from bridge.store.users import create_user
 from bridge.web.app import create_app
 from bridge.workflow import lifecycle
 from sandboxes.jira import serve_in_thread
-from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, load_and_wait, start_chromium, submit
+from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, load_and_wait, submit
 from tests.conftest import MAPPINGS
 from tests.sidebar.support import ACCOUNT, APP_SECRET, zendesk_token
 from tests.wish_helpers import intake_one, queued, store_ticket
@@ -59,13 +59,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     url, stop = serve_in_thread(create_app(runtime=runtime))
     yield Site(url, told.group(), absorbed, survivor)
     stop()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
-    driver = start_chromium(tmp_path_factory.mktemp("chromium"), 1280)
-    yield driver
-    driver.quit()
 
 
 def text_of(browser: WebDriver) -> str:

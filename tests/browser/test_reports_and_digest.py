@@ -21,7 +21,7 @@ from bridge.runtime import Runtime
 from bridge.store.users import create_user
 from bridge.web.app import create_app
 from sandboxes.jira import serve_in_thread
-from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, log_in, start_chromium, submit
+from tests.browser.chromium import BROWSER_TESTS, SHOTS, click_and_wait, log_in, submit
 from tests.conftest import MAPPINGS
 from tests.report_scenes import Releases, release_scene, six_month_import
 
@@ -49,13 +49,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     url, stop = serve_in_thread(create_app(runtime=runtime))
     yield Site(url, releases)
     stop()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
-    driver = start_chromium(tmp_path_factory.mktemp("chromium"), 1280)
-    yield driver
-    driver.quit()
 
 
 def screenshot(browser: WebDriver, name: str) -> Path:
